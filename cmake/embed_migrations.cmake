@@ -1,0 +1,13 @@
+# Writes a C++ file holding every migrations/NNNN_name.sql as (version, name, sql), in order.
+file(GLOB files ${DIR}/*.sql)
+list(SORT files)
+set(body "")
+foreach(f ${files})
+  get_filename_component(name ${f} NAME_WE)
+  string(REGEX MATCH "^[0-9]+" number ${name})
+  math(EXPR version "${number}")
+  file(READ ${f} sql)
+  string(APPEND body "    {${version}, \"${name}\", R\"uoms_sql(${sql})uoms_sql\"},\n")
+endforeach()
+file(WRITE ${OUT}.tmp "// Generated from migrations/*.sql by cmake/embed_migrations.cmake.\n#include \"uoms/store.hpp\"\n\nnamespace uoms::store {\n\nconst std::vector<Migration>& embedded_migrations()\n{\n  static const std::vector<Migration> migrations = {\n${body}  };\n  return migrations;\n}\n\n} // namespace uoms::store\n")
+file(COPY_FILE ${OUT}.tmp ${OUT} ONLY_IF_DIFFERENT)

@@ -1,0 +1,161 @@
+#pragma once
+
+#include "uoms/http.hpp"
+#include "uoms/model.hpp"
+#include "uoms/time.hpp"
+
+#include <chrono>
+#include <expected>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace uoms::connectors {
+
+// What a marketplace allows and how it speaks; the collect engine plans windows and
+// batches from this instead of knowing marketplaces.
+struct Capabilities
+{
+  Millis max_window{std::chrono::hours(24)};   // longest window one fetch may cover
+  Millis rescan_window{0};                     // trailing window always re-fetched (filters by creation date, not change)
+  int page_size = 100;
+  int detail_batch = 0;                        // ids per detail call, 0 if none
+  std::chrono::minutes utc_offset{0};
+  std::string time_format;                     // human description, e.g. "KST yyyy-MM-dd'T'HH:mm"
+  double default_rate_limit = 5;               // requests/s when the channel sets none
+  bool orders = true;
+  bool tracking = false;
+  bool stock = false;
+};
+
+enum class ErrorKind {
+  auth,        // credentials rejected or expired beyond refresh: operator must act
+  rate_limited,
+  transient,   // network, 5xx, timeouts after retries
+  contract,    // the marketplace rejected the request or sent something unparsable
+  config,      // a required setting or secret is missing/invalid
+  unsupported, // the connector does not do this operation (yet)
+};
+
+std::string_view to_string(ErrorKind kind);
+
+struct ConnectorError
+{
+  ErrorKind kind = ErrorKind::transient;
+  std::string message; // one line, no secrets; names the call, e.g. "GET ordersheets: HTTP 401 ..."
+  int http_status = 0;
+  std::string request_id; // marketplace trace/request id when it gave one
+};
+
+template <typename T>
+using Result = std::expected<T, ConnectorError>;
+
+struct Window
+{
+  TimePoint from; // inclusive
+  TimePoint to;   // inclusive
+};
+
+// A record the connector fetched but could not map. Kept with its payload; the pass goes on.
+struct MappingFailure
+{
+  std::string external_id; // best effort, may be empty
+  std::string reason;
+  std::string raw;
+};
+
+// A note about an order worth recording in the job details (e.g. an unknown raw status).
+struct OrderNote
+{
+  std::string external_id;
+  std::string message;
+};
+
+struct Page
+{
+  std::vector<Order> orders;
+  std::vector<MappingFailure> failures;
+  std::vector<OrderNote> notes;
+  std::string next_cursor; // empty: this window is exhausted
+  std::string request_id;  // last marketplace request/trace id
+  int requests = 0;        // HTTP calls this page took
+};
+
+// A cached credential (access token, certification key) for a channel.
+struct Token
+{
+  std::string value;
+  TimePoint expires_at;
+  std::string refresh; // refresh token where the marketplace rotates one
+};
+
+// Encrypted, per-channel persistence for tokens, implemented over the store.
+class TokenStore
+{
+public:
+  virtual ~TokenStore() = default;
+  virtual std::optional<Token> load(std::string_view name) = 0;
+  // Commits immediately (its own transaction): a rotated refresh token is durable
+  // before it is used.
+  virtual void save(std::string_view name, const Token& token) = 0;
+};
+
+using Settings = std::map<std::string, std::string, std::less<>>;
+
+struct ChannelContext
+{
+  std::string name;  // channel name, for messages
+  Settings settings; // non-secret settings, defaults from the kind's spec applied
+  Settings secrets;  // decrypted secrets
+  net::HttpClient* http = nullptr;
+  Clock* clock = nullptr;
+  TokenStore* tokens = nullptr;
+};
+
+// One marketplace account. Created per pass; not shared across threads.
+class Connector
+{
+public:
+  virtual ~Connector() = default;
+
+  virtual const Capabilities& capabilities() const = 0;
+
+  // One page of orders created or changed in `window`. `cursor` is empty for the first
+  // page and otherwise a value this connector returned in Page::next_cursor; its content
+  // is the connector's business (e.g. "status index + nextToken").
+  virtual Result<Page> fetch_orders(const Window& window, const std::string& cursor) = 0;
+
+  // One cheap authenticated call for `uoms channels test`; returns a short description.
+  virtual Result<std::string> check() = 0;
+};
+
+// One field of a kind's settings or secrets.
+struct FieldSpec
+{
+  std::string name;
+  bool required = false;
+  std::string default_value;
+  std::string help;
+};
+
+using Factory = std::function<std::unique_ptr<Connector>(const ChannelContext&)>;
+
+// Everything uoms knows about a channel kind, in one row of one table.
+struct KindSpec
+{
+  std::string kind;
+  std::string description;
+  std::vector<FieldSpec> settings;
+  std::vector<FieldSpec> secrets;
+  Factory make;
+};
+
+// The registry: connectors/registry.cpp lists every kind.
+const std::vector<KindSpec>& kinds();
+const KindSpec* find_kind(std::string_view kind);
+
+} // namespace uoms::connectors
