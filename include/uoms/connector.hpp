@@ -32,6 +32,10 @@ struct Capabilities
   bool stock = false;
 };
 
+// Page::orders may carry only some of an order's items (those that changed); the store
+// merges items by id and keeps the others, and derives the order's status from all of
+// its items. Order-level fields (buyer, receiver, totals) must be the whole order's.
+
 enum class ErrorKind {
   auth,        // credentials rejected or expired beyond refresh: operator must act
   rate_limited,
@@ -83,6 +87,9 @@ struct Page
   std::string next_cursor; // empty: this window is exhausted
   std::string request_id;  // last marketplace request/trace id
   int requests = 0;        // HTTP calls this page took
+  // Set by connectors whose source is consumed once (csv files): the engine records the
+  // key as processed in the same transaction as the page's orders.
+  std::string processed_key;
 };
 
 // A cached credential (access token, certification key) for a channel.
@@ -114,6 +121,26 @@ struct ChannelContext
   net::HttpClient* http = nullptr;
   Clock* clock = nullptr;
   TokenStore* tokens = nullptr;
+  // True when a Page::processed_key was committed by an earlier pass (csv files).
+  std::function<bool(std::string_view key)> already_processed;
+};
+
+// One shipment's tracking number, as the upload-tracking pass hands it to a connector.
+struct TrackingUpload
+{
+  std::string order_id;                // external order id
+  std::string shipment_key;            // OrderItem::shipment_key
+  std::vector<std::string> item_ids;   // external item ids in the shipment
+  std::string carrier;                 // uoms carrier code; the connector maps it
+  std::string tracking_number;
+};
+
+// One listing's available quantity, as the sync-stock pass hands it to a connector.
+struct StockUpdate
+{
+  std::string listing_id; // marketplace product/option id
+  std::string sku;
+  int quantity = 0;
 };
 
 // One marketplace account. Created per pass; not shared across threads.
@@ -131,6 +158,16 @@ public:
 
   // One cheap authenticated call for `uoms channels test`; returns a short description.
   virtual Result<std::string> check() = 0;
+
+  // Write-backs. A connector that cannot do one (yet) answers ErrorKind::unsupported.
+  virtual Result<void> upload_tracking(const TrackingUpload&)
+  {
+    return std::unexpected(ConnectorError{ErrorKind::unsupported, "tracking upload is not supported"});
+  }
+  virtual Result<void> push_stock(const StockUpdate&)
+  {
+    return std::unexpected(ConnectorError{ErrorKind::unsupported, "stock push is not supported"});
+  }
 };
 
 // One field of a kind's settings or secrets.

@@ -1,0 +1,78 @@
+#pragma once
+
+#include "uoms/connector.hpp"
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+// Naver Smartstore Commerce API (docs/marketplaces/smartstore.md): bcrypt-signed client
+// credentials, last-changed-statuses polling and product-orders/query details.
+namespace uoms::connectors::smartstore {
+
+// The registry row for kind "smartstore": settings, secrets and the factory.
+const KindSpec& spec();
+
+// client_secret_sign = Base64(bcrypt(client_id + "_" + timestamp, salt = client_secret))
+// (smartstore.md §1.1). nullopt when the secret is not a bcrypt salt.
+std::optional<std::string> client_secret_sign(std::string_view client_id, std::string_view client_secret,
+                                              long long timestamp_ms);
+
+// `2022-04-11T15:21:44.000%2B09:00`: KST with milliseconds, the `+` percent-encoded as a
+// GET query requires (smartstore.md §1.2).
+std::string query_time(TimePoint t);
+
+// Continuation inside one window: the response's data.more {moreFrom, moreSequence},
+// encoded as "<moreFrom>|<moreSequence>". moreFrom is kept verbatim as the server sent it
+// and goes back as lastChangedFrom; lastChangedTo stays the window's end.
+struct Cursor
+{
+  std::string more_from;
+  std::string more_sequence;
+};
+std::string encode_cursor(const Cursor& cursor);
+std::optional<Cursor> decode_cursor(std::string_view text);
+
+// The key under which the access token is kept in the channel's TokenStore.
+inline constexpr std::string_view k_token_name = "access_token";
+
+// One Smartstore application acting for its own store (SELF) or for a seller (SELLER).
+//
+// A Page is one last-changed-statuses call (up to 300 changes) plus the product-orders/query
+// calls for its product order ids, in batches of at most 300. Product orders of one orderId
+// in the page merge into one Order; an Order in a Page carries only the items (product
+// orders) seen in that page, and the engine upserts items by (order, item id).
+class SmartstoreConnector : public Connector
+{
+public:
+  explicit SmartstoreConnector(const ChannelContext& context);
+
+  const Capabilities& capabilities() const override { return m_caps; }
+  Result<Page> fetch_orders(const Window& window, const std::string& cursor) override;
+  Result<std::string> check() override;
+
+private:
+  struct Reply;
+  // A valid access token: the cached one unless it expires within 5 minutes, else a new one.
+  Result<std::string> token(bool force, int& requests);
+  Result<Token> request_token(int& requests);
+  // Sends with the bearer token; on HTTP 401 gets a new token once and sends again.
+  Result<Reply> call(net::Request request, int& requests);
+  std::string scrub(std::string text) const;
+
+  std::string m_channel;
+  std::string m_base_url;
+  std::string m_client_id;
+  std::string m_client_secret;
+  std::string m_account_type;
+  std::string m_account_id;
+  std::optional<Token> m_token;
+  std::string m_last_sign; // scrubbed from messages like the secret
+  std::optional<ConnectorError> m_config_error;
+  Capabilities m_caps;
+  net::HttpClient* m_http = nullptr;
+  Clock* m_clock = nullptr;
+  TokenStore* m_tokens = nullptr;
+};
+
+} // namespace uoms::connectors::smartstore

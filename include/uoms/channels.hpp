@@ -1,0 +1,62 @@
+#pragma once
+
+#include "uoms/config.hpp"
+#include "uoms/connector.hpp"
+#include "uoms/crypto.hpp"
+#include "uoms/store.hpp"
+
+#include <string>
+#include <vector>
+
+// Channels: a seller account on a marketplace, its settings and its encrypted secrets.
+namespace uoms::channels {
+
+// The Fernet key that encrypts secrets: UOMS_SECRET_KEY, else the key file. A missing
+// or malformed key is a ConfigError naming where it looked.
+crypto::Fernet load_key(const config::Config& config);
+// Writes a new key file with mode 0600; refuses to overwrite unless `force`.
+void write_key_file(const std::filesystem::path& path, bool force);
+
+// Returns "Did you mean "x"?"-style suffix (with leading space) or empty.
+std::string did_you_mean(std::string_view word, const std::vector<std::string>& candidates);
+
+// Validates a channel name: 1-64 characters of [A-Za-z0-9._-].
+void check_name(std::string_view name);
+
+// A field assignment from the command line: settings `key=value`, secrets from a value,
+// an environment variable or stdin are resolved by the CLI before they get here.
+struct Changes
+{
+  connectors::Settings set;
+  std::vector<std::string> unset;
+  connectors::Settings secrets;
+};
+
+// A channel as the rest of uoms sees it: settings with the kind's defaults applied and
+// secrets decrypted (only when asked: listing channels never decrypts).
+struct Channel
+{
+  store::ChannelRow row;
+  const connectors::KindSpec* spec = nullptr;
+  connectors::Settings settings;
+  connectors::Settings secrets;
+};
+
+// Checks `changes` against the kind's declared fields; merges them into the existing
+// settings/secrets. Unknown fields are ConfigErrors with "did you mean"; missing required
+// fields too, unless `allow_missing`.
+void apply(const connectors::KindSpec& spec, Channel& channel, const Changes& changes);
+void check_required(const Channel& channel);
+
+Channel add(store::Database& db, const crypto::Fernet& key, std::string_view name, std::string_view kind,
+            const Changes& changes, std::string_view now);
+Channel update(store::Database& db, const crypto::Fernet& key, std::string_view name, const Changes& changes,
+               std::string_view now);
+// Loads a channel; secrets are decrypted only with `key` (a wrong key is a ConfigError).
+Channel load(store::Database& db, std::string_view name, const crypto::Fernet* key);
+Channel from_row(const store::ChannelRow& row, const crypto::Fernet* key);
+
+// Secrets names only, for display.
+std::vector<std::string> secret_names(const store::ChannelRow& row, const crypto::Fernet* key);
+
+} // namespace uoms::channels

@@ -1,0 +1,82 @@
+#pragma once
+
+#include "uoms/config.hpp"
+#include "uoms/connector.hpp"
+#include "uoms/error.hpp"
+#include "uoms/jobs.hpp"
+#include "uoms/time.hpp"
+
+#include <atomic>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+// The collect pass: one pass over every selected channel that never misses and never
+// duplicates an order.
+namespace uoms::collect {
+
+struct Options
+{
+  std::vector<std::string> channels; // empty = every enabled channel
+  std::optional<TimePoint> since;    // explicit backfill start
+  std::optional<TimePoint> until;    // explicit backfill end
+  int concurrency = 0;               // 0 = config
+  bool dry_run = false;
+  bool refetch_gaps = false;         // fetch the holes in each channel's history instead
+  std::string arguments_json = "[]";
+};
+
+struct ChannelReport
+{
+  std::string name;
+  std::string kind;
+  std::string status = "completed"; // completed, partial, failed, skipped
+  std::int64_t created = 0, updated = 0, unchanged = 0, failed = 0, notes = 0;
+  int windows = 0, pages = 0, requests = 0;
+  std::string error;
+  int http_status = 0;
+  bool auth_error = false;
+  std::string watermark;
+};
+
+struct Report
+{
+  std::int64_t job_id = 0;
+  std::string status;
+  ExitCode exit_code = ExitCode::ok;
+  bool dry_run = false;
+  std::vector<ChannelReport> channels;
+  std::vector<std::string> notify_errors;
+};
+
+// What a terminal progress line shows; called from worker threads under a mutex.
+struct Progress
+{
+  int channels_done = 0;
+  int channels_total = 0;
+  std::int64_t orders = 0;
+  std::string channel;
+};
+
+Report run(const config::Config& config, const Options& options, Clock& clock,
+           const std::function<void(const Progress&)>& on_progress = {});
+
+// Splits [from, to] into consecutive windows no longer than max_window. Each window
+// starts where the previous ended (both ends inclusive: a boundary instant is fetched
+// twice and upserted once).
+std::vector<connectors::Window> plan_windows(TimePoint from, TimePoint to, Millis max_window);
+
+// The stretches of [first fetched, watermark] no complete window covers.
+std::vector<connectors::Window> find_gaps(const std::vector<store::WindowRow>& windows, std::optional<TimePoint> watermark);
+
+// Content hashes: the order-level fields, and each item.
+std::string header_hash(const Order& order);
+std::string item_hash(const OrderItem& item);
+
+// Set by the SIGINT/SIGTERM handler; passes stop between pages and exit 130.
+extern std::atomic<bool> g_interrupted;
+
+inline constexpr std::string_view k_watermark_key = "collect.watermark";
+
+} // namespace uoms::collect

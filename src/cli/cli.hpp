@@ -1,0 +1,75 @@
+#pragma once
+
+#include "uoms/config.hpp"
+#include "uoms/store.hpp"
+#include "uoms/time.hpp"
+
+#include <CLI/CLI.hpp>
+#include <nlohmann/json.hpp>
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+// The command-line layer: parse first into plain option structs, then run. Nothing
+// runs inside CLI11 callbacks.
+namespace uoms::cli {
+
+// What every command can reach: the global flags, the environment read once at
+// start-up, and lazily the configuration and database.
+class Context
+{
+public:
+  config::Overrides overrides;
+  config::Environment env;
+  bool json = false;
+  bool quiet = false;
+  int verbose = 0;
+  std::vector<std::string> arguments; // argv[1..], recorded in job rows
+  Clock* clock = nullptr;
+
+  const config::Config& config();
+  store::Database& db(bool create = false);
+
+private:
+  std::optional<config::Config> m_config;
+  std::optional<store::Database> m_db;
+};
+
+using Handler = std::function<int()>;
+
+// One row of the command table: name, help, an example, and a setup function that
+// declares the subcommand's flags and returns the handler to run after parsing.
+struct Command
+{
+  std::string name;
+  std::string summary;
+  std::string example;
+  std::function<Handler(CLI::App& app, Context& ctx)> setup;
+};
+
+const std::vector<Command>& commands();
+
+// Per-command setups, one file each.
+Handler setup_init(CLI::App& app, Context& ctx);
+Handler setup_channels(CLI::App& app, Context& ctx);
+Handler setup_jobs(CLI::App& app, Context& ctx);
+Handler setup_collect(CLI::App& app, Context& ctx);
+Handler setup_upload_tracking(CLI::App& app, Context& ctx);
+Handler setup_sync_stock(CLI::App& app, Context& ctx);
+Handler setup_config(CLI::App& app, Context& ctx);
+Handler setup_migrate(CLI::App& app, Context& ctx);
+Handler setup_orders(CLI::App& app, Context& ctx);
+
+// Output helpers: aligned tables for people, one JSON document with --json.
+void print_table(const std::vector<std::string>& header, const std::vector<std::vector<std::string>>& rows);
+void print_json(const nlohmann::json& doc);
+bool stdout_is_terminal();
+bool stderr_is_terminal();
+// Makes a subcommand require one of its own subcommands, with help on a bare call.
+void require_subcommand(CLI::App& app);
+
+int run(int argc, char** argv);
+
+} // namespace uoms::cli

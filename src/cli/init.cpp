@@ -1,0 +1,81 @@
+#include "cli.hpp"
+
+#include "uoms/channels.hpp"
+#include "uoms/error.hpp"
+
+#include <fmt/format.h>
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cstring>
+
+namespace uoms::cli {
+
+namespace {
+
+struct InitOptions
+{
+  std::string dir = ".";
+  bool force = false;
+};
+
+void write_private(const std::filesystem::path& path, const std::string& text)
+{
+  auto tmp = path;
+  tmp += ".tmp";
+  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  if (fd < 0) {
+    throw ConfigError(fmt::format("cannot write {}: {}", path.string(), std::strerror(errno)));
+  }
+  bool ok = ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size());
+  ::close(fd);
+  if (!ok || ::rename(tmp.c_str(), path.c_str()) != 0) {
+    throw ConfigError(fmt::format("cannot write {}: {}", path.string(), std::strerror(errno)));
+  }
+}
+
+int run_init(const InitOptions& o, Context& ctx)
+{
+  namespace fs = std::filesystem;
+  fs::path dir = o.dir;
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  if (ec) {
+    throw ConfigError(fmt::format("cannot create {}: {}", dir.string(), ec.message()));
+  }
+  const fs::path config = dir / "uoms.toml", key = dir / "uoms.key", db = dir / "uoms.db";
+  if (!o.force) {
+    for (const auto& p : {config, key, db}) {
+      if (fs::exists(p, ec)) {
+        throw ConfigError(fmt::format("{} already exists (use --force to overwrite)", p.string()));
+      }
+    }
+  }
+  write_private(config, config::starter_file());
+  channels::write_key_file(key, true);
+  if (o.force) {
+    for (const char* suffix : {"", "-wal", "-shm"}) fs::remove(db.string() + suffix, ec);
+  }
+  store::Database::open(db, true);
+  if (ctx.json) {
+    print_json({{"config", config.string()}, {"key_file", key.string()}, {"database", db.string()}});
+  } else if (!ctx.quiet) {
+    fmt::print("wrote {} (configuration)\nwrote {} (secret key, mode 0600: back it up, channels cannot be "
+               "decrypted without it)\nwrote {} (database)\nnext: uoms --config {} channels add NAME --kind KIND ...\n",
+               config.string(), key.string(), db.string(), config.string());
+  }
+  return 0;
+}
+
+} // namespace
+
+Handler setup_init(CLI::App& app, Context& ctx)
+{
+  auto o = std::make_shared<InitOptions>();
+  app.add_option("--dir", o->dir, "directory for uoms.toml, uoms.key and uoms.db (default: .)");
+  app.add_flag("--force", o->force, "overwrite existing files (the old database and key are lost)");
+  return [o, &ctx] { return run_init(*o, ctx); };
+}
+
+} // namespace uoms::cli

@@ -1,0 +1,307 @@
+#pragma once
+
+// The sandbox: fake Coupang and Smartstore servers on loopback that enforce each
+// marketplace's contract (docs/marketplaces/coupang.md, smartstore.md), plus a control API
+// for tests (/__sandbox/...). It links only cpp-httplib, nlohmann/json, fmt, OpenSSL and
+// libcrypt, never uoms_core, so a bug in uoms cannot hide behind a shared helper.
+
+#include <httplib.h>
+#include <nlohmann/json.hpp>
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <random>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace uoms::sandbox {
+
+using json = nlohmann::json;
+using TimePoint = std::chrono::sys_time<std::chrono::milliseconds>;
+
+inline constexpr std::chrono::minutes k_kst{9 * 60};
+
+enum class Kind { coupang, smartstore };
+
+// --- configuration -----------------------------------------------------------------------
+
+struct AccountConfig
+{
+  Kind kind = Kind::coupang;
+  // The account's name in the control API: vendor_id (Coupang) or client_id (Smartstore).
+  std::string id;
+  std::string access_key;   // Coupang
+  std::string secret_key;   // Coupang
+  std::string client_secret; // Smartstore: a bcrypt salt such as "$2a$04$" + 22 characters
+  int orders = 50;
+  int spread_hours = 72;
+  // Coupang minute mode has no maxPerPage (coupang.md §2.3) but still pages by nextToken;
+  // this is the server-side page size used there.
+  int timeframe_page_size = 50;
+};
+
+struct Config
+{
+  std::uint64_t seed = 1;
+  int latency_ms = 0;
+  double rate_limit = 0; // requests per second per account, 0 = off
+  int token_ttl_s = 10800;
+  std::vector<AccountConfig> accounts;
+};
+
+// Throws std::runtime_error with a readable message on a malformed config.
+Config parse_config(const json& document);
+
+// --- orders -------------------------------------------------------------------------------
+
+struct Item
+{
+  std::string product_order_id; // Smartstore
+  long long vendor_item_id = 0;  // Coupang option id
+  long long product_id = 0;
+  long long seller_product_id = 0;
+  std::string product_name;
+  std::string option_name;
+  std::string sku;
+  int quantity = 1;
+  long long unit_price = 0;
+  // Smartstore keeps status and change time per product order; Coupang per box.
+  std::string status;
+  std::string claim_type;
+  std::string claim_status;
+  std::string last_changed_type;
+  TimePoint changed{};
+};
+
+struct Person
+{
+  std::string name;
+  std::string phone;
+  std::string email;
+};
+
+struct Order
+{
+  Kind kind = Kind::coupang;
+  std::string account;
+  long long shipment_box_id = 0;  // Coupang
+  long long order_id = 0;         // Coupang
+  std::string naver_order_id;     // Smartstore (16 digits, a string on the wire)
+  TimePoint created{};
+  TimePoint paid{};
+  TimePoint changed{};
+  std::string status; // Coupang box status
+  Person orderer;
+  Person receiver;
+  std::string post_code;
+  std::string address1;
+  std::string address2;
+  std::string memo;
+  long long shipping_price = 0;
+  std::vector<Item> items;
+};
+
+// All generated orders, behind one mutex: the server answers 40+ connections at once.
+class Store
+{
+public:
+  Store(const Config& config, TimePoint start);
+
+  // Copies, so callers never hold the lock while they serialise.
+  std::vector<Order> orders(const std::string& account) const;
+  std::optional<Order> find_coupang_box(const std::string& account, long long shipment_box_id) const;
+  // One (order, line index) per requested product order id this account knows, in request order.
+  std::vector<std::pair<Order, std::size_t>> smartstore_by_product_order_ids(const std::string& account,
+                                                                             const std::vector<std::string>& ids) const;
+
+  // Moves the chosen orders (or product orders) to `status` (or the next one in their
+  // lifecycle) and sets their change time to now. Returns the canonical rows touched.
+  json mutate(const std::string& account, std::optional<int> count, const std::vector<std::string>& ids,
+              const std::string& status);
+  // Creates `count` orders with creation and change time now.
+  json add(const std::string& account, int count);
+
+  json canonical(const std::string& account) const;
+  bool has_account(const std::string& account) const;
+
+private:
+  struct AccountData
+  {
+    AccountConfig config;
+    std::mt19937_64 rng;
+    long long lane = 0; // the account's index: keeps ids of different accounts apart
+    long long next_box = 0;
+    long long next_order = 0;
+    long long next_product_order = 0;
+    long long next_naver_order = 0;
+    std::vector<Order> orders;
+  };
+  Order generate(AccountData& data, TimePoint created, TimePoint changed_max);
+  static void advance(Order& order, Item* only, const std::string& status, TimePoint now);
+
+  mutable std::mutex m_mutex;
+  std::map<std::string, AccountData> m_accounts;
+};
+
+json canonical_row(const Order& order);
+
+// --- time, crypto, text ----------------------------------------------------------------------
+
+TimePoint now();
+// strftime-like formatting of t shifted by offset; `%L` = milliseconds, `%f` = microseconds
+// (milliseconds followed by three digits of `micro`), `%z` = `+09:00`.
+std::string format_time(TimePoint t, std::chrono::minutes offset, std::string_view pattern, int micro = 0);
+// `yyyy-MM-ddTHH:mm:ss.SSS+09:00` exactly (Smartstore).
+std::optional<TimePoint> parse_smartstore_time(std::string_view text);
+
+std::string hmac_sha256_hex(std::string_view key, std::string_view message);
+std::string base64(std::string_view bytes);
+// bcrypt via libcrypt; empty on a malformed salt.
+std::string bcrypt(const std::string& password, const std::string& salt);
+std::string random_hex(std::size_t bytes);
+
+// --- faults, stats, rate limits --------------------------------------------------------------
+
+struct Fault
+{
+  std::string account;
+  std::string path_contains;
+  std::string kind;
+  int remaining = 1;
+  int delay_ms = 0;
+  int mutate_count = 2;
+};
+
+class Faults
+{
+public:
+  // Validates and stores a rule; returns an error message or empty.
+  std::string add(const json& body);
+  // Takes one use of the first rule that matches, if any.
+  std::optional<Fault> take(const std::string& account, const std::string& path);
+  json list() const;
+  void clear();
+
+private:
+  mutable std::mutex m_mutex;
+  std::vector<Fault> m_rules;
+};
+
+class Stats
+{
+public:
+  void begin();
+  void end();
+  void record(const std::string& account, const std::string& endpoint, int status);
+  void signature_failure(const std::string& account);
+  json to_json() const;
+  void reset();
+
+private:
+  mutable std::mutex m_mutex;
+  std::atomic<int> m_in_flight{0};
+  int m_max_in_flight = 0;
+  long long m_total = 0;
+  long long m_signature_failures = 0;
+  std::map<std::string, long long> m_endpoints;
+  std::map<std::string, long long> m_codes;
+  struct PerAccount
+  {
+    long long requests = 0;
+    long long signature_failures = 0;
+    std::map<std::string, long long> endpoints;
+    std::map<std::string, long long> codes;
+  };
+  std::map<std::string, PerAccount> m_accounts;
+};
+
+// A token bucket per account: capacity = rate, refilled at rate per second.
+class RateLimiter
+{
+public:
+  explicit RateLimiter(double rate) : m_rate(rate) {}
+  bool allow(const std::string& account);
+
+private:
+  double m_rate;
+  std::mutex m_mutex;
+  struct Bucket
+  {
+    double tokens = 0;
+    std::chrono::steady_clock::time_point last;
+  };
+  std::map<std::string, Bucket> m_buckets;
+};
+
+// Closes the connection a request arrived on without writing a response.
+void drop_connection(const httplib::Request& req);
+
+// --- the server ------------------------------------------------------------------------------
+
+// What a marketplace handler needs; one instance for the process.
+struct Sandbox
+{
+  Config config;
+  TimePoint started;
+  Store store;
+  Faults faults;
+  Stats stats;
+  RateLimiter limiter;
+  std::mutex hooks_mutex;
+  std::vector<json> hooks;
+
+  // Smartstore bearer tokens: token -> (client_id, expiry).
+  struct Token
+  {
+    std::string client_id;
+    TimePoint expires;
+  };
+  std::mutex tokens_mutex;
+  std::map<std::string, Token> tokens;
+
+  explicit Sandbox(Config c)
+    : config(std::move(c)), started(now()), store(config, started), limiter(config.rate_limit)
+  {
+  }
+
+  const AccountConfig* coupang_by_access_key(const std::string& key) const;
+  const AccountConfig* coupang_by_vendor(const std::string& vendor) const;
+  const AccountConfig* smartstore_by_client(const std::string& client_id) const;
+  void expire_tokens(const std::string& client_id);
+};
+
+// How a marketplace shapes its gateway errors; used by faults and rate limits.
+struct Marketplace
+{
+  std::string name;     // "coupang", "smartstore", "hooks"
+  std::string endpoint; // stats key, e.g. "coupang.ordersheets"
+  std::string account;  // known before authentication (path vendor id, token owner)
+};
+
+// Sets an error response in the marketplace's own body shape.
+void gateway_error(const Marketplace& market, httplib::Response& res, int status, const std::string& code,
+                   const std::string& message);
+std::string new_trace_id();
+
+// The marketplace handlers. Each returns after filling res.
+void handle_coupang(Sandbox& sandbox, const httplib::Request& req, httplib::Response& res, Marketplace& market);
+void handle_smartstore(Sandbox& sandbox, const httplib::Request& req, httplib::Response& res, Marketplace& market);
+// Control API under /__sandbox/.
+void handle_control(Sandbox& sandbox, const httplib::Request& req, httplib::Response& res);
+// Applies faults, rate limits and latency around a marketplace or hook handler.
+void serve(Sandbox& sandbox, const httplib::Request& req, httplib::Response& res);
+
+// For the mutate_between_pages fault: the ids served by the last list response of this
+// request, set by the handlers.
+struct ServedIds
+{
+  std::vector<std::string> ids;
+};
+ServedIds& served_ids();
+
+} // namespace uoms::sandbox

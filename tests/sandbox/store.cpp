@@ -1,0 +1,495 @@
+#include "sandbox.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <array>
+#include <stdexcept>
+
+namespace uoms::sandbox {
+
+namespace {
+
+struct Product
+{
+  const char* name;
+  const char* option;
+  const char* sku;
+  long long price;
+};
+
+// One catalogue for every account; each account numbers the options itself.
+constexpr std::array<Product, 12> k_catalogue{{
+    {"무선 블루투스 이어폰", "화이트", "SKU-EAR-WH", 39000},
+    {"무선 블루투스 이어폰", "블랙", "SKU-EAR-BK", 39000},
+    {"유기농 현미 5kg", "", "SKU-RICE-5", 28900},
+    {"스테인리스 텀블러 500ml", "실버", "SKU-TUM-SV", 15900},
+    {"면 100% 반팔 티셔츠", "L / 네이비", "SKU-TS-NV-L", 12900},
+    {"면 100% 반팔 티셔츠", "M / 화이트", "SKU-TS-WH-M", 12900},
+    {"고농축 세탁세제 3L", "", "SKU-DET-3L", 18500},
+    {"제주 감귤 3kg", "로얄과", "SKU-TAN-3", 21000},
+    {"USB-C 고속 충전기 65W", "", "SKU-CHG-65", 32000},
+    {"캠핑 접이식 의자", "카키", "SKU-CHAIR-KH", 45000},
+    {"핸드크림 선물세트", "3종", "SKU-HC-SET", 9900},
+    {"즉석 떡볶이 밀키트 2인분", "매운맛", "SKU-TTEOK-2", 8900},
+}};
+
+constexpr std::array k_surnames{"김", "이", "박", "최", "정", "강", "조", "윤", "장", "임", "한", "오", "서", "신", "권", "황"};
+constexpr std::array k_given{"민준", "서연", "지호", "하은", "도윤", "수아", "예준", "지우",
+                             "시우", "서윤", "주원", "하린", "지훈", "유나", "현우", "채원"};
+
+struct Address
+{
+  const char* base;
+  const char* post_code;
+};
+constexpr std::array<Address, 10> k_addresses{{
+    {"서울특별시 강남구 테헤란로 152", "06236"},
+    {"서울특별시 마포구 월드컵북로 396", "03925"},
+    {"부산광역시 해운대구 센텀중앙로 79", "48058"},
+    {"경기도 성남시 분당구 판교역로 235", "13494"},
+    {"인천광역시 연수구 컨벤시아대로 165", "21998"},
+    {"대구광역시 중구 동성로 12", "41911"},
+    {"광주광역시 서구 상무중앙로 110", "61949"},
+    {"대전광역시 유성구 대학로 99", "34134"},
+    {"제주특별자치도 제주시 첨단로 242", "63309"},
+    {"경기도 수원시 영통구 광교중앙로 140", "16508"},
+}};
+constexpr std::array k_memos{"문 앞에 놓아주세요", "부재 시 경비실에 맡겨주세요", "배송 전 연락 바랍니다", "", ""};
+
+const std::vector<std::string> k_coupang_lifecycle{"ACCEPT", "INSTRUCT", "DEPARTURE", "DELIVERING", "FINAL_DELIVERY"};
+const std::vector<std::string> k_coupang_statuses{"ACCEPT",     "INSTRUCT",       "DEPARTURE",
+                                                  "DELIVERING", "FINAL_DELIVERY", "NONE_TRACKING"};
+const std::vector<std::string> k_naver_lifecycle{"PAYMENT_WAITING", "PAYED", "DELIVERING", "DELIVERED",
+                                                 "PURCHASE_DECIDED"};
+const std::vector<std::string> k_naver_statuses{"PAYMENT_WAITING", "PAYED",    "DELIVERING",
+                                                "DELIVERED",       "PURCHASE_DECIDED", "EXCHANGED",
+                                                "CANCELED",        "RETURNED", "CANCELED_BY_NOPAYMENT"};
+
+std::string next_status(const std::vector<std::string>& lifecycle, const std::string& status)
+{
+  const auto it = std::find(lifecycle.begin(), lifecycle.end(), status);
+  if (it == lifecycle.end() || it + 1 == lifecycle.end()) {
+    return status; // terminal or outside the main line: stays, only the change time moves
+  }
+  return *(it + 1);
+}
+
+// Claim fields and lastChangedType that go with a Smartstore product-order status.
+void set_naver_status(Item& item, const std::string& status)
+{
+  item.status = status;
+  item.claim_type.clear();
+  item.claim_status.clear();
+  if (status == "PAYMENT_WAITING") {
+    item.last_changed_type = "PAY_WAITING";
+  } else if (status == "PAYED") {
+    item.last_changed_type = "PAYED";
+  } else if (status == "DELIVERING" || status == "DELIVERED") {
+    item.last_changed_type = "DISPATCHED";
+  } else if (status == "PURCHASE_DECIDED") {
+    item.last_changed_type = "PURCHASE_DECIDED";
+  } else if (status == "CANCELED" || status == "CANCELED_BY_NOPAYMENT") {
+    item.claim_type = "CANCEL";
+    item.claim_status = "CANCEL_DONE";
+    item.last_changed_type = "CLAIM_COMPLETED";
+  } else if (status == "RETURNED") {
+    item.claim_type = "RETURN";
+    item.claim_status = "RETURN_DONE";
+    item.last_changed_type = "CLAIM_COMPLETED";
+  } else if (status == "EXCHANGED") {
+    item.claim_type = "EXCHANGE";
+    item.claim_status = "EXCHANGE_DONE";
+    item.last_changed_type = "CLAIM_COMPLETED";
+  }
+}
+
+template <typename T, std::size_t N> const T& pick(std::mt19937_64& rng, const std::array<T, N>& values)
+{
+  return values[rng() % N];
+}
+
+std::string pick_weighted(std::mt19937_64& rng, const std::vector<std::pair<std::string, int>>& weights)
+{
+  int total = 0;
+  for (const auto& [name, weight] : weights) {
+    total += weight;
+  }
+  int roll = int(rng() % unsigned(total));
+  for (const auto& [name, weight] : weights) {
+    if (roll < weight) {
+      return name;
+    }
+    roll -= weight;
+  }
+  return weights.back().first;
+}
+
+std::string utc(TimePoint t)
+{
+  return format_time(t, std::chrono::minutes{0}, "%Y-%m-%dT%H:%M:%S.%LZ");
+}
+
+std::string phone(std::mt19937_64& rng)
+{
+  return fmt::format("010-{:04}-{:04}", rng() % 10000, rng() % 10000);
+}
+
+} // namespace
+
+Store::Store(const Config& config, TimePoint start)
+{
+  for (std::size_t index = 0; index < config.accounts.size(); ++index) {
+    const AccountConfig& account = config.accounts[index];
+    AccountData data;
+    data.config = account;
+    data.rng.seed(config.seed * 1000003ULL + index * 7919ULL + 17);
+    const long long lane = static_cast<long long>(index);
+    data.lane = lane;
+    data.next_box = 600000000LL + lane * 10000000LL + static_cast<long long>(data.rng() % 1000);
+    data.next_order = 4000019000000LL + lane * 100000000LL + static_cast<long long>(data.rng() % 1000);
+    data.next_product_order = 10000000LL + lane * 1000000LL;
+    data.next_naver_order = 50000000LL + lane * 1000000LL;
+
+    const auto spread = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::hours{account.spread_hours});
+    std::vector<TimePoint> created;
+    for (int i = 0; i < account.orders; ++i) {
+      // Between spread_hours ago and one minute before the start.
+      const long long span = std::max<long long>(1, spread.count() - 60000);
+      created.push_back(start - spread + std::chrono::milliseconds{static_cast<long long>(data.rng() % span)});
+    }
+    std::sort(created.begin(), created.end());
+    for (const TimePoint t : created) {
+      data.orders.push_back(generate(data, t, start));
+    }
+    m_accounts.emplace(account.id, std::move(data));
+  }
+}
+
+Order Store::generate(AccountData& data, TimePoint created, TimePoint changed_max)
+{
+  auto& rng = data.rng;
+  Order order;
+  order.kind = data.config.kind;
+  order.account = data.config.id;
+  order.created = created;
+  order.paid = created + std::chrono::milliseconds{static_cast<long long>(rng() % 90000)};
+  if (order.paid > changed_max) {
+    order.paid = created;
+  }
+  order.orderer = {fmt::format("{}{}", pick(rng, k_surnames), pick(rng, k_given)), phone(rng), ""};
+  order.receiver = rng() % 4 == 0 ? Person{fmt::format("{}{}", pick(rng, k_surnames), pick(rng, k_given)), phone(rng), ""}
+                                  : order.orderer;
+  const Address& address = pick(rng, k_addresses);
+  order.address1 = address.base;
+  order.post_code = address.post_code;
+  order.address2 = fmt::format("{}동 {}호", 101 + rng() % 15, (2 + rng() % 20) * 100 + 1 + rng() % 4);
+  order.memo = pick(rng, k_memos);
+
+  const int item_count = 1 + int(rng() % 3);
+  std::vector<std::size_t> products;
+  while (int(products.size()) < item_count) {
+    const std::size_t p = rng() % k_catalogue.size();
+    if (std::find(products.begin(), products.end(), p) == products.end()) {
+      products.push_back(p);
+    }
+  }
+  long long subtotal = 0;
+  const long long lane = data.lane;
+  for (const std::size_t p : products) {
+    const Product& product = k_catalogue[p];
+    Item item;
+    item.product_name = product.name;
+    item.option_name = product.option;
+    item.sku = product.sku;
+    item.unit_price = product.price;
+    item.quantity = rng() % 5 == 0 ? 2 + int(rng() % 2) : 1;
+    // Stable per account and catalogue entry, so stock mapping by option id works.
+    item.vendor_item_id = 3823800000LL + lane * 1000LL + static_cast<long long>(p) * 7;
+    item.product_id = 5000100000LL + lane * 1000LL + static_cast<long long>(p / 2) * 11;
+    item.seller_product_id = 1200300000LL + lane * 1000LL + static_cast<long long>(p / 2) * 13;
+    subtotal += item.unit_price * item.quantity;
+    order.items.push_back(std::move(item));
+  }
+  order.shipping_price = subtotal >= 30000 ? 0 : 3000;
+
+  const auto age = changed_max - order.paid;
+  auto later = [&]() {
+    const long long span = std::max<long long>(1, age.count());
+    return order.paid + std::chrono::milliseconds{static_cast<long long>(rng() % static_cast<unsigned long long>(span))};
+  };
+
+  if (order.kind == Kind::coupang) {
+    order.shipment_box_id = data.next_box;
+    data.next_box += 1 + static_cast<long long>(rng() % 37);
+    order.order_id = data.next_order;
+    data.next_order += 1 + static_cast<long long>(rng() % 53);
+    order.status = pick_weighted(rng, {{"ACCEPT", 20},
+                                       {"INSTRUCT", 25},
+                                       {"DEPARTURE", 15},
+                                       {"DELIVERING", 15},
+                                       {"FINAL_DELIVERY", 20},
+                                       {"NONE_TRACKING", 5}});
+    order.changed = order.status == "ACCEPT" ? order.paid : later();
+    for (auto& item : order.items) {
+      item.status = order.status;
+      item.changed = order.changed;
+    }
+  } else {
+    const std::string day = format_time(created, k_kst, "%Y%m%d");
+    order.naver_order_id = fmt::format("{}{:08}", day, data.next_naver_order);
+    data.next_naver_order += 1 + static_cast<long long>(rng() % 9);
+    const std::string status = pick_weighted(rng, {{"PAYMENT_WAITING", 4},
+                                                   {"PAYED", 30},
+                                                   {"DELIVERING", 20},
+                                                   {"DELIVERED", 15},
+                                                   {"PURCHASE_DECIDED", 15},
+                                                   {"CANCELED", 8},
+                                                   {"RETURNED", 5},
+                                                   {"EXCHANGED", 3}});
+    const TimePoint changed = status == "PAYED" || status == "PAYMENT_WAITING" ? order.paid : later();
+    order.changed = order.paid;
+    for (std::size_t i = 0; i < order.items.size(); ++i) {
+      Item& item = order.items[i];
+      item.product_order_id = fmt::format("{}{:08}", day, data.next_product_order);
+      data.next_product_order += 1 + static_cast<long long>(rng() % 5);
+      // Now and then one line of a multi-line order is cancelled on its own.
+      const bool own_cancel = order.items.size() > 1 && i == 0 && status == "PAYED" && rng() % 6 == 0;
+      set_naver_status(item, own_cancel ? "CANCELED" : status);
+      item.changed = own_cancel ? later() : changed;
+      order.changed = std::max(order.changed, item.changed);
+    }
+  }
+  return order;
+}
+
+std::vector<Order> Store::orders(const std::string& account) const
+{
+  std::lock_guard lock(m_mutex);
+  const auto it = m_accounts.find(account);
+  return it == m_accounts.end() ? std::vector<Order>{} : it->second.orders;
+}
+
+bool Store::has_account(const std::string& account) const
+{
+  std::lock_guard lock(m_mutex);
+  return m_accounts.contains(account);
+}
+
+std::optional<Order> Store::find_coupang_box(const std::string& account, long long shipment_box_id) const
+{
+  std::lock_guard lock(m_mutex);
+  const auto it = m_accounts.find(account);
+  if (it != m_accounts.end()) {
+    for (const auto& order : it->second.orders) {
+      if (order.shipment_box_id == shipment_box_id) {
+        return order;
+      }
+    }
+  }
+  return std::nullopt;
+}
+
+std::vector<std::pair<Order, std::size_t>> Store::smartstore_by_product_order_ids(
+    const std::string& account, const std::vector<std::string>& ids) const
+{
+  std::lock_guard lock(m_mutex);
+  std::vector<std::pair<Order, std::size_t>> out;
+  const auto it = m_accounts.find(account);
+  if (it == m_accounts.end()) {
+    return out;
+  }
+  for (const auto& id : ids) {
+    for (const auto& order : it->second.orders) {
+      const auto item = std::find_if(order.items.begin(), order.items.end(),
+                                     [&](const Item& i) { return i.product_order_id == id; });
+      if (item != order.items.end()) {
+        out.emplace_back(order, std::size_t(item - order.items.begin()));
+        break;
+      }
+    }
+  }
+  return out;
+}
+
+void Store::advance(Order& order, Item* only, const std::string& status, TimePoint when)
+{
+  if (order.kind == Kind::coupang) {
+    order.status = status.empty() ? next_status(k_coupang_lifecycle, order.status) : status;
+    order.changed = when;
+    for (auto& item : order.items) {
+      item.status = order.status;
+      item.changed = when;
+    }
+    return;
+  }
+  for (auto& item : order.items) {
+    if (only != nullptr && &item != only) {
+      continue;
+    }
+    set_naver_status(item, status.empty() ? next_status(k_naver_lifecycle, item.status) : status);
+    item.changed = when;
+  }
+  order.changed = when;
+}
+
+json Store::mutate(const std::string& account, std::optional<int> count, const std::vector<std::string>& ids,
+                   const std::string& status)
+{
+  std::lock_guard lock(m_mutex);
+  const auto it = m_accounts.find(account);
+  if (it == m_accounts.end()) {
+    throw std::invalid_argument("unknown account " + account);
+  }
+  AccountData& data = it->second;
+  const auto& valid = data.config.kind == Kind::coupang ? k_coupang_statuses : k_naver_statuses;
+  if (!status.empty() && std::find(valid.begin(), valid.end(), status) == valid.end()) {
+    throw std::invalid_argument("unknown status " + status);
+  }
+  const TimePoint when = now();
+  json touched = json::array();
+  if (!ids.empty()) {
+    for (const auto& id : ids) {
+      bool found = false;
+      for (auto& order : data.orders) {
+        if (std::to_string(order.shipment_box_id) == id || std::to_string(order.order_id) == id ||
+            order.naver_order_id == id) {
+          advance(order, nullptr, status, when);
+          touched.push_back(canonical_row(order));
+          found = true;
+          break;
+        }
+        for (auto& item : order.items) {
+          if (!item.product_order_id.empty() && item.product_order_id == id) {
+            advance(order, &item, status, when);
+            touched.push_back(canonical_row(order));
+            found = true;
+            break;
+          }
+        }
+        if (found) {
+          break;
+        }
+      }
+      if (!found) {
+        throw std::invalid_argument("unknown id " + id);
+      }
+    }
+    return touched;
+  }
+  // Pick `count` orders at random (seeded), preferring ones whose status can still move.
+  std::vector<std::size_t> order_indexes(data.orders.size());
+  for (std::size_t i = 0; i < order_indexes.size(); ++i) {
+    order_indexes[i] = i;
+  }
+  std::shuffle(order_indexes.begin(), order_indexes.end(), data.rng);
+  const auto& lifecycle = data.config.kind == Kind::coupang ? k_coupang_lifecycle : k_naver_lifecycle;
+  std::stable_partition(order_indexes.begin(), order_indexes.end(), [&](std::size_t i) {
+    const Order& o = data.orders[i];
+    const std::string& s = o.kind == Kind::coupang ? o.status : o.items.front().status;
+    return next_status(lifecycle, s) != s;
+  });
+  const std::size_t n = std::min<std::size_t>(order_indexes.size(), std::size_t(std::max(0, count.value_or(1))));
+  for (std::size_t k = 0; k < n; ++k) {
+    Order& order = data.orders[order_indexes[k]];
+    advance(order, nullptr, status, when);
+    touched.push_back(canonical_row(order));
+  }
+  return touched;
+}
+
+json Store::add(const std::string& account, int count)
+{
+  std::lock_guard lock(m_mutex);
+  const auto it = m_accounts.find(account);
+  if (it == m_accounts.end()) {
+    throw std::invalid_argument("unknown account " + account);
+  }
+  AccountData& data = it->second;
+  json added = json::array();
+  const TimePoint when = now();
+  for (int i = 0; i < count; ++i) {
+    Order order = generate(data, when, when);
+    // A new order is in its first state: paid and waiting.
+    order.paid = when;
+    order.changed = when;
+    if (order.kind == Kind::coupang) {
+      order.status = "ACCEPT";
+    }
+    for (auto& item : order.items) {
+      item.changed = when;
+      if (order.kind == Kind::coupang) {
+        item.status = "ACCEPT";
+      } else {
+        set_naver_status(item, "PAYED");
+      }
+    }
+    added.push_back(canonical_row(order));
+    data.orders.push_back(std::move(order));
+  }
+  return added;
+}
+
+json Store::canonical(const std::string& account) const
+{
+  std::lock_guard lock(m_mutex);
+  json out = json::array();
+  for (const auto& [id, data] : m_accounts) {
+    if (!account.empty() && id != account) {
+      continue;
+    }
+    for (const auto& order : data.orders) {
+      out.push_back(canonical_row(order));
+    }
+  }
+  return out;
+}
+
+json canonical_row(const Order& order)
+{
+  json row;
+  row["kind"] = order.kind == Kind::coupang ? "coupang" : "smartstore";
+  row["account"] = order.account;
+  row["created_at"] = utc(order.created);
+  row["paid_at"] = utc(order.paid);
+  row["changed_at"] = utc(order.changed);
+  row["item_count"] = order.items.size();
+  row["receiver"] = order.receiver.name;
+  json items = json::array();
+  long long total = 0;
+  for (const auto& item : order.items) {
+    json i{{"sku", item.sku},
+           {"quantity", item.quantity},
+           {"unit_price", item.unit_price},
+           {"status", item.status},
+           {"changed_at", utc(item.changed)}};
+    total += item.unit_price * item.quantity;
+    if (order.kind == Kind::coupang) {
+      i["vendor_item_id"] = std::to_string(item.vendor_item_id);
+    } else {
+      i["product_order_id"] = item.product_order_id;
+      i["claim_type"] = item.claim_type;
+      i["claim_status"] = item.claim_status;
+    }
+    items.push_back(std::move(i));
+  }
+  row["items"] = std::move(items);
+  row["total_price"] = total;
+  row["shipping_price"] = order.shipping_price;
+  if (order.kind == Kind::coupang) {
+    row["order_id"] = std::to_string(order.order_id);
+    row["shipment_box_id"] = std::to_string(order.shipment_box_id);
+    row["status"] = order.status;
+  } else {
+    row["order_id"] = order.naver_order_id;
+    json ids = json::array();
+    for (const auto& item : order.items) {
+      ids.push_back(item.product_order_id);
+    }
+    row["product_order_ids"] = std::move(ids);
+    row["status"] = order.items.front().status;
+  }
+  return row;
+}
+
+} // namespace uoms::sandbox
