@@ -622,6 +622,7 @@ CoupangConnector::CoupangConnector(const ChannelContext& context)
   m_caps.time_format = "KST yyyy-MM-dd'T'HH:mm (+09:00)";
   m_caps.default_rate_limit = 5;
   m_caps.orders = true;
+  m_caps.partial_orders = true;
   m_caps.rescan_window = std::chrono::days(k_default_rescan_days);
 
   auto config_error = [this](std::string message) {

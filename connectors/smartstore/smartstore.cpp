@@ -529,6 +529,7 @@ SmartstoreConnector::SmartstoreConnector(const ChannelContext& context)
   m_caps.time_format = "KST yyyy-MM-dd'T'HH:mm:ss.SSS+09:00";
   m_caps.default_rate_limit = 2;
   m_caps.orders = true;
+  m_caps.partial_orders = true;
 
   auto config_error = [this](std::string message) {
     if (!m_config_error) {

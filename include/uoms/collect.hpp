@@ -71,7 +71,7 @@ std::vector<connectors::Window> plan_windows(TimePoint from, TimePoint to, Milli
 std::vector<connectors::Window> find_gaps(const std::vector<store::WindowRow>& windows, std::optional<TimePoint> watermark);
 
 // Content hashes: the order-level fields, and each item.
-std::string header_hash(const Order& order);
+std::string header_hash(const Order& order, bool partial = false);
 std::string item_hash(const OrderItem& item);
 
 // Set by the SIGINT/SIGTERM handler; passes stop between pages and exit 130.

@@ -30,6 +30,10 @@ struct Capabilities
   bool orders = true;
   bool tracking = false;
   bool stock = false;
+  // Pages carry only the items that changed (Coupang per status and shipment box,
+  // Smartstore per product order): order totals and status are derived from all stored
+  // items instead of taken from the page.
+  bool partial_orders = false;
 };
 
 // Page::orders may carry only some of an order's items (those that changed); the store

@@ -195,7 +195,7 @@ public:
   // With `dry_run` nothing is written; the action says what would have happened.
   UpsertAction upsert_order(std::int64_t channel_id, const Order& order, std::string_view header_hash,
                             const std::vector<std::string>& item_hashes, std::int64_t job_id,
-                            std::string_view now, bool dry_run = false);
+                            std::string_view now, bool dry_run = false, bool derive_totals = false);
   std::vector<OrderSummary> orders(std::string_view channel, int limit);
 
   // Fetch windows and watermark state.

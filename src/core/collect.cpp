@@ -203,12 +203,6 @@ private:
     }
   }
 
-  connectors::Settings with_kind_defaults(connectors::Settings settings) const
-  {
-    (void)this;
-    return settings;
-  }
-
   void collect()
   {
     auto channel = channels::from_row(m_row, &m_shared.key);
@@ -227,6 +221,7 @@ private:
     ctx.already_processed = [this](std::string_view key) { return m_db->processed(m_row.id, key); };
     auto connector = channel.spec->make(ctx);
     const auto& caps = connector->capabilities();
+    m_partial_orders = caps.partial_orders;
 
     auto kind_defaults = config.kinds.find(m_row.kind);
     const config::KindDefaults* kd = kind_defaults == config.kinds.end() ? nullptr : &kind_defaults->second;
@@ -366,7 +361,8 @@ private:
     for (const auto& order : page.orders) {
       std::vector<std::string> item_hashes;
       for (const auto& item : order.items) item_hashes.push_back(item_hash(item));
-      auto action = m_db->upsert_order(m_row.id, order, header_hash(order), item_hashes, m_shared.job_id, now, dry);
+      auto action = m_db->upsert_order(m_row.id, order, header_hash(order, m_partial_orders), item_hashes,
+                                       m_shared.job_id, now, dry, m_partial_orders);
       switch (action) {
       case store::UpsertAction::created: ++m_report.created; break;
       case store::UpsertAction::updated: ++m_report.updated; break;
@@ -410,6 +406,7 @@ private:
   std::optional<store::Database> m_db;
   ChannelReport m_report;
   int m_saved_pages = 0;
+  bool m_partial_orders = false;
   std::string m_last_request_id;
 };
 
@@ -488,14 +485,23 @@ std::vector<connectors::Window> find_gaps(const std::vector<store::WindowRow>& r
   return gaps;
 }
 
-std::string header_hash(const Order& o)
+std::string header_hash(const Order& o, bool partial)
 {
   auto party = [](const Party& p) {
     return nlohmann::json::array({p.name, p.phone, p.email, p.zip, p.address1, p.address2});
   };
-  nlohmann::json j = {o.external_id, o.raw_status,         opt_time(o.ordered_at), opt_time(o.paid_at),
-                      opt_time(o.changed_at), o.currency, o.total_minor,          o.shipping_fee_minor,
-                      party(o.buyer),         party(o.receiver)};
+  // A partial page's status and totals describe only its items; they are derived in
+  // the store and must not make an unchanged order look updated.
+  nlohmann::json j = {o.external_id,
+                      partial ? std::string() : o.raw_status,
+                      opt_time(o.ordered_at),
+                      opt_time(o.paid_at),
+                      partial ? std::string() : opt_time(o.changed_at),
+                      o.currency,
+                      partial ? 0 : o.total_minor,
+                      partial ? 0 : o.shipping_fee_minor,
+                      party(o.buyer),
+                      party(o.receiver)};
   return crypto::sha256_hex(j.dump());
 }
 

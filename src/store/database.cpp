@@ -614,7 +614,7 @@ std::optional<OrderStatus> derive_status(const std::vector<OrderStatus>& items)
 
 UpsertAction Database::upsert_order(std::int64_t channel_id, const Order& o, std::string_view header_hash,
                                     const std::vector<std::string>& item_hashes, std::int64_t job_id,
-                                    std::string_view now, bool dry_run)
+                                    std::string_view now, bool dry_run, bool derive_totals)
 {
   return guarded(*m_impl, "save order " + o.external_id, [&] {
     auto opt_time = [](const std::optional<TimePoint>& t) { return t ? format_utc(*t) : std::string(); };
@@ -718,6 +718,14 @@ UpsertAction Database::upsert_order(std::int64_t channel_id, const Order& o, std
     std::vector<OrderStatus> all;
     while (statuses.executeStep()) {
       all.push_back(parse_order_status(statuses.getColumn(0).getString()).value_or(OrderStatus::unknown));
+    }
+    if (derive_totals) {
+      SQLite::Statement t(m_impl->db,
+                          "UPDATE orders SET total_minor = shipping_fee_minor + "
+                          "(SELECT COALESCE(SUM(total_price_minor), 0) FROM order_items WHERE order_id = ?) WHERE id = ?");
+      t.bind(1, order_id);
+      t.bind(2, order_id);
+      t.exec();
     }
     if (auto derived = derive_status(all)) {
       SQLite::Statement u(m_impl->db, "UPDATE orders SET status = ? WHERE id = ?");

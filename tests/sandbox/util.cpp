@@ -120,7 +120,8 @@ std::string bcrypt(const std::string& password, const std::string& salt)
   // crypt_data is about 32 KiB; keep it off the worker's stack.
   auto data = std::make_unique<crypt_data>();
   const char* hashed = crypt_r(password.c_str(), salt.c_str(), data.get());
-  if (hashed == nullptr || hashed[0] == '*') {
+  // Only bcrypt: libcrypt would also accept "ab" as a DES salt.
+  if (!salt.starts_with("$2") || hashed == nullptr || std::string_view(hashed).substr(0, 2) != "$2") {
     return {};
   }
   return hashed;

@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# The demo: a fresh uoms home in ./demo, three channels (the example CSV exports, and
+# Coupang and Smartstore served by the sandbox on 127.0.0.1 with its sample keys), one
+# collect pass, then the job list. No credentials, no traffic beyond loopback.
+set -euo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+build="${UOMS_BUILD_DIR:-$root/build}"
+uoms="$build/uoms"
+demo="$root/demo"
+
+export UOMS_ALLOWED_HOSTS=loopback
+export UOMS_CONFIG="$demo/uoms.toml"
+
+rm -rf "$demo"
+"$uoms" init --dir "$demo" --quiet
+
+"$build/uoms-sandbox" --config "$root/tests/sandbox/default.json" --port 0 --port-file "$demo/sandbox.port" \
+  >"$demo/sandbox.log" 2>&1 &
+sandbox=$!
+trap 'kill $sandbox 2>/dev/null; wait $sandbox 2>/dev/null || true' EXIT
+for _ in $(seq 50); do [ -s "$demo/sandbox.port" ] && break; sleep 0.1; done
+base="http://127.0.0.1:$(cat "$demo/sandbox.port")"
+
+"$uoms" channels add shop-csv --kind csv --set "path=$root/examples/orders"
+"$uoms" channels add coupang-main --kind coupang --set "base_url=$base" --set vendor_id=A00012345 \
+  --secret access_key=0a3a0f34-7852-4ad8-9368-766290b8b1ab --secret secret_key=7ffcdf980d908fe7ca3d642868e22f99f0306bf5
+printf '%s\n' '$2a$04$abcdefghijklmnopqrstuv' |
+  "$uoms" channels add smartstore-main --kind smartstore --set "base_url=$base" --set client_id=aaaabbbbcccc \
+    --secret-stdin client_secret
+
+echo
+echo "\$ uoms collect"
+status=0
+"$uoms" collect || status=$?
+echo
+echo "\$ uoms jobs list"
+"$uoms" jobs list
+echo
+echo "demo home: $demo (try: UOMS_CONFIG=$demo/uoms.toml $uoms orders list)"
+exit $status
