@@ -5,6 +5,7 @@
 #include "uoms/crypto.hpp"
 #include "uoms/store.hpp"
 
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -55,6 +56,11 @@ Channel update(store::Database& db, const crypto::Fernet& key, std::string_view 
 // Loads a channel; secrets are decrypted only with `key` (a wrong key is a ConfigError).
 Channel load(store::Database& db, std::string_view name, const crypto::Fernet* key);
 Channel from_row(const store::ChannelRow& row, const crypto::Fernet* key);
+
+// The channel's tokens in channel_tokens, encrypted with `key`; lock() is a lease in
+// the locks table so two passes never refresh one channel's token at once.
+std::unique_ptr<connectors::TokenStore> token_store(store::Database& db, const crypto::Fernet& key,
+                                                    std::int64_t channel_id, Clock& clock);
 
 // Secrets names only, for display.
 std::vector<std::string> secret_names(const store::ChannelRow& row, const crypto::Fernet* key);

@@ -48,6 +48,7 @@ struct Config
   Millis overlap{std::chrono::minutes(10)};
   Millis settle_delay{std::chrono::minutes(1)};
   Millis lock_lease{std::chrono::minutes(10)};
+  Millis token_margin{std::chrono::minutes(5)}; // refresh tokens expiring within this
 
   net::HttpOptions http;            // timeouts, retry, allowed_hosts, user_agent (rate_limit is per channel)
 

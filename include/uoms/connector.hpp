@@ -113,6 +113,10 @@ public:
   // Commits immediately (its own transaction): a rotated refresh token is durable
   // before it is used.
   virtual void save(std::string_view name, const Token& token) = 0;
+  // The channel's token lock, held across processes while a token is refreshed so it is
+  // never refreshed twice at once. lock() waits up to `wait`; false when still held.
+  virtual bool lock(std::string_view /*name*/, Millis /*wait*/) { return true; }
+  virtual void unlock(std::string_view /*name*/) {}
 };
 
 using Settings = std::map<std::string, std::string, std::less<>>;
@@ -127,6 +131,8 @@ struct ChannelContext
   TokenStore* tokens = nullptr;
   // True when a Page::processed_key was committed by an earlier pass (csv files).
   std::function<bool(std::string_view key)> already_processed;
+  // Tokens are refreshed when they expire within this margin (config tokens.refresh_margin).
+  Millis token_margin{std::chrono::minutes(5)};
 };
 
 // One shipment's tracking number, as the upload-tracking pass hands it to a connector.

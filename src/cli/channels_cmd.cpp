@@ -144,12 +144,10 @@ int run_test(Context& ctx, const std::string& name)
   auto options = ctx.config().http;
   options.retry.max_attempts = 1;
   auto http = net::make_curl_client(options, *ctx.clock);
-  struct NoTokens : connectors::TokenStore
-  {
-    std::optional<connectors::Token> load(std::string_view) override { return std::nullopt; }
-    void save(std::string_view, const connectors::Token&) override {}
-  } tokens;
-  connectors::ChannelContext cc{c.row.name, c.settings, c.secrets, http.get(), ctx.clock, &tokens, {}};
+  // The test obtains or refreshes tokens exactly as a pass would, and keeps them.
+  auto tokens = channels::token_store(ctx.db(), key, c.row.id, *ctx.clock);
+  connectors::ChannelContext cc{c.row.name, c.settings, c.secrets, http.get(), ctx.clock, tokens.get(), {}};
+  cc.token_margin = ctx.config().token_margin;
   cc.already_processed = [&](std::string_view k) { return ctx.db().processed(c.row.id, k); };
   auto connector = c.spec->make(cc);
   auto result = connector->check();

@@ -42,6 +42,7 @@ constexpr std::array k_section_keys{
   "collect.overlap"sv,
   "collect.settle_delay"sv,
   "collect.lock_lease"sv,
+  "collect.token_margin"sv,
   "http.connect_timeout"sv,
   "http.timeout"sv,
   "http.max_attempts"sv,
@@ -497,6 +498,8 @@ private:
       m_config.settle_delay = file_duration(node, name, false);
     } else if (key == "lock_lease") {
       m_config.lock_lease = file_duration(node, name, true);
+    } else if (key == "token_margin") {
+      m_config.token_margin = file_duration(node, name, false);
     } else {
       fail_unknown(key, name, keys_of_section("collect"));
     }
@@ -873,6 +876,7 @@ private:
     add("collect.overlap", format_duration(c.overlap));
     add("collect.settle_delay", format_duration(c.settle_delay));
     add("collect.lock_lease", format_duration(c.lock_lease));
+    add("collect.token_margin", format_duration(c.token_margin));
     add("http.connect_timeout", format_duration(c.http.connect_timeout));
     add("http.timeout", format_duration(c.http.total_timeout));
     add("http.max_attempts", std::to_string(c.http.retry.max_attempts));

@@ -25,59 +25,6 @@ std::string opt_time(const std::optional<TimePoint>& t)
   return t ? format_utc(*t) : std::string();
 }
 
-// Tokens live in channel_tokens, encrypted with the same key as channel secrets, and
-// are committed immediately: a rotated refresh token must survive a crash.
-class StoreTokens : public connectors::TokenStore
-{
-public:
-  StoreTokens(store::Database& db, const crypto::Fernet& key, std::int64_t channel_id, Clock& clock)
-    : m_db(db),
-      m_key(key),
-      m_channel_id(channel_id),
-      m_clock(clock)
-  {
-  }
-
-  std::optional<connectors::Token> load(std::string_view name) override
-  {
-    auto row = m_db.token(m_channel_id, name);
-    if (!row) {
-      return std::nullopt;
-    }
-    auto plain = m_key.decrypt(row->first);
-    if (!plain) {
-      return std::nullopt; // a token we cannot read is a token we do not have
-    }
-    connectors::Token token;
-    try {
-      auto j = nlohmann::json::parse(*plain);
-      token.value = j.value("value", "");
-      token.refresh = j.value("refresh", "");
-    } catch (const nlohmann::json::exception&) {
-      return std::nullopt;
-    }
-    token.expires_at = parse_time(row->second).value_or(TimePoint{});
-    log::add_secret(token.value);
-    log::add_secret(token.refresh);
-    return token;
-  }
-
-  void save(std::string_view name, const connectors::Token& token) override
-  {
-    log::add_secret(token.value);
-    log::add_secret(token.refresh);
-    nlohmann::json j = {{"value", token.value}, {"refresh", token.refresh}};
-    m_db.save_token(m_channel_id, name, m_key.encrypt(j.dump()), format_utc(token.expires_at),
-                    format_utc(m_clock.now()));
-  }
-
-private:
-  store::Database& m_db;
-  const crypto::Fernet& m_key;
-  std::int64_t m_channel_id;
-  Clock& m_clock;
-};
-
 // Lets the connector be built before its client: the client's rate limit comes from
 // the connector's capabilities when the channel sets none.
 class DeferredClient : public net::HttpClient
@@ -210,14 +157,15 @@ private:
     const auto& config = m_shared.config;
 
     DeferredClient http;
-    StoreTokens tokens(*m_db, m_shared.key, m_row.id, m_shared.clock);
+    auto tokens = channels::token_store(*m_db, m_shared.key, m_row.id, m_shared.clock);
     connectors::ChannelContext ctx;
     ctx.name = m_row.name;
     ctx.settings = channel.settings;
     ctx.secrets = channel.secrets;
     ctx.http = &http;
     ctx.clock = &m_shared.clock;
-    ctx.tokens = &tokens;
+    ctx.tokens = tokens.get();
+    ctx.token_margin = config.token_margin;
     ctx.already_processed = [this](std::string_view key) { return m_db->processed(m_row.id, key); };
     auto connector = channel.spec->make(ctx);
     const auto& caps = connector->capabilities();

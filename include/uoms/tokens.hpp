@@ -1,0 +1,48 @@
+#pragma once
+
+#include "uoms/connector.hpp"
+
+#include <functional>
+#include <optional>
+#include <string>
+
+// The token lifecycle every connector with tokens shares (Smartstore, Shopee, Qoo10,
+// PlayAuto): tokens live encrypted in the database per channel (TokenStore), are
+// refreshed before they expire, never twice at once for one channel, and a rotated
+// refresh token is committed before anything uses it.
+namespace uoms::connectors {
+
+// Obtains a new token: from scratch, or by refreshing `current` (which carries the
+// refresh token where the marketplace rotates one). The result must carry its expiry
+// and, when the marketplace rotated it, the new refresh token. An error message says
+// what the operator must do (re-authorise, re-issue a key).
+using TokenSource = std::function<Result<Token>(const std::optional<Token>& current)>;
+
+class TokenKeeper
+{
+public:
+  TokenKeeper(TokenStore& store, Clock& clock, std::string name, Millis margin = std::chrono::minutes(5),
+              Millis lock_wait = std::chrono::seconds(30));
+
+  // A token valid for at least the margin; obtained or refreshed under the channel's
+  // token lock when the stored one is missing or about to expire.
+  Result<Token> get(const TokenSource& source);
+
+  // The marketplace rejected `rejected` as expired or invalid: refresh once, unless
+  // another pass already replaced it, and return the new token.
+  Result<Token> renew(std::string_view rejected, const TokenSource& source);
+
+  // The stored token, without refreshing (refresh token look-ups, display).
+  std::optional<Token> stored();
+
+private:
+  Result<Token> refresh_locked(std::optional<std::string> rejected, const TokenSource& source);
+
+  TokenStore& m_store;
+  Clock& m_clock;
+  std::string m_name;
+  Millis m_margin;
+  Millis m_lock_wait;
+};
+
+} // namespace uoms::connectors

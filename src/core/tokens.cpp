@@ -1,0 +1,67 @@
+#include "uoms/tokens.hpp"
+
+#include <fmt/format.h>
+
+namespace uoms::connectors {
+
+TokenKeeper::TokenKeeper(TokenStore& store, Clock& clock, std::string name, Millis margin, Millis lock_wait)
+  : m_store(store),
+    m_clock(clock),
+    m_name(std::move(name)),
+    m_margin(margin),
+    m_lock_wait(lock_wait)
+{
+}
+
+std::optional<Token> TokenKeeper::stored()
+{
+  return m_store.load(m_name);
+}
+
+Result<Token> TokenKeeper::get(const TokenSource& source)
+{
+  auto current = m_store.load(m_name);
+  if (current && !current->value.empty() && current->expires_at - m_margin > m_clock.now()) {
+    return *current;
+  }
+  return refresh_locked(std::nullopt, source);
+}
+
+Result<Token> TokenKeeper::renew(std::string_view rejected, const TokenSource& source)
+{
+  return refresh_locked(std::string(rejected), source);
+}
+
+Result<Token> TokenKeeper::refresh_locked(std::optional<std::string> rejected, const TokenSource& source)
+{
+  if (!m_store.lock(m_name, m_lock_wait)) {
+    return std::unexpected(ConnectorError{
+      ErrorKind::transient, fmt::format("another pass is refreshing the {} of this channel; try again", m_name)});
+  }
+  struct Unlock
+  {
+    TokenStore& store;
+    const std::string& name;
+    ~Unlock() { store.unlock(name); }
+  } unlock{m_store, m_name};
+
+  // Another process may have refreshed while we waited for the lock: use its token.
+  auto current = m_store.load(m_name);
+  bool usable = current && !current->value.empty() && current->expires_at - m_margin > m_clock.now();
+  if (usable && (!rejected || current->value != *rejected)) {
+    return *current;
+  }
+  auto fresh = source(current);
+  if (!fresh) {
+    return fresh;
+  }
+  if (fresh->refresh.empty() && current) {
+    fresh->refresh = current->refresh; // marketplaces that do not rotate keep the old one
+  }
+  // Committed before the caller uses it: a crash after this line keeps the rotated
+  // refresh token.
+  m_store.save(m_name, *fresh);
+  return fresh;
+}
+
+} // namespace uoms::connectors

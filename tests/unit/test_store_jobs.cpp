@@ -1,0 +1,564 @@
+#include "uoms/error.hpp"
+#include "uoms/store.hpp"
+
+#include <doctest/doctest.h>
+
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <stdlib.h>
+
+namespace fs = std::filesystem;
+using uoms::store::Database;
+using uoms::store::DetailFilter;
+using uoms::store::JobDetail;
+using uoms::store::JobFilter;
+using uoms::store::JobRow;
+using uoms::store::LockHolder;
+
+namespace {
+
+// A fresh database in a temporary folder, removed with the object.
+class TempDb
+{
+public:
+  TempDb()
+  {
+    std::string pattern = (fs::temp_directory_path() / "uoms-test-jobs-store-XXXXXX").string();
+    m_dir = ::mkdtemp(pattern.data());
+    m_db.emplace(Database::open(m_dir / "uoms.db"));
+  }
+  ~TempDb()
+  {
+    m_db.reset();
+    std::error_code ec;
+    fs::remove_all(m_dir, ec);
+  }
+  Database& db() { return *m_db; }
+  fs::path path() const { return m_dir / "uoms.db"; }
+
+  std::int64_t add_channel(const std::string& name)
+  {
+    uoms::store::ChannelRow row;
+    row.name = name;
+    row.kind = "csv";
+    row.created_at = row.updated_at = "2026-11-22T00:00:00.000Z";
+    return m_db->insert_channel(row);
+  }
+
+private:
+  fs::path m_dir;
+  std::optional<Database> m_db;
+};
+
+JobRow job_row(const std::string& kind, const std::string& started_at)
+{
+  JobRow r;
+  r.kind = kind;
+  r.trigger = "cron";
+  r.started_at = started_at;
+  r.arguments = R"(["--quiet"])";
+  r.version = "0.1.0";
+  r.host = "host-a";
+  r.pid = 4242;
+  return r;
+}
+
+JobDetail detail(std::int64_t job, const std::string& channel, const std::string& id, const std::string& action)
+{
+  JobDetail d;
+  d.job_id = job;
+  d.channel = channel;
+  d.subject_type = "order";
+  d.external_id = id;
+  d.action = action;
+  d.created_at = "2026-11-22T00:00:01.000Z";
+  return d;
+}
+
+std::vector<std::int64_t> ids(const std::vector<JobRow>& rows)
+{
+  std::vector<std::int64_t> out;
+  for (const auto& r : rows) out.push_back(r.id);
+  return out;
+}
+
+} // namespace
+
+TEST_CASE("store::Database jobs")
+{
+  TempDb t;
+  auto& db = t.db();
+
+  SUBCASE("insert_job and job read back every field")
+  {
+    const auto id = db.insert_job(job_row("collect", "2026-11-22T00:00:00.000Z"));
+    CHECK(id > 0);
+    auto j = db.job(id);
+    REQUIRE(j);
+    CHECK(j->id == id);
+    CHECK(j->kind == "collect");
+    CHECK(j->trigger == "cron");
+    CHECK(j->status == "running");
+    CHECK(j->started_at == "2026-11-22T00:00:00.000Z");
+    CHECK(j->finished_at == "");
+    CHECK(j->duration_ms == 0);
+    CHECK(j->total == 0);
+    CHECK(j->progress_percent == 0);
+    CHECK(j->error == "");
+    CHECK(j->arguments == R"(["--quiet"])");
+    CHECK(j->version == "0.1.0");
+    CHECK(j->host == "host-a");
+    CHECK(j->pid == 4242);
+    CHECK_FALSE(db.job(id + 100));
+  }
+
+  SUBCASE("update_job stores status, counters, finish fields and error")
+  {
+    auto row = job_row("collect", "2026-11-22T00:00:00.000Z");
+    row.id = db.insert_job(row);
+    row.progress_percent = 40;
+    row.total = 5;
+    row.succeeded = 4;
+    row.failed = 1;
+    db.update_job(row);
+    auto j = db.job(row.id);
+    REQUIRE(j);
+    CHECK(j->status == "running");
+    CHECK(j->progress_percent == 40);
+    CHECK(j->finished_at == "");
+    CHECK(j->duration_ms == 0); // NULL while unfinished
+
+    row.status = "partial";
+    row.finished_at = "2026-11-22T00:00:02.500Z";
+    row.duration_ms = 2500;
+    row.skipped = 2;
+    row.progress_percent = 100;
+    row.error = "shop: 1 order failed";
+    db.update_job(row);
+    j = db.job(row.id);
+    REQUIRE(j);
+    CHECK(j->status == "partial");
+    CHECK(j->finished_at == "2026-11-22T00:00:02.500Z");
+    CHECK(j->duration_ms == 2500);
+    CHECK(j->total == 5);
+    CHECK(j->succeeded == 4);
+    CHECK(j->failed == 1);
+    CHECK(j->skipped == 2);
+    CHECK(j->progress_percent == 100);
+    CHECK(j->error == "shop: 1 order failed");
+  }
+
+  SUBCASE("a status outside the vocabulary is refused as a Failure")
+  {
+    auto row = job_row("collect", "2026-11-22T00:00:00.000Z");
+    row.status = "done";
+    CHECK_THROWS_AS(db.insert_job(row), uoms::Failure);
+    CHECK(db.count("jobs") == 0);
+  }
+
+  SUBCASE("jobs() filters by kind, status, since, channel and limit, newest first")
+  {
+    const auto a = db.insert_job(job_row("collect", "2026-11-20T00:00:00.000Z"));
+    const auto b = db.insert_job(job_row("upload-tracking", "2026-11-21T00:00:00.000Z"));
+    auto crow = job_row("collect", "2026-11-22T00:00:00.000Z");
+    const auto c = db.insert_job(crow);
+    crow.id = c;
+    crow.status = "failed";
+    crow.finished_at = "2026-11-22T00:00:01.000Z";
+    db.update_job(crow);
+    db.add_detail(detail(a, "shop", "A-1", "created"));
+    db.add_detail(detail(c, "other", "B-1", "failed"));
+
+    CHECK(ids(db.jobs({})) == std::vector<std::int64_t>{c, b, a});
+    CHECK(ids(db.jobs({.kind = "collect"})) == std::vector<std::int64_t>{c, a});
+    CHECK(ids(db.jobs({.status = "running"})) == std::vector<std::int64_t>{b, a});
+    CHECK(ids(db.jobs({.status = "failed"})) == std::vector<std::int64_t>{c});
+    CHECK(ids(db.jobs({.since = "2026-11-21T00:00:00.000Z"})) == std::vector<std::int64_t>{c, b});
+    CHECK(ids(db.jobs({.channel = "shop"})) == std::vector<std::int64_t>{a});
+    CHECK(ids(db.jobs({.kind = "collect", .status = "running"})) == std::vector<std::int64_t>{a});
+    CHECK(ids(db.jobs({.limit = 2})) == std::vector<std::int64_t>{c, b});
+    CHECK(ids(db.jobs({.limit = 0})) == std::vector<std::int64_t>{c, b, a});
+    CHECK(ids(db.jobs({.kind = "sync-stock"})).empty());
+
+    CHECK(ids(db.running_jobs("collect")) == std::vector<std::int64_t>{a});
+    CHECK(ids(db.running_jobs("upload-tracking")) == std::vector<std::int64_t>{b});
+    CHECK(db.running_jobs("sync-stock").empty());
+  }
+}
+
+TEST_CASE("store::Database job details")
+{
+  TempDb t;
+  auto& db = t.db();
+  const auto job = db.insert_job(job_row("collect", "2026-11-22T00:00:00.000Z"));
+  const auto other_job = db.insert_job(job_row("collect", "2026-11-22T00:00:00.000Z"));
+
+  auto full = detail(job, "shop", "A-1", "failed");
+  full.attempt = 3;
+  full.error = "quantity \"abc\" is not a number";
+  full.http_status = 429;
+  full.request_id = "req-77";
+  full.payload = "order_id,item_id,quantity\nA-1,1,abc";
+  db.add_detail(full);
+  db.add_detail(detail(job, "shop", "A-2", "created"));
+  db.add_detail(detail(job, "other", "B-1", "created"));
+  db.add_detail(detail(job, "other", "B-2", "unchanged"));
+  db.add_detail(detail(other_job, "shop", "Z-9", "created"));
+  JobDetail bare;
+  bare.job_id = job;
+  bare.subject_type = "notify";
+  bare.action = "sent";
+  bare.created_at = "2026-11-22T00:00:02.000Z";
+  db.add_detail(bare);
+
+  SUBCASE("all of one job's rows in insertion order, every field read back")
+  {
+    auto rows = db.details(job, {});
+    REQUIRE(rows.size() == 5);
+    CHECK(rows[0].job_id == job);
+    CHECK(rows[0].channel == "shop");
+    CHECK(rows[0].subject_type == "order");
+    CHECK(rows[0].external_id == "A-1");
+    CHECK(rows[0].action == "failed");
+    CHECK(rows[0].attempt == 3);
+    CHECK(rows[0].error == "quantity \"abc\" is not a number");
+    CHECK(rows[0].http_status == 429);
+    CHECK(rows[0].request_id == "req-77");
+    CHECK(rows[0].payload == "order_id,item_id,quantity\nA-1,1,abc");
+    CHECK(rows[0].created_at == "2026-11-22T00:00:01.000Z");
+    CHECK(rows[1].external_id == "A-2");
+    CHECK(rows[1].attempt == 1);
+    CHECK(rows[1].http_status == 0);
+    CHECK(rows[1].error == "");
+    CHECK(rows[4].subject_type == "notify");
+    CHECK(rows[4].channel == "");
+    CHECK(rows[4].external_id == "");
+  }
+
+  SUBCASE("filters by action, channel and limit")
+  {
+    auto created = db.details(job, {.action = "created"});
+    REQUIRE(created.size() == 2);
+    CHECK(created[0].external_id == "A-2");
+    CHECK(created[1].external_id == "B-1");
+    auto other = db.details(job, {.channel = "other"});
+    REQUIRE(other.size() == 2);
+    CHECK(other[1].external_id == "B-2");
+    auto both = db.details(job, {.action = "created", .channel = "shop"});
+    REQUIRE(both.size() == 1);
+    CHECK(both[0].external_id == "A-2");
+    auto first_two = db.details(job, {.limit = 2});
+    REQUIRE(first_two.size() == 2);
+    CHECK(first_two[1].external_id == "A-2");
+    CHECK(db.details(job, {.action = "updated"}).empty());
+  }
+
+  SUBCASE("detail_counts groups by action, sorted")
+  {
+    using Counts = std::vector<std::pair<std::string, std::int64_t>>;
+    CHECK(db.detail_counts(job) == Counts{{"created", 2}, {"failed", 1}, {"sent", 1}, {"unchanged", 1}});
+    CHECK(db.detail_counts(other_job) == Counts{{"created", 1}});
+    CHECK(db.detail_counts(other_job + 10).empty());
+  }
+}
+
+TEST_CASE("store::Database::prune_jobs")
+{
+  TempDb t;
+  auto& db = t.db();
+  auto finished = [&](const std::string& started, const std::string& status) {
+    auto row = job_row("collect", started);
+    row.id = db.insert_job(row);
+    row.status = status;
+    row.finished_at = started;
+    db.update_job(row);
+    db.add_detail(detail(row.id, "shop", "A", "created"));
+    return row.id;
+  };
+  const auto old_done = finished("2026-10-01T00:00:00.000Z", "completed");
+  const auto old_failed = finished("2026-10-02T00:00:00.000Z", "failed");
+  const auto recent = finished("2026-11-21T00:00:00.000Z", "completed");
+  const auto old_running = db.insert_job(job_row("collect", "2026-10-01T00:00:00.000Z"));
+
+  CHECK(db.prune_jobs("2026-11-01T00:00:00.000Z") == 2);
+  CHECK_FALSE(db.job(old_done));
+  CHECK_FALSE(db.job(old_failed));
+  CHECK(db.job(recent));
+  CHECK(db.job(old_running)); // a running job is never pruned
+  // Details go with their job.
+  CHECK(db.details(old_done, {}).empty());
+  CHECK(db.details(recent, {}).size() == 1);
+  CHECK(db.count("job_details") == 1);
+  CHECK(db.prune_jobs("2026-11-01T00:00:00.000Z") == 0);
+}
+
+TEST_CASE("store::Database locks")
+{
+  TempDb t;
+  auto& db = t.db();
+  using Request = Database::LockRequest;
+  const Request first{"collect:shop", 1, 1111, "host-a", "2026-11-22T00:00:00.000Z", "2026-11-22T00:10:00.000Z"};
+  int calls = 0;
+  std::optional<LockHolder> seen;
+  auto alive = [&](const LockHolder& h) {
+    ++calls;
+    seen = h;
+    return false;
+  };
+  auto dead = [&](const LockHolder& h) {
+    ++calls;
+    seen = h;
+    return true;
+  };
+
+  REQUIRE_FALSE(db.try_lock(first, alive)); // free -> taken
+  CHECK(calls == 0);
+  CHECK(db.count("locks") == 1);
+
+  SUBCASE("a second caller gets the holder back")
+  {
+    const Request second{"collect:shop", 2, 2222, "host-a", "2026-11-22T00:05:00.000Z", "2026-11-22T00:15:00.000Z"};
+    auto holder = db.try_lock(second, alive);
+    REQUIRE(holder);
+    CHECK(holder->job_id == 1);
+    CHECK(holder->pid == 1111);
+    CHECK(holder->host == "host-a");
+    CHECK(holder->heartbeat_at == "2026-11-22T00:00:00.000Z");
+    CHECK(holder->expires_at == "2026-11-22T00:10:00.000Z");
+    CHECK(calls == 1);
+    REQUIRE(seen);
+    CHECK(seen->pid == 1111);
+    // Another name is independent.
+    CHECK_FALSE(db.try_lock({"collect:other", 2, 2222, "host-a", second.now, second.expires_at}, alive));
+  }
+
+  SUBCASE("an expired lease is taken over")
+  {
+    const Request later{"collect:shop", 3, 3333, "host-b", "2026-11-22T00:10:00.001Z", "2026-11-22T00:20:00.000Z"};
+    CHECK_FALSE(db.try_lock(later, alive));
+    auto holder = db.try_lock(first, alive);
+    REQUIRE(holder);
+    CHECK(holder->job_id == 3);
+    CHECK(holder->pid == 3333);
+    CHECK(holder->host == "host-b");
+    CHECK(holder->expires_at == "2026-11-22T00:20:00.000Z");
+    CHECK(db.count("locks") == 1);
+  }
+
+  SUBCASE("a lease expiring exactly now is still held")
+  {
+    const Request at{"collect:shop", 3, 3333, "host-a", "2026-11-22T00:10:00.000Z", "2026-11-22T00:20:00.000Z"};
+    CHECK(db.try_lock(at, alive));
+  }
+
+  SUBCASE("a dead holder is taken over")
+  {
+    const Request second{"collect:shop", 2, 2222, "host-a", "2026-11-22T00:01:00.000Z", "2026-11-22T00:11:00.000Z"};
+    CHECK_FALSE(db.try_lock(second, dead));
+    CHECK(calls == 1);
+    REQUIRE(seen);
+    CHECK(seen->pid == 1111);
+    auto holder = db.try_lock(first, alive);
+    REQUIRE(holder);
+    CHECK(holder->pid == 2222);
+    CHECK(holder->job_id == 2);
+  }
+
+  SUBCASE("unlock releases only for the holder's pid")
+  {
+    db.unlock("collect:shop", 9999);
+    CHECK(db.count("locks") == 1);
+    const Request second{"collect:shop", 2, 2222, "host-a", "2026-11-22T00:01:00.000Z", "2026-11-22T00:11:00.000Z"};
+    CHECK(db.try_lock(second, alive));
+    db.unlock("collect:shop", 1111);
+    CHECK(db.count("locks") == 0);
+    CHECK_FALSE(db.try_lock(second, alive));
+  }
+
+  SUBCASE("renew_lock extends the lease only for the holder's pid")
+  {
+    db.renew_lock("collect:shop", 9999, "2026-11-22T00:09:00.000Z", "2026-11-22T01:00:00.000Z");
+    const Request probe{"collect:shop", 2, 2222, "host-a", "2026-11-22T00:09:30.000Z", "2026-11-22T00:19:30.000Z"};
+    auto holder = db.try_lock(probe, alive);
+    REQUIRE(holder);
+    CHECK(holder->expires_at == "2026-11-22T00:10:00.000Z");
+
+    db.renew_lock("collect:shop", 1111, "2026-11-22T00:09:00.000Z", "2026-11-22T00:19:00.000Z");
+    const Request after{"collect:shop", 2, 2222, "host-a", "2026-11-22T00:15:00.000Z", "2026-11-22T00:25:00.000Z"};
+    holder = db.try_lock(after, alive);
+    REQUIRE(holder);
+    CHECK(holder->pid == 1111);
+    CHECK(holder->heartbeat_at == "2026-11-22T00:09:00.000Z");
+    CHECK(holder->expires_at == "2026-11-22T00:19:00.000Z");
+  }
+}
+
+TEST_CASE("store::Database fetch windows")
+{
+  TempDb t;
+  auto& db = t.db();
+  const auto ch = t.add_channel("shop");
+  const auto other = t.add_channel("other");
+
+  const auto w2 = db.start_window(ch, 7, "2026-11-21T00:00:00.000Z", "2026-11-22T00:00:00.000Z", "2026-11-22T00:00:05.000Z");
+  const auto w1 = db.start_window(ch, 7, "2026-11-20T00:00:00.000Z", "2026-11-21T00:00:00.000Z", "2026-11-22T00:00:01.000Z");
+  db.start_window(other, 7, "2026-11-20T00:00:00.000Z", "2026-11-21T00:00:00.000Z", "2026-11-22T00:00:01.000Z");
+
+  auto rows = db.windows(ch);
+  REQUIRE(rows.size() == 2);
+  CHECK(rows[0].id == w1); // ordered by from_at
+  CHECK(rows[0].status == "running");
+  CHECK(rows[0].job_id == 7);
+  CHECK(rows[0].channel_id == ch);
+  CHECK(rows[0].finished_at == "");
+
+  db.finish_window(w1, "complete", 3, 250, "", "2026-11-22T00:00:04.000Z");
+  db.finish_window(w2, "failed", 1, 100, "HTTP 500", "2026-11-22T00:00:09.000Z");
+  rows = db.windows(ch);
+  REQUIRE(rows.size() == 2);
+  CHECK(rows[0].from_at == "2026-11-20T00:00:00.000Z");
+  CHECK(rows[0].to_at == "2026-11-21T00:00:00.000Z");
+  CHECK(rows[0].status == "complete");
+  CHECK(rows[0].pages == 3);
+  CHECK(rows[0].records == 250);
+  CHECK(rows[0].error == "");
+  CHECK(rows[0].started_at == "2026-11-22T00:00:01.000Z");
+  CHECK(rows[0].finished_at == "2026-11-22T00:00:04.000Z");
+  CHECK(rows[1].id == w2);
+  CHECK(rows[1].status == "failed");
+  CHECK(rows[1].error == "HTTP 500");
+  CHECK(db.windows(other).size() == 1);
+  CHECK_THROWS_AS(db.finish_window(w1, "done", 0, 0, "", "2026-11-22T00:00:10.000Z"), uoms::Failure);
+}
+
+TEST_CASE("store::Database sync state, tokens and processed files")
+{
+  TempDb t;
+  auto& db = t.db();
+  const auto ch = t.add_channel("shop");
+  const auto other = t.add_channel("other");
+
+  SUBCASE("state is per channel and key, overwritten in place")
+  {
+    CHECK_FALSE(db.state(ch, "collect.watermark"));
+    db.set_state(ch, "collect.watermark", "2026-11-22T00:00:00.000Z", "2026-11-22T00:00:01.000Z");
+    db.set_state(ch, "collect.watermark", "2026-11-23T00:00:00.000Z", "2026-11-23T00:00:01.000Z");
+    db.set_state(other, "collect.watermark", "2026-01-01T00:00:00.000Z", "2026-11-23T00:00:01.000Z");
+    CHECK(db.state(ch, "collect.watermark") == "2026-11-23T00:00:00.000Z");
+    CHECK(db.state(other, "collect.watermark") == "2026-01-01T00:00:00.000Z");
+    CHECK_FALSE(db.state(ch, "other.key"));
+    CHECK(db.count("sync_state") == 2);
+  }
+
+  SUBCASE("tokens are saved, replaced and read back with their expiry")
+  {
+    CHECK_FALSE(db.token(ch, "access"));
+    db.save_token(ch, "access", "gAAAAAcipher1", "2026-11-22T03:00:00.000Z", "2026-11-22T00:00:00.000Z");
+    auto tok = db.token(ch, "access");
+    REQUIRE(tok);
+    CHECK(tok->first == "gAAAAAcipher1");
+    CHECK(tok->second == "2026-11-22T03:00:00.000Z");
+    db.save_token(ch, "access", "gAAAAAcipher2", "", "2026-11-22T01:00:00.000Z");
+    tok = db.token(ch, "access");
+    REQUIRE(tok);
+    CHECK(tok->first == "gAAAAAcipher2");
+    CHECK(tok->second == "");
+    CHECK_FALSE(db.token(other, "access"));
+    CHECK_FALSE(db.token(ch, "refresh"));
+    CHECK(db.count("channel_tokens") == 1);
+  }
+
+  SUBCASE("a processed key is recorded once per channel")
+  {
+    CHECK_FALSE(db.processed(ch, "sha256:ab"));
+    db.mark_processed(ch, "sha256:ab", 1, "2026-11-22T00:00:00.000Z");
+    db.mark_processed(ch, "sha256:ab", 2, "2026-11-22T00:00:01.000Z");
+    CHECK(db.processed(ch, "sha256:ab"));
+    CHECK_FALSE(db.processed(other, "sha256:ab"));
+    CHECK(db.count("processed_files") == 1);
+  }
+}
+
+TEST_CASE("store::Database channels and transactions")
+{
+  TempDb t;
+  auto& db = t.db();
+
+  SUBCASE("channels are inserted, read, updated and removed")
+  {
+    uoms::store::ChannelRow row;
+    row.name = "shop";
+    row.kind = "csv";
+    row.settings_json = R"({"path":"/srv"})";
+    row.created_at = row.updated_at = "2026-11-22T00:00:00.000Z";
+    row.id = db.insert_channel(row);
+    t.add_channel("alpha");
+    auto names = db.channels();
+    REQUIRE(names.size() == 2);
+    CHECK(names[0].name == "alpha"); // by name
+    CHECK(names[1].name == "shop");
+    auto got = db.channel("shop");
+    REQUIRE(got);
+    CHECK(got->kind == "csv");
+    CHECK(got->enabled);
+    CHECK(got->settings_json == R"({"path":"/srv"})");
+    CHECK(got->secrets_token == "");
+    CHECK_FALSE(db.channel("nope"));
+
+    row.enabled = false;
+    row.settings_json = R"({"path":"/other"})";
+    row.secrets_token = "gAAAAAx";
+    row.updated_at = "2026-11-23T00:00:00.000Z";
+    db.update_channel(row);
+    got = db.channel("shop");
+    REQUIRE(got);
+    CHECK_FALSE(got->enabled);
+    CHECK(got->settings_json == R"({"path":"/other"})");
+    CHECK(got->secrets_token == "gAAAAAx");
+    CHECK(got->created_at == "2026-11-22T00:00:00.000Z");
+    CHECK(got->updated_at == "2026-11-23T00:00:00.000Z");
+
+    uoms::Order o;
+    o.external_id = "A";
+    o.currency = "KRW";
+    db.upsert_order(row.id, o, "h", {}, 1, "2026-11-22T00:00:00.000Z");
+    db.set_state(row.id, "collect.watermark", "x", "2026-11-22T00:00:00.000Z");
+    CHECK(db.count_orders(row.id) == 1);
+    db.remove_channel(row.id, true);
+    CHECK_FALSE(db.channel("shop"));
+    CHECK(db.count("orders") == 0);
+    CHECK(db.count("sync_state") == 0);
+    CHECK(db.channels().size() == 1);
+  }
+
+  SUBCASE("a duplicate channel name is a Failure")
+  {
+    t.add_channel("shop");
+    CHECK_THROWS_AS(t.add_channel("shop"), uoms::Failure);
+  }
+
+  SUBCASE("an uncommitted transaction rolls back; a committed one stays")
+  {
+    {
+      Database::Transaction tx(db);
+      t.add_channel("gone");
+    }
+    CHECK_FALSE(db.channel("gone"));
+    {
+      Database::Transaction tx(db);
+      t.add_channel("kept");
+      tx.commit();
+    }
+    CHECK(db.channel("kept"));
+  }
+
+  SUBCASE("count() accepts only known tables")
+  {
+    CHECK_THROWS_WITH_AS(db.count("sqlite_master"),
+                         ("database " + t.path().string() + ": count rows: unknown table sqlite_master").c_str(),
+                         uoms::Failure);
+  }
+}

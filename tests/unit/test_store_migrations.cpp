@@ -1,0 +1,196 @@
+#include "uoms/error.hpp"
+#include "uoms/store.hpp"
+
+#include <SQLiteCpp/SQLiteCpp.h>
+#include <doctest/doctest.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <set>
+#include <string>
+
+#include <stdlib.h>
+#include <sys/stat.h>
+
+namespace fs = std::filesystem;
+using uoms::ConfigError;
+using uoms::store::Database;
+
+namespace {
+
+// A fresh folder under the temp directory, removed with the object.
+class TempDir
+{
+public:
+  TempDir()
+  {
+    std::string pattern = (fs::temp_directory_path() / "uoms-test-migrations-XXXXXX").string();
+    m_path = ::mkdtemp(pattern.data());
+  }
+  ~TempDir()
+  {
+    std::error_code ec;
+    fs::remove_all(m_path, ec);
+  }
+  const fs::path& path() const { return m_path; }
+
+private:
+  fs::path m_path;
+};
+
+std::string read_bytes(const fs::path& path)
+{
+  std::ifstream in(path, std::ios::binary);
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+int latest_version()
+{
+  return uoms::store::embedded_migrations().back().version;
+}
+
+// The tables of migration 0001; later migrations may add more.
+const std::set<std::string> k_initial_tables = {
+  "channels",      "jobs",     "job_details",     "orders",        "order_items",
+  "shipments",     "products", "listings",        "stock_movements", "fetch_windows",
+  "sync_state",    "channel_tokens", "locks",     "processed_files"};
+
+// Reads the schema directly: the store has no API that lists tables, and the test must
+// see what is really in the file.
+std::set<std::string> tables_in(const fs::path& path)
+{
+  SQLite::Database raw(path.string(), SQLite::OPEN_READONLY);
+  SQLite::Statement s(raw, "SELECT name FROM sqlite_master WHERE type = 'table'");
+  std::set<std::string> names;
+  while (s.executeStep()) {
+    names.insert(s.getColumn(0).getString());
+  }
+  return names;
+}
+
+} // namespace
+
+TEST_CASE("store::embedded_migrations")
+{
+  const auto& all = uoms::store::embedded_migrations();
+  REQUIRE_FALSE(all.empty());
+  CHECK(all.front().version == 1);
+  CHECK(all.front().name == "0001_initial");
+  CHECK(all.front().sql.find("CREATE TABLE channels") != std::string::npos);
+  for (std::size_t i = 1; i < all.size(); ++i) {
+    CHECK(all[i].version > all[i - 1].version);
+  }
+}
+
+TEST_CASE("store::Database::open migrations")
+{
+  TempDir dir;
+  const auto path = dir.path() / "uoms.db";
+
+  SUBCASE("a fresh database is migrated to the latest version with every table")
+  {
+    {
+      auto db = Database::open(path);
+      CHECK(db.path() == path);
+      CHECK(db.schema_version() == latest_version());
+      for (const auto& table : k_initial_tables) {
+        CAPTURE(table);
+        CHECK(db.count(table) == 0);
+      }
+    }
+    auto tables = tables_in(path);
+    for (const auto& table : k_initial_tables) {
+      CAPTURE(table);
+      CHECK(tables.count(table) == 1);
+    }
+  }
+
+  SUBCASE("the database file is created with mode 0600")
+  {
+    ::umask(022);
+    auto db = Database::open(path);
+    struct stat st {};
+    REQUIRE(::stat(path.c_str(), &st) == 0);
+    CHECK((st.st_mode & 0777) == 0600);
+  }
+
+  SUBCASE("reopening applies nothing and keeps the data")
+  {
+    {
+      auto db = Database::open(path);
+      uoms::store::ChannelRow row;
+      row.name = "shop";
+      row.kind = "csv";
+      row.created_at = row.updated_at = "2026-11-22T00:00:00.000Z";
+      db.insert_channel(row);
+    }
+    auto db = Database::open(path, false);
+    CHECK(db.schema_version() == latest_version());
+    CHECK(db.migrate().empty());
+    CHECK(db.count("channels") == 1);
+    REQUIRE(db.channel("shop"));
+    CHECK(db.channel("shop")->kind == "csv");
+  }
+
+  SUBCASE("a database newer than this binary is refused and left byte-identical")
+  {
+    { auto db = Database::open(path); }
+    const int newer = latest_version() + 1;
+    {
+      SQLite::Database raw(path.string(), SQLite::OPEN_READWRITE);
+      raw.exec("PRAGMA user_version = " + std::to_string(newer));
+    }
+    const auto before = read_bytes(path);
+    REQUIRE_FALSE(before.empty());
+    std::string message;
+    try {
+      Database::open(path);
+      FAIL("open accepted a newer database");
+    } catch (const ConfigError& e) {
+      message = e.what();
+    }
+    CHECK(message == "database " + path.string() + " has schema version " + std::to_string(newer) +
+                       ", newer than this uoms (" + std::to_string(latest_version()) +
+                       "); upgrade uoms, the database is left untouched");
+    CHECK(message.find("newer than this uoms") != std::string::npos);
+    CHECK(read_bytes(path) == before);
+    SQLite::Database raw(path.string(), SQLite::OPEN_READONLY);
+    CHECK(raw.execAndGet("PRAGMA user_version").getInt() == newer);
+  }
+
+  SUBCASE("open(create=false) on a missing file is a ConfigError and creates nothing")
+  {
+    CHECK_THROWS_WITH_AS(Database::open(path, false),
+                         ("database " + path.string() + " does not exist (run `uoms init` first)").c_str(),
+                         ConfigError);
+    CHECK_FALSE(fs::exists(path));
+  }
+
+  SUBCASE("a missing parent directory is a ConfigError")
+  {
+    const auto nested = dir.path() / "nope" / "uoms.db";
+    CHECK_THROWS_WITH_AS(Database::open(nested),
+                         ("database " + nested.string() + ": directory " + (dir.path() / "nope").string() +
+                          " does not exist")
+                           .c_str(),
+                         ConfigError);
+  }
+
+  SUBCASE("a file that is not a database is a ConfigError and is not touched")
+  {
+    const std::string text = "order_id,item_id,quantity\nA,1,1\n" + std::string(2000, 'x');
+    std::ofstream(path, std::ios::binary) << text;
+    std::string message;
+    try {
+      Database::open(path);
+      FAIL("open accepted a non-database file");
+    } catch (const ConfigError& e) {
+      message = e.what();
+    }
+    CHECK(message.starts_with("database " + path.string() + ": "));
+    CHECK(message.find("file is not a database") != std::string::npos);
+    CHECK(read_bytes(path) == text);
+  }
+}
