@@ -178,6 +178,18 @@ public:
   {
     return std::unexpected(ConnectorError{ErrorKind::unsupported, "stock push is not supported"});
   }
+
+  // Marketplaces where the seller grants access in a browser (Shopee): the signed URL to
+  // open, and the exchange of the code it returns for the first tokens (stored through
+  // the TokenStore). Both return a short description for the operator.
+  virtual Result<std::string> authorization_url(std::string_view /*redirect*/)
+  {
+    return std::unexpected(ConnectorError{ErrorKind::unsupported, "this kind needs no browser authorisation"});
+  }
+  virtual Result<std::string> authorize(std::string_view /*code*/)
+  {
+    return std::unexpected(ConnectorError{ErrorKind::unsupported, "this kind needs no browser authorisation"});
+  }
 };
 
 // One field of a kind's settings or secrets.

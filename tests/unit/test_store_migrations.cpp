@@ -160,6 +160,24 @@ TEST_CASE("store::Database::open migrations")
     CHECK(raw.execAndGet("PRAGMA user_version").getInt() == newer);
   }
 
+  SUBCASE("the WAL and shared-memory files are private too")
+  {
+    ::umask(022);
+    auto db = Database::open(path);
+    uoms::store::ChannelRow row;
+    row.name = "shop";
+    row.kind = "csv";
+    row.created_at = row.updated_at = "2026-11-22T00:00:00.000Z";
+    db.insert_channel(row);
+    for (const char* suffix : {"-wal", "-shm"}) {
+      CAPTURE(suffix);
+      const auto side = path.string() + suffix;
+      struct stat st {};
+      REQUIRE(::stat(side.c_str(), &st) == 0);
+      CHECK((st.st_mode & 0777) == 0600);
+    }
+  }
+
   SUBCASE("open(create=false) on a missing file is a ConfigError and creates nothing")
   {
     CHECK_THROWS_WITH_AS(Database::open(path, false),
@@ -193,4 +211,27 @@ TEST_CASE("store::Database::open migrations")
     CHECK(message.find("file is not a database") != std::string::npos);
     CHECK(read_bytes(path) == text);
   }
+}
+
+// Database::open runs `PRAGMA journal_mode=WAL` (src/store/database.cpp, in open()) before
+// migrate() compares user_version. A newer database in rollback-journal mode is therefore
+// switched to WAL (file header bytes 18-19 rewritten) before it is refused: it must be left
+// untouched.
+TEST_CASE("store::Database::open leaves a newer rollback-journal database byte-identical" * doctest::may_fail())
+{
+  TempDir dir;
+  const auto path = dir.path() / "uoms.db";
+  { auto db = Database::open(path); }
+  {
+    SQLite::Database raw(path.string(), SQLite::OPEN_READWRITE);
+    raw.exec("PRAGMA journal_mode=DELETE");
+    raw.exec("PRAGMA user_version = " + std::to_string(latest_version() + 1));
+  }
+  const auto before = read_bytes(path);
+  REQUIRE(before.size() > 100);
+  CHECK(before[18] == 1); // rollback journal
+  CHECK_THROWS_AS(Database::open(path), ConfigError);
+  const auto after = read_bytes(path);
+  CHECK(after[18] == 1);
+  CHECK(after == before);
 }

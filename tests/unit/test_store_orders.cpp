@@ -6,6 +6,7 @@
 #include <doctest/doctest.h>
 
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <tuple>
 #include <vector>
@@ -255,7 +256,8 @@ TEST_CASE("store::Database::upsert_order derived status")
   const auto ch = t.add_channel("shop");
   auto status_of = [&](const Order& o) {
     static int n = 0;
-    db.upsert_order(ch, o, "h" + std::to_string(++n), hashes(o, std::to_string(n)), 1, k_t0);
+    const auto tag = std::to_string(++n);
+    db.upsert_order(ch, o, "h" + tag, hashes(o, tag), 1, k_t0);
     return summary(db, "shop", o.external_id).status;
   };
 

@@ -1,0 +1,336 @@
+// Benchmark of one `collect` pass: 10 channels (5 Coupang + 5 Smartstore accounts) of 2,000
+// orders each, served by uoms-sandbox on loopback with 20 ms latency per response and a
+// limit of 10 requests/s per account, collected with concurrency 10.
+//
+//   uoms-bench [path/to/uoms-sandbox]    (default: uoms-sandbox next to this program)
+//
+// A program that prints figures, not a timed test: it exits non-zero only when orders are
+// missing from the database (or the sandbox cannot be started). See tests/bench/README.md.
+
+#include "uoms/channels.hpp"
+#include "uoms/collect.hpp"
+#include "uoms/config.hpp"
+#include "uoms/error.hpp"
+#include "uoms/http.hpp"
+#include "uoms/log.hpp"
+#include "uoms/store.hpp"
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <fcntl.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+extern char** environ;
+
+namespace {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+constexpr int k_accounts_per_kind = 5;
+constexpr int k_orders_per_account = 2000;
+constexpr int k_latency_ms = 20;
+constexpr double k_rate_limit = 10.0; // requests/s, the sandbox's per account and the channel's
+constexpr int k_concurrency = 10;
+// The sandbox's token bucket holds `rate` tokens at start (burst = rate).
+constexpr double k_sandbox_burst = k_rate_limit;
+// The sandbox spreads orders over the 72 h before it starts; four days of lookback cover them.
+constexpr int k_spread_hours = 72;
+constexpr auto k_lookback = std::chrono::hours(24 * 4);
+constexpr const char* k_smartstore_secret = "$2a$04$abcdefghijklmnopqrstuv";
+
+struct Account
+{
+  std::string channel; // uoms channel name
+  std::string kind;
+  std::string id;      // the sandbox's account id: vendor_id or client_id
+  json config;         // its entry in the sandbox config
+};
+
+std::vector<Account> make_accounts()
+{
+  std::vector<Account> accounts;
+  for (int i = 1; i <= k_accounts_per_kind; ++i) {
+    Account cp{fmt::format("coupang-{}", i), "coupang", fmt::format("A000200{:02}", i), {}};
+    cp.config = {{"kind", "coupang"},
+                 {"vendor_id", cp.id},
+                 {"access_key", fmt::format("bench-access-{}", i)},
+                 {"secret_key", fmt::format("bench-secret-key-{}", i)},
+                 {"orders", k_orders_per_account},
+                 {"spread_hours", k_spread_hours}};
+    accounts.push_back(std::move(cp));
+  }
+  for (int i = 1; i <= k_accounts_per_kind; ++i) {
+    Account ss{fmt::format("smartstore-{}", i), "smartstore", fmt::format("benchclient{:02}", i), {}};
+    ss.config = {{"kind", "smartstore"},
+                 {"client_id", ss.id},
+                 {"client_secret", k_smartstore_secret},
+                 {"orders", k_orders_per_account},
+                 {"spread_hours", k_spread_hours}};
+    accounts.push_back(std::move(ss));
+  }
+  return accounts;
+}
+
+// The uoms-sandbox child process; stopped (SIGTERM, then waited for) on destruction.
+class SandboxProcess
+{
+public:
+  SandboxProcess(const fs::path& binary, const fs::path& dir, const json& config)
+  {
+    const fs::path config_path = dir / "sandbox.json";
+    const fs::path port_file = dir / "port";
+    std::ofstream(config_path) << config.dump();
+    std::vector<std::string> args = {binary.string(), "--config", config_path.string(), "--port", "0",
+                                     "--port-file", port_file.string()};
+    std::vector<char*> argv;
+    for (auto& a : args) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    // Its "listening on" line would mix with the figures.
+    posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, "/dev/null", O_WRONLY, 0);
+    const int rc = posix_spawn(&m_pid, binary.c_str(), &actions, nullptr, argv.data(), environ);
+    posix_spawn_file_actions_destroy(&actions);
+    if (rc != 0) {
+      throw std::runtime_error(fmt::format("cannot start {}: {}", binary.string(), std::strerror(rc)));
+    }
+    // Generating 20,000 orders takes a moment in a debug build.
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+    while (std::chrono::steady_clock::now() < deadline) {
+      int status = 0;
+      if (::waitpid(m_pid, &status, WNOHANG) == m_pid) {
+        m_pid = 0;
+        throw std::runtime_error(fmt::format("uoms-sandbox exited early (status {})", status));
+      }
+      std::ifstream in(port_file);
+      if (in >> m_port) {
+        return;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    throw std::runtime_error("uoms-sandbox did not write its port file within 60 s");
+  }
+
+  ~SandboxProcess()
+  {
+    if (m_pid > 0) {
+      ::kill(m_pid, SIGTERM);
+      int status = 0;
+      ::waitpid(m_pid, &status, 0);
+    }
+  }
+
+  SandboxProcess(const SandboxProcess&) = delete;
+  SandboxProcess& operator=(const SandboxProcess&) = delete;
+
+  std::string base_url() const { return fmt::format("http://127.0.0.1:{}", m_port); }
+
+private:
+  pid_t m_pid = 0;
+  int m_port = 0;
+};
+
+json control_get(uoms::net::HttpClient& http, const std::string& url)
+{
+  uoms::net::Request request;
+  request.url = url;
+  request.label = "GET " + url;
+  auto result = http.send(request);
+  if (!result) {
+    throw std::runtime_error(result.error().message);
+  }
+  if (result->status != 200) {
+    throw std::runtime_error(fmt::format("{}: HTTP {}", url, result->status));
+  }
+  return json::parse(result->body);
+}
+
+double cpu_seconds(const rusage& u)
+{
+  return static_cast<double>(u.ru_utime.tv_sec + u.ru_stime.tv_sec)
+         + static_cast<double>(u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e6;
+}
+
+fs::path default_sandbox_path()
+{
+  std::error_code ec;
+  const fs::path self = fs::read_symlink("/proc/self/exe", ec);
+  return (ec ? fs::current_path() : self.parent_path()) / "uoms-sandbox";
+}
+
+int run(int argc, char** argv)
+{
+  const fs::path sandbox_binary = argc > 1 ? fs::path(argv[1]) : default_sandbox_path();
+  if (!fs::exists(sandbox_binary)) {
+    fmt::print(stderr, "uoms-bench: {} not found (pass the uoms-sandbox path as the first argument)\n",
+               sandbox_binary.string());
+    return 2;
+  }
+  uoms::log::configure(uoms::log::Level::warn, uoms::log::Format::text);
+
+  char dir_template[] = "/tmp/uoms-bench-XXXXXX";
+  if (::mkdtemp(dir_template) == nullptr) {
+    throw std::runtime_error("cannot create a temporary directory");
+  }
+  const fs::path dir = dir_template;
+  struct RemoveDir
+  {
+    fs::path path;
+    ~RemoveDir()
+    {
+      std::error_code ec;
+      fs::remove_all(path, ec);
+    }
+  } remove_dir{dir};
+
+  const auto accounts = make_accounts();
+  json sandbox_config = {{"seed", 7},
+                         {"latency_ms", k_latency_ms},
+                         {"rate_limit", k_rate_limit},
+                         {"token_ttl_s", 10800},
+                         {"accounts", json::array()}};
+  for (const auto& a : accounts) sandbox_config["accounts"].push_back(a.config);
+  SandboxProcess sandbox(sandbox_binary, dir, sandbox_config);
+
+  uoms::SystemClock clock;
+  uoms::config::Config config;
+  config.database = dir / "uoms.db";
+  config.key_file = dir / "uoms.key";
+  config.concurrency = k_concurrency;
+  config.initial_lookback = k_lookback;
+  // Orders created in the sandbox's last minute must count too.
+  config.settle_delay = uoms::Millis{0};
+  config.http.allowed_hosts = {"loopback"};
+  config.http.user_agent = "uoms-bench";
+
+  uoms::channels::write_key_file(config.key_file, true);
+  const auto key = uoms::channels::load_key(config);
+  std::map<std::string, std::int64_t> channel_ids;
+  {
+    auto db = uoms::store::Database::open(config.database, true);
+    const auto now = uoms::format_utc(clock.now());
+    for (const auto& a : accounts) {
+      uoms::channels::Changes changes;
+      changes.set["base_url"] = sandbox.base_url();
+      changes.set["rate_limit"] = fmt::format("{}", k_rate_limit);
+      if (a.kind == "coupang") {
+        changes.set["vendor_id"] = a.id;
+        changes.secrets["access_key"] = a.config["access_key"].get<std::string>();
+        changes.secrets["secret_key"] = a.config["secret_key"].get<std::string>();
+      } else {
+        changes.set["client_id"] = a.id;
+        changes.secrets["client_secret"] = k_smartstore_secret;
+      }
+      channel_ids[a.channel] = uoms::channels::add(db, key, a.channel, a.kind, changes, now).row.id;
+    }
+  }
+
+  uoms::net::HttpOptions control_options;
+  control_options.allowed_hosts = {"loopback"};
+  auto control = uoms::net::make_curl_client(control_options, clock);
+
+  uoms::collect::Options options;
+  options.concurrency = k_concurrency;
+  rusage before{}, after{};
+  ::getrusage(RUSAGE_SELF, &before);
+  const auto started = std::chrono::steady_clock::now();
+  const auto report = uoms::collect::run(config, options, clock);
+  const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  ::getrusage(RUSAGE_SELF, &after);
+
+  const json stats = control_get(*control, sandbox.base_url() + "/__sandbox/stats");
+  const json health = control_get(*control, sandbox.base_url() + "/__sandbox/health");
+
+  std::map<std::string, std::int64_t> expected;
+  for (const auto& a : health["accounts"]) expected[a["id"].get<std::string>()] = a["orders"].get<std::int64_t>();
+
+  auto db = uoms::store::Database::open(config.database, false);
+  std::int64_t collected = 0, missing = 0;
+  std::int64_t total_requests = stats.value("requests", std::int64_t{0});
+  double lower_bound = 0;
+  std::string slowest;
+  fmt::print("{:<14} {:>7} {:>9} {:>5} {:>9} {:>9}\n", "channel", "orders", "requests", "429s", "bound_s",
+             "elapsed_s");
+  for (const auto& a : accounts) {
+    const std::int64_t in_db = db.count_orders(channel_ids[a.channel]);
+    collected += in_db;
+    missing += std::max<std::int64_t>(0, expected[a.id] - in_db);
+    const json& acc = stats["accounts"].contains(a.id) ? stats["accounts"][a.id] : json::object();
+    const double requests = acc.value("requests", 0.0);
+    const auto& codes = acc.contains("status_codes") ? acc["status_codes"] : json::object();
+    const int throttled = codes.value("429", 0);
+    // Lower bound for one channel. Its requests are sequential (one connector walks its
+    // windows and pages in order), so it needs at least requests × latency. The sandbox's
+    // token bucket (burst = rate) admits at most burst + rate·t requests in t seconds, so
+    // it also needs at least (requests − burst) / rate. The channels run in parallel
+    // (concurrency 10 = channels), so the pass's bound is the maximum over channels; it
+    // ignores CPU time (the machine has fewer cores than channels) and connection set-up.
+    const double bound = std::max((requests - k_sandbox_burst) / k_rate_limit, requests * k_latency_ms / 1000.0);
+    if (bound > lower_bound) {
+      lower_bound = bound;
+      slowest = a.channel;
+    }
+    // The channel's own time: first window started to last window finished.
+    double elapsed = 0;
+    const auto windows = db.windows(channel_ids[a.channel]);
+    if (!windows.empty()) {
+      std::optional<uoms::TimePoint> first, last;
+      for (const auto& w : windows) {
+        auto s = uoms::parse_time(w.started_at), f = uoms::parse_time(w.finished_at);
+        if (s && (!first || *s < *first)) first = s;
+        if (f && (!last || *f > *last)) last = f;
+      }
+      if (first && last) elapsed = std::chrono::duration<double>(*last - *first).count();
+    }
+    fmt::print("{:<14} {:>7} {:>9} {:>5} {:>9.2f} {:>9.2f}\n", a.channel, in_db, requests, throttled, bound,
+               elapsed);
+  }
+
+  const double cpu = cpu_seconds(after) - cpu_seconds(before);
+  fmt::print("\nworkload            {} channels ({} coupang + {} smartstore) x {} orders, latency {} ms, "
+             "{} req/s per channel, concurrency {}\n",
+             accounts.size(), k_accounts_per_kind, k_accounts_per_kind, k_orders_per_account, k_latency_ms,
+             k_rate_limit, k_concurrency);
+  fmt::print("job                 #{} {} (exit code {})\n", report.job_id, report.status,
+             static_cast<int>(report.exit_code));
+  fmt::print("orders collected    {} of {} ({} missing)\n", collected, k_orders_per_account * accounts.size(),
+             missing);
+  fmt::print("HTTP requests       {} (sandbox /__sandbox/stats, 429s: {})\n", total_requests,
+             stats.contains("status_codes") ? stats["status_codes"].value("429", 0) : 0);
+  fmt::print("wall time           {:.2f} s\n", wall);
+  fmt::print("rate-limit bound    {:.2f} s (channel {})\n", lower_bound, slowest);
+  fmt::print("wall / bound        {:.2f}\n", lower_bound > 0 ? wall / lower_bound : 0.0);
+  fmt::print("CPU per order       {:.1f} us (user+sys {:.2f} s)\n", collected > 0 ? cpu * 1e6 / collected : 0.0, cpu);
+  fmt::print("peak RSS            {:.1f} MiB\n", static_cast<double>(after.ru_maxrss) / 1024.0);
+  return missing > 0 ? 1 : 0;
+}
+
+} // namespace
+
+int main(int argc, char** argv)
+{
+  try {
+    return run(argc, argv);
+  } catch (const std::exception& e) {
+    fmt::print(stderr, "uoms-bench: error: {}\n", e.what());
+    return 2;
+  }
+}
