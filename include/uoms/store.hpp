@@ -55,6 +55,7 @@ struct JobRow
   std::string version;
   std::string host;
   std::int64_t pid = 0;
+  std::string heartbeat_at; // refreshed while the job runs
 };
 
 struct JobDetail

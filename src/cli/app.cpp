@@ -36,6 +36,42 @@ std::optional<log::Level> level_from(std::string_view name)
   return std::nullopt;
 }
 
+// Names the first word on the command line that is neither a flag, a flag's value nor a
+// command of the level it appears at, with a suggestion: `unknown command "collet"
+// (did you mean "collect"?)`.
+std::optional<std::string> unknown_command(CLI::App& app, int argc, char** argv)
+{
+  CLI::App* level = &app;
+  std::string path = "uoms";
+  for (int i = 1; i < argc; ++i) {
+    std::string word = argv[i];
+    if (word.empty() || word[0] == '-') {
+      // Options that take a value consume the next word.
+      auto* option = level->get_option_no_throw(word.substr(0, word.find('=')));
+      if (!option) option = app.get_option_no_throw(word.substr(0, word.find('=')));
+      if (option && option->get_type_size() != 0 && word.find('=') == std::string::npos) ++i;
+      continue;
+    }
+    auto subs = level->get_subcommands([](CLI::App*) { return true; });
+    if (subs.empty()) {
+      return std::nullopt; // a positional argument of a leaf command
+    }
+    std::vector<std::string> names;
+    CLI::App* next = nullptr;
+    for (auto* sub : subs) {
+      names.push_back(sub->get_name());
+      if (sub->get_name() == word) next = sub;
+    }
+    if (!next) {
+      return fmt::format("unknown command \"{}\"{}; see {} --help", word, channels::did_you_mean(word, names),
+                         path);
+    }
+    level = next;
+    path += " " + word;
+  }
+  return std::nullopt;
+}
+
 } // namespace
 
 const config::Config& Context::config()
@@ -127,22 +163,16 @@ int run(int argc, char** argv)
   } catch (const CLI::CallForVersion& e) {
     return app.exit(e);
   } catch (const CLI::ExtrasError& e) {
-    std::vector<std::string> names;
-    for (const auto& c : commands()) names.push_back(c.name);
-    std::string first = argc > 1 ? e.what() : "";
-    // Name the unknown command the user typed, with a suggestion.
-    for (int i = 1; i < argc; ++i) {
-      std::string a = argv[i];
-      if (!a.empty() && a[0] != '-' && std::find(names.begin(), names.end(), a) == names.end()) {
-        std::fprintf(stderr, "uoms: error: unknown command \"%s\"%s; see uoms --help\n", a.c_str(),
-                     channels::did_you_mean(a, names).c_str());
-        return static_cast<int>(ExitCode::usage);
-      }
+    if (auto message = unknown_command(app, argc, argv)) {
+      std::fprintf(stderr, "uoms: error: %s\n", message->c_str());
+    } else {
+      std::fprintf(stderr, "uoms: error: %s; see uoms --help\n", e.what());
     }
-    std::fprintf(stderr, "uoms: error: %s; see uoms --help\n", e.what());
     return static_cast<int>(ExitCode::usage);
   } catch (const CLI::RequiredError& e) {
-    if (app.get_subcommands().empty()) {
+    if (auto message = unknown_command(app, argc, argv)) {
+      std::fprintf(stderr, "uoms: error: %s\n", message->c_str());
+    } else if (app.get_subcommands().empty()) {
       std::fprintf(stderr, "uoms: error: a command is required; see uoms --help\n");
     } else {
       std::fprintf(stderr, "uoms: error: %s; see uoms %s --help\n", e.what(),

@@ -29,7 +29,7 @@ Handler setup_upload_tracking(CLI::App& app, Context& ctx)
   auto dry = std::make_shared<bool>(false);
   app.add_option("--channel", *channels, "only this channel (repeatable)");
   app.add_flag("--dry-run", *dry, "show what would be sent, send nothing");
-  return [&ctx] { return not_yet(ctx, "upload-tracking", "tracking upload"); };
+  return [channels, dry, &ctx] { return not_yet(ctx, "upload-tracking", "tracking upload"); };
 }
 
 Handler setup_sync_stock(CLI::App& app, Context& ctx)
@@ -38,7 +38,7 @@ Handler setup_sync_stock(CLI::App& app, Context& ctx)
   auto dry = std::make_shared<bool>(false);
   app.add_option("--channel", *channels, "only this channel (repeatable)");
   app.add_flag("--dry-run", *dry, "show what would be sent, send nothing");
-  return [&ctx] { return not_yet(ctx, "sync-stock", "stock push"); };
+  return [channels, dry, &ctx] { return not_yet(ctx, "sync-stock", "stock push"); };
 }
 
 Handler setup_config(CLI::App& app, Context& ctx)

@@ -249,10 +249,27 @@ Channel load(store::Database& db, std::string_view name, const crypto::Fernet* k
   return from_row(*row, key);
 }
 
+namespace {
+
+// Secrets written under a key other than the one every other channel uses could never
+// be read back: prove the key on an existing channel before writing.
+void check_key_matches(store::Database& db, const crypto::Fernet& key)
+{
+  for (const auto& row : db.channels()) {
+    if (!row.secrets_token.empty()) {
+      from_row(row, &key);
+      return;
+    }
+  }
+}
+
+} // namespace
+
 Channel add(store::Database& db, const crypto::Fernet& key, std::string_view name, std::string_view kind,
             const Changes& changes, std::string_view now)
 {
   check_name(name);
+  check_key_matches(db, key);
   Channel c;
   c.spec = &spec_of(kind);
   c.row.name = std::string(name);

@@ -113,6 +113,7 @@ private:
   {
     const auto now = m_shared.clock.now();
     m_db->renew_lock(lock_name(), ::getpid(), format_utc(now), format_utc(now + m_shared.config.lock_lease));
+    m_db->heartbeat_job(m_shared.job_id, format_utc(now));
   }
 
   void unlock()
@@ -511,6 +512,11 @@ Report run(const config::Config& config, const Options& options, Clock& clock,
       std::lock_guard lock(shared.mutex);
       ++shared.progress.channels_done;
       if (on_progress) on_progress(shared.progress);
+      try {
+        recorder.progress(shared.progress.channels_done * 100 / shared.progress.channels_total, {});
+      } catch (const std::exception& e) {
+        log::warn("cannot record progress: {}", e.what());
+      }
     }
   };
   std::vector<std::thread> threads;

@@ -32,8 +32,10 @@ int reap_dead(store::Database& db, std::string_view kind, Clock& clock, Millis s
   const auto now = clock.now();
   int reaped = 0;
   for (auto job : db.running_jobs(kind)) {
+    // Another host's pid means nothing here: its job is dead when its heartbeat stopped.
+    const auto& beat = job.heartbeat_at.empty() ? job.started_at : job.heartbeat_at;
     bool dead = job.host == host ? process_is_dead(job.pid) && job.pid != ::getpid()
-                                 : parse_time(job.started_at).value_or(now) + stale_after < now;
+                                 : parse_time(beat).value_or(now) + stale_after < now;
     if (!dead) {
       continue;
     }

@@ -79,6 +79,26 @@ auto guarded(const Database::Impl& impl, std::string_view what, F&& f) -> declty
   }
 }
 
+namespace {
+
+int latest_version()
+{
+  const auto& all = embedded_migrations();
+  return all.empty() ? 0 : all.back().version;
+}
+
+void check_not_newer(Database::Impl& impl)
+{
+  int current = impl.db.execAndGet("PRAGMA user_version").getInt();
+  if (current > latest_version()) {
+    throw ConfigError(fmt::format("database {} has schema version {}, newer than this uoms ({}); "
+                                  "upgrade uoms, the database is left untouched",
+                                  impl.path.string(), current, latest_version()));
+  }
+}
+
+} // namespace
+
 Database::Database(std::unique_ptr<Impl> impl) : m_impl(std::move(impl)) {}
 Database::Database(Database&&) noexcept = default;
 Database& Database::operator=(Database&&) noexcept = default;
@@ -100,11 +120,13 @@ Database Database::open(const std::filesystem::path& path, bool create)
   std::unique_ptr<Impl> impl;
   try {
     impl = std::make_unique<Impl>(path, SQLite::OPEN_READWRITE | SQLite::OPEN_FULLMUTEX);
+    // Fail early on a file that is not a database, and refuse a newer schema before
+    // any pragma can change the file (journal_mode=WAL rewrites its header).
+    impl->db.execAndGet("SELECT count(*) FROM sqlite_master");
+    check_not_newer(*impl);
     impl->db.exec("PRAGMA journal_mode=WAL");
     impl->db.exec("PRAGMA foreign_keys=ON");
     impl->db.exec("PRAGMA synchronous=NORMAL");
-    // Fail early on a file that is not a database.
-    impl->db.execAndGet("SELECT count(*) FROM sqlite_master");
   } catch (const SQLite::Exception& e) {
     throw ConfigError(fmt::format("database {}: {}", path.string(), e.what()));
   }
@@ -127,13 +149,8 @@ int Database::schema_version()
 std::vector<Migration> Database::migrate()
 {
   const auto& all = embedded_migrations();
-  int latest = all.empty() ? 0 : all.back().version;
+  guarded(*m_impl, "read schema version", [&] { check_not_newer(*m_impl); });
   int current = schema_version();
-  if (current > latest) {
-    throw ConfigError(fmt::format("database {} has schema version {}, newer than this uoms ({}); "
-                                  "upgrade uoms, the database is left untouched",
-                                  m_impl->path.string(), current, latest));
-  }
   std::vector<Migration> applied;
   for (const auto& m : all) {
     if (m.version <= current) {
@@ -317,7 +334,7 @@ namespace {
 
 constexpr const char* k_job_columns =
   "id, kind, trigger, status, started_at, finished_at, duration_ms, total, succeeded, failed, skipped, "
-  "progress_percent, error, arguments, version, host, pid";
+  "progress_percent, error, arguments, version, host, pid, heartbeat_at";
 
 JobRow read_job(SQLite::Statement& s)
 {
@@ -339,6 +356,7 @@ JobRow read_job(SQLite::Statement& s)
   r.version = text(s.getColumn(14));
   r.host = text(s.getColumn(15));
   r.pid = s.getColumn(16).getInt64();
+  r.heartbeat_at = text(s.getColumn(17));
   return r;
 }
 
@@ -525,7 +543,7 @@ std::vector<std::pair<std::string, std::int64_t>> Database::detail_counts(std::i
 std::int64_t Database::prune_jobs(std::string_view finished_before)
 {
   return guarded(*m_impl, "prune jobs", [&] {
-    SQLite::Statement s(m_impl->db, "DELETE FROM jobs WHERE status != 'running' AND started_at < ?");
+    SQLite::Statement s(m_impl->db, "DELETE FROM jobs WHERE status != 'running' AND COALESCE(finished_at, started_at) < ?");
     s.bind(1, std::string(finished_before));
     return static_cast<std::int64_t>(s.exec());
   });

@@ -398,12 +398,6 @@ class SecretKeyTest(ChannelsTestCase):
         self.assertIn("secret    access_key = ********\n", out)
         self.assertNotIn(key, "".join(self.outputs))
 
-    # BUG: `UOMS_SECRET_KEY=<another valid key> uoms channels add new --kind coupang ...` exits 0
-    # and stores the new channel's secrets encrypted with the wrong key, although existing
-    # channels prove the key is wrong (README: "A wrong key is exit 4 and changes nothing").
-    # The channel is then unreadable with the real key. add should check the key against a
-    # stored token first and exit 4 with "cannot decrypt".
-    @unittest.expectedFailure
     def test_add_with_a_wrong_key_is_refused(self):
         self.add_all_kinds()
         before = self.channel_rows()

@@ -1,0 +1,93 @@
+#pragma once
+
+#include "uoms/connector.hpp"
+#include "uoms/tokens.hpp"
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+// Shopee Open Platform API v2 (docs/marketplaces/shopee.md): HMAC-SHA256 signed query
+// parameters, a 4-hour access token rotated with a single-use refresh token, and
+// get_order_list + get_order_detail for orders.
+namespace uoms::connectors::shopee {
+
+// The registry row for kind "shopee": settings, secrets and the factory.
+const KindSpec& spec();
+
+// Base strings of shopee.md §1.3: plain concatenations, numbers as decimal text, the
+// path in full (`/api/v2/...`) without host or query.
+std::string public_base_string(std::string_view partner_id, std::string_view api_path, long long timestamp);
+std::string shop_base_string(std::string_view partner_id, std::string_view api_path, long long timestamp,
+                             std::string_view access_token, std::string_view shop_id);
+std::string merchant_base_string(std::string_view partner_id, std::string_view api_path, long long timestamp,
+                                 std::string_view access_token, std::string_view merchant_id);
+
+// HMAC-SHA256 of `base_string` keyed with the partner key's literal bytes (not hex-decoded),
+// as 64 lowercase hex characters (shopee.md §1.3).
+std::string signature(std::string_view partner_key, std::string_view base_string);
+
+// True for a response Shopee means as "slow down": HTTP 429, or an envelope whose `error`
+// is error_rate_limit, error_limit or ads.rate_limit.* (these arrive with HTTP 200,
+// shopee.md §1.6). Meant for net::HttpOptions::is_throttled of a Shopee channel's client.
+bool is_throttled(const net::Response& response);
+
+// The key under which the access token (and, in Token::refresh, the current single-use
+// refresh token) is kept in the channel's TokenStore.
+inline constexpr std::string_view k_token_name = "access_token";
+
+// One shop (shop_id) of one Open Platform app (partner_id).
+//
+// A Page is one get_order_list call (up to 100 order_sn changed in the window, by
+// update_time) plus the get_order_detail calls for them, at most 50 order_sn each.
+// Shopee returns whole orders, so every Order in a Page carries all of its items.
+// Page cursor: Shopee's `next_cursor`, verbatim.
+class ShopeeConnector : public Connector
+{
+public:
+  explicit ShopeeConnector(const ChannelContext& context);
+
+  const Capabilities& capabilities() const override { return m_caps; }
+  Result<Page> fetch_orders(const Window& window, const std::string& cursor) override;
+  Result<std::string> check() override;
+  Result<std::string> authorization_url(std::string_view redirect) override;
+  Result<std::string> authorize(std::string_view code) override;
+
+private:
+  struct Reply;
+  using Params = std::vector<std::pair<std::string, std::string>>;
+
+  // GET of a shop API with the current access token. An answer saying the token is
+  // invalid or expired renews it once (TokenKeeper::renew) and sends again.
+  Result<Reply> shop_get(std::string_view api_path, const Params& params, const std::string& label);
+  // POST of a public API (the auth calls), signed with the public base string.
+  Result<Reply> public_post(std::string_view api_path, const std::string& body, const std::string& label);
+  // The TokenSource: refreshes with the stored refresh token, else with the secret one.
+  Result<Token> obtain_token(const std::optional<Token>& current);
+  Result<Token> refresh_with(const std::string& refresh_token);
+  Result<Token> token_from(const Reply& reply, const std::string& label);
+  std::string signed_query(std::string_view api_path, long long timestamp, const std::string* access_token);
+  std::string reauthorise_hint() const;
+  std::string scrub(std::string text) const;
+
+  std::string m_channel;
+  std::string m_base_url;
+  std::string m_partner_id;
+  std::string m_shop_id;
+  std::string m_region;
+  std::string m_partner_key;
+  std::string m_secret_refresh;
+  std::optional<ConnectorError> m_config_error;
+  std::optional<TokenKeeper> m_keeper;
+  std::vector<std::string> m_seen_secrets; // tokens and signatures scrubbed from messages
+  Capabilities m_caps;
+  int m_requests = 0;      // HTTP calls made, for Page::requests
+  std::string m_request_id; // the last request_id Shopee sent
+  net::HttpClient* m_http = nullptr;
+  Clock* m_clock = nullptr;
+  TokenStore* m_tokens = nullptr;
+};
+
+} // namespace uoms::connectors::shopee
