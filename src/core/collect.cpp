@@ -36,6 +36,17 @@ public:
 
 struct Shared
 {
+  Shared(const config::Config& c, const Options& o, Clock& cl, const crypto::Fernet& k, std::int64_t job,
+         std::function<void(const Progress&)> progress_callback)
+    : config(c),
+      options(o),
+      clock(cl),
+      key(k),
+      job_id(job),
+      on_progress(std::move(progress_callback))
+  {
+  }
+
   const config::Config& config;
   const Options& options;
   Clock& clock;
@@ -500,7 +511,7 @@ Report run(const config::Config& config, const Options& options, Clock& clock,
   notify_event("started", fmt::format("uoms collect #{} started: {} channels", report.job_id, selected.size()),
                nullptr);
 
-  Shared shared{config, options, clock, key, report.job_id, {}, {}, on_progress};
+  Shared shared(config, options, clock, key, report.job_id, on_progress);
   shared.progress.channels_total = static_cast<int>(selected.size());
   report.channels.resize(selected.size());
   std::atomic<std::size_t> next{0};
