@@ -2,6 +2,7 @@
 
 #include "connectors/coupang/coupang.hpp"
 #include "connectors/csv/csv.hpp"
+#include "connectors/shopee/shopee.hpp"
 #include "connectors/smartstore/smartstore.hpp"
 
 #include <fmt/format.h>
@@ -63,13 +64,7 @@ const std::vector<KindSpec>& kinds()
   static const std::vector<KindSpec> table = {
     coupang::spec(),
     smartstore::spec(),
-    planned("shopee", "Shopee Open Platform v2 (not implemented yet)",
-            {{"base_url", false, "https://partner.shopeemobile.com", "API host"},
-             {"partner_id", true, "", "partner id of the app"},
-             {"shop_id", true, "", "shop id"},
-             {"region", false, "", "shop region, e.g. SG"}},
-            {{"partner_key", true, "", "partner key of the app"},
-             {"refresh_token", true, "", "refresh token from the shop authorisation"}}),
+    shopee::spec(),
     planned("qoo10jp", "Qoo10 Japan QAPI (not implemented yet)",
             {{"base_url", false, "https://api.qoo10.jp", "API host"}, {"user_id", true, "", "seller login id"}},
             {{"api_key", true, "", "QAPI key"}, {"password", true, "", "seller password"}}),

@@ -3,10 +3,10 @@
 #include "uoms/connector.hpp"
 #include "uoms/tokens.hpp"
 
+#include <expected>
 #include <optional>
 #include <string>
 #include <string_view>
-#include <utility>
 #include <vector>
 
 // Shopee Open Platform API v2 (docs/marketplaces/shopee.md): HMAC-SHA256 signed query
@@ -57,13 +57,17 @@ public:
 
 private:
   struct Reply;
-  using Params = std::vector<std::pair<std::string, std::string>>;
+  struct Failure;
 
+  // One HTTP exchange, its envelope read: the payload, or the error with Shopee's code.
+  std::expected<Reply, Failure> send(const net::Request& request);
   // GET of a shop API with the current access token. An answer saying the token is
   // invalid or expired renews it once (TokenKeeper::renew) and sends again.
-  Result<Reply> shop_get(std::string_view api_path, const Params& params, const std::string& label);
+  // `query` holds the request parameters, already encoded for the wire.
+  Result<Reply> shop_get(std::string_view api_path, const std::string& query, const std::string& label);
   // POST of a public API (the auth calls), signed with the public base string.
-  Result<Reply> public_post(std::string_view api_path, const std::string& body, const std::string& label);
+  std::expected<Reply, Failure> public_post(std::string_view api_path, const std::string& body,
+                                            const std::string& label);
   // The TokenSource: refreshes with the stored refresh token, else with the secret one.
   Result<Token> obtain_token(const std::optional<Token>& current);
   Result<Token> refresh_with(const std::string& refresh_token);

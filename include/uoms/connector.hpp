@@ -34,6 +34,9 @@ struct Capabilities
   // Smartstore per product order): order totals and status are derived from all stored
   // items instead of taken from the page.
   bool partial_orders = false;
+  // Responses that mean "throttled, retry later" besides 429/5xx (Shopee's HTTP 200
+  // error_rate_limit); the channel's HTTP client retries them.
+  std::function<bool(const net::Response&)> is_throttled;
 };
 
 // Page::orders may carry only some of an order's items (those that changed); the store

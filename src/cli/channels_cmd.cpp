@@ -18,6 +18,7 @@ struct ChannelOptions
   std::string kind;
   std::vector<std::string> set, unset, secret, secret_env, secret_stdin;
   bool delete_orders = false;
+  std::string code, redirect = "https://localhost/";
 };
 
 std::pair<std::string, std::string> split_assignment(const std::string& text, std::string_view flag)
@@ -133,29 +134,66 @@ int run_list(Context& ctx)
   return 0;
 }
 
+// A channel's connector wired as a pass wires it: it obtains or refreshes tokens
+// exactly as a pass would, and keeps them.
+struct LiveChannel
+{
+  crypto::Fernet key;
+  channels::Channel channel;
+  std::unique_ptr<net::HttpClient> http;
+  std::unique_ptr<connectors::TokenStore> tokens;
+  std::unique_ptr<connectors::Connector> connector;
+
+  LiveChannel(Context& ctx, const std::string& name)
+    : key(channels::load_key(ctx.config())),
+      channel(channels::load(ctx.db(), name, &key))
+  {
+    channels::check_required(channel);
+    auto options = ctx.config().http;
+    options.retry.max_attempts = 1;
+    http = net::make_curl_client(options, *ctx.clock);
+    tokens = channels::token_store(ctx.db(), key, channel.row.id, *ctx.clock);
+    connectors::ChannelContext cc{channel.row.name, channel.settings, channel.secrets, http.get(), ctx.clock,
+                                  tokens.get(), {}};
+    cc.token_margin = ctx.config().token_margin;
+    const auto id = channel.row.id;
+    cc.already_processed = [&ctx, id](std::string_view k) { return ctx.db().processed(id, k); };
+    connector = channel.spec->make(cc);
+  }
+};
+
+[[noreturn]] void throw_connector_error(const std::string& name, const connectors::ConnectorError& e)
+{
+  auto code = e.kind == connectors::ErrorKind::auth || e.kind == connectors::ErrorKind::config ? ExitCode::config
+                                                                                               : ExitCode::failed;
+  throw Error(code, fmt::format("channel {}: {} ({})", name, log::redact(e.message), to_string(e.kind)));
+}
+
+int run_authorize(Context& ctx, const std::string& name, const std::string& code, const std::string& redirect)
+{
+  LiveChannel live(ctx, name);
+  auto result = code.empty() ? live.connector->authorization_url(redirect) : live.connector->authorize(code);
+  if (!result) {
+    throw_connector_error(name, result.error());
+  }
+  if (ctx.json) {
+    print_json({{"channel", name}, {code.empty() ? "url" : "message", *result}});
+  } else if (code.empty()) {
+    fmt::print("open this URL as the shop owner, then run `uoms channels authorize {} --code CODE` with the code "
+               "it redirects to:\n{}\n",
+               name, *result);
+  } else if (!ctx.quiet) {
+    fmt::print("channel {}: authorised: {}\n", name, *result);
+  }
+  return 0;
+}
+
 int run_test(Context& ctx, const std::string& name)
 {
-  auto key = channels::load_key(ctx.config());
-  auto c = channels::load(ctx.db(), name, &key);
-  channels::check_required(c);
-  if (!c.spec->make) {
-    throw Failure(fmt::format("channel {}: kind {} cannot be tested", name, c.row.kind));
-  }
-  auto options = ctx.config().http;
-  options.retry.max_attempts = 1;
-  auto http = net::make_curl_client(options, *ctx.clock);
-  // The test obtains or refreshes tokens exactly as a pass would, and keeps them.
-  auto tokens = channels::token_store(ctx.db(), key, c.row.id, *ctx.clock);
-  connectors::ChannelContext cc{c.row.name, c.settings, c.secrets, http.get(), ctx.clock, tokens.get(), {}};
-  cc.token_margin = ctx.config().token_margin;
-  cc.already_processed = [&](std::string_view k) { return ctx.db().processed(c.row.id, k); };
-  auto connector = c.spec->make(cc);
-  auto result = connector->check();
+  LiveChannel live(ctx, name);
+  auto result = live.connector->check();
   if (!result) {
-    const auto& e = result.error();
-    auto code = e.kind == connectors::ErrorKind::auth || e.kind == connectors::ErrorKind::config ? ExitCode::config
-                                                                                                 : ExitCode::failed;
-    throw Error(code, fmt::format("channel {}: {} ({})", name, log::redact(e.message), to_string(e.kind)));
+    throw_connector_error(name, result.error());
   }
   if (ctx.json) {
     print_json({{"channel", name}, {"ok", true}, {"message", *result}});
@@ -207,8 +245,15 @@ Handler setup_channels(CLI::App& app, Context& ctx)
   auto* test = app.add_subcommand("test", "check the settings and make one call to the marketplace");
   test->add_option("name", o->name, "channel name")->required();
 
+  auto* authorize = app.add_subcommand("authorize", "browser authorisation (Shopee): print the URL, then take the code");
+  authorize->add_option("name", o->name, "channel name")->required();
+  authorize->add_option("--code", o->code, "the code the authorisation redirect carried");
+  authorize->add_option("--redirect", o->redirect, "where Shopee redirects after authorisation");
+  authorize->footer("Example:\n  uoms channels authorize shopee-sg\n  uoms channels authorize shopee-sg --code 4b6d...");
+
   return [=, &ctx]() -> int {
     if (list->parsed()) return run_list(ctx);
+    if (authorize->parsed()) return run_authorize(ctx, o->name, o->code, o->redirect);
     if (test->parsed()) return run_test(ctx, o->name);
     if (show->parsed()) {
       // Decrypting proves the key is right; names of secrets only are printed.

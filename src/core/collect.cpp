@@ -187,6 +187,7 @@ private:
     const config::KindDefaults* kd = kind_defaults == config.kinds.end() ? nullptr : &kind_defaults->second;
     net::HttpOptions options = config.http;
     options.rate_limit = caps.default_rate_limit;
+    options.is_throttled = caps.is_throttled;
     if (kd && kd->rate_limit) options.rate_limit = *kd->rate_limit;
     if (auto it = channel.settings.find("rate_limit"); it != channel.settings.end() && !it->second.empty()) {
       auto v = parse_number(it->second);
