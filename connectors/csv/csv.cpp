@@ -253,7 +253,7 @@ const KindSpec& spec()
     .description = "orders from a folder of CSV export files (marketplaces without API access)",
     .settings =
       {
-        {"path", true, "", "folder of *.csv export files; read in file-name order, not recursive"},
+        {"path", true, "", "folder of *.csv export files; read in file-name order, not recursive", true},
         {"mapping", false, std::string(k_default_mapping),
          "auto (pick a preset per file), a preset (uoms, smartstore-excel), or field=Header;field=Header|Alt"},
         {"encoding", false, std::string(k_default_encoding), "auto (UTF-8 if valid, else CP949), utf-8, cp949, euc-kr"},

@@ -202,6 +202,9 @@ struct FieldSpec
   bool required = false;
   std::string default_value;
   std::string help;
+  // A file or folder: a relative value is made absolute when set, so a pass started
+  // by cron from another directory reads the same place.
+  bool is_path = false;
 };
 
 using Factory = std::function<std::unique_ptr<Connector>(const ChannelContext&)>;

@@ -157,7 +157,8 @@ void apply(const connectors::KindSpec& spec, Channel& channel, const Changes& ch
                                                      : did_you_mean(k, names_of(spec.settings));
       throw ConfigError(fmt::format("kind {} has no setting \"{}\"{}", spec.kind, k, hint));
     }
-    channel.settings[k] = v;
+    const auto* field = find_field(spec.settings, k);
+    channel.settings[k] = field->is_path && !v.empty() ? std::filesystem::absolute(v).lexically_normal().string() : v;
   }
   for (const auto& k : changes.unset) {
     if (!find_field(spec.settings, k) && !find_field(spec.secrets, k)) {
