@@ -1,0 +1,91 @@
+#pragma once
+
+#include "uoms/connector.hpp"
+#include "uoms/tokens.hpp"
+
+#include <nlohmann/json_fwd.hpp>
+
+#include <chrono>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+// Qoo10 Japan QAPI (docs/marketplaces/qoo10jp.md): a seller certification key from
+// CertificationAPI.CreateCertificationKey, orders from ShippingBasic.GetShippingInfo_v2
+// one ShippingStat at a time. Success is ResultCode 0, never the HTTP status alone.
+namespace uoms::connectors::qoo10jp {
+
+// The registry row for kind "qoo10jp": settings, secrets and the factory.
+const KindSpec& spec();
+
+// The key under which the seller certification key is kept in the channel's TokenStore.
+inline constexpr std::string_view k_key_name = "certification_key";
+
+// The path the documented base URL carries (qoo10jp.md §2.1). A `base_url` without a path
+// (`https://api.qoo10.jp`, `http://127.0.0.1:8080`) gets it appended; one with a path is
+// used as given (`…/Giosis.qapi`, a proxy prefix).
+inline constexpr std::string_view k_service_path = "/GMKT.INC.Front.QAPIService/ebayjapan.qapi";
+std::string service_url(std::string_view base_url);
+
+// `yyyyMMddHHmmss` in the marketplace's zone (JST unless overridden), seconds floored, as
+// search_Sdate / search_Edate take it (qoo10jp.md §2.3).
+std::string query_time(TimePoint t, std::chrono::minutes utc_offset);
+
+// ShippingStat 1-5 (qoo10jp.md §2.3) onto the shared vocabulary; nullopt outside 1-5.
+std::optional<OrderStatus> map_status(int shipping_stat);
+
+// Cursor between pages of one window: the index of the next ShippingStat in the channel's
+// `statuses` list, in decimal ("1", "2", ...). GetShippingInfo_v2 does not page, so one
+// status is one page. Empty: the window is done.
+std::string encode_cursor(std::size_t status_index);
+std::optional<std::size_t> decode_cursor(std::string_view text);
+
+// One Qoo10 Japan seller account (QSM user_id).
+//
+// A Page is one GetShippingInfo_v2 call: one ShippingStat of the configured list over the
+// window. Rows are order lines (OrderNo) grouped into Orders by cart (PackNo); the lines of
+// one pack can sit in different statuses, so an Order in a Page carries only the lines seen
+// in that page and the engine upserts items by (order, item id) (partial_orders).
+class Qoo10Connector : public Connector
+{
+public:
+  explicit Qoo10Connector(const ChannelContext& context);
+
+  const Capabilities& capabilities() const override { return m_caps; }
+  Result<Page> fetch_orders(const Window& window, const std::string& cursor) override;
+  Result<std::string> check() override;
+
+private:
+  using Params = std::vector<std::pair<std::string, std::string>>;
+  // The TokenSource: CertificationAPI.CreateCertificationKey with the API key.
+  Result<Token> issue_key();
+  // One POST with `key` as GiosisCertificationKey; `key_rejected` tells a ResultCode that
+  // means "re-issue the key" from every other failure.
+  Result<nlohmann::json> post(std::string_view method, const Params& params, const std::string& key,
+                              const std::string& label, bool& key_rejected);
+  // post() with the kept key; a rejected key is re-issued once and the call sent again.
+  Result<nlohmann::json> call(std::string_view method, const Params& params, const std::string& label);
+  Result<Page> fetch_status(const Window& window, std::size_t status_index);
+  std::string scrub(std::string text) const;
+
+  std::string m_channel;
+  std::string m_url; // base URL with the service path
+  std::string m_user_id;
+  std::string m_api_key;
+  std::string m_password;
+  std::vector<int> m_statuses;
+  std::string m_search_condition;
+  std::chrono::hours m_key_ttl{24};
+  std::optional<ConnectorError> m_config_error;
+  Capabilities m_caps;
+  net::HttpClient* m_http = nullptr;
+  Clock* m_clock = nullptr;
+  std::unique_ptr<TokenStore> m_own_tokens; // when the context has no TokenStore
+  std::unique_ptr<TokenKeeper> m_keeper;
+  int m_requests = 0; // HTTP calls of the current fetch_orders/check
+};
+
+} // namespace uoms::connectors::qoo10jp
