@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# The demo: a fresh uoms home in ./demo, three channels (the example CSV exports, and
-# Coupang and Smartstore served by the sandbox on 127.0.0.1 with its sample keys), one
-# collect pass, then the job list. No credentials, no traffic beyond loopback.
+# The demo: a fresh uoms home in ./demo, six channels (the example CSV exports, and Coupang,
+# Smartstore, Shopee, Qoo10 and PlayAuto served by the sandbox on 127.0.0.1 with its sample
+# keys), one collect pass, then the job list. No credentials, no traffic beyond loopback.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 build="${UOMS_BUILD_DIR:-$root/build}"
@@ -27,6 +27,14 @@ base="http://127.0.0.1:$(cat "$demo/sandbox.port")"
 printf '%s\n' '$2a$04$abcdefghijklmnopqrstuv' |
   "$uoms" channels add smartstore-main --kind smartstore --set "base_url=$base" --set client_id=aaaabbbbcccc \
     --secret-stdin client_secret
+
+"$uoms" channels add shopee-sg --kind shopee --set "base_url=$base" --set partner_id=2001887 --set shop_id=14701711 \
+  --secret partner_key=57615053704d6470644f554a78656d50484143644964436a5568777544524579 \
+  --secret refresh_token=sandbox-initial-refresh-token-0001
+"$uoms" channels add qoo10-jp --kind qoo10jp --set "base_url=$base" --set user_id=qoo10seller1 \
+  --secret api_key=qoo10-sandbox-api-key-0001 --secret password=qoo10-sandbox-password
+"$uoms" channels add playauto-main --kind playauto --set "base_url=$base" --set email=seller@example.com \
+  --secret api_key=playauto-sandbox-api-key-0001 --secret password=playauto-sandbox-password
 
 echo
 echo "\$ uoms collect"

@@ -31,24 +31,89 @@ COUPANG_SECRET_KEY = "7ffcdf980d908fe7ca3d642868e22f99f0306bf5"
 SMARTSTORE_CLIENT_ID = "aaaabbbbcccc"
 # Cost 4 keeps token requests fast; the format is a real bcrypt salt.
 SMARTSTORE_CLIENT_SECRET = "$2a$04$abcdefghijklmnopqrstuv"
+# Shopee: the official guide's partner_id and the PHP demo's partner key (shopee.md §1.11).
+SHOPEE_PARTNER_ID = 2001887
+SHOPEE_PARTNER_KEY = "57615053704d6470644f554a78656d50484143644964436a5568777544524579"
+SHOPEE_SHOP_ID = 14701711
+# Good for exactly one auth/access_token/get: refresh tokens are single-use.
+SHOPEE_REFRESH_TOKEN = "sandbox-initial-refresh-token-0001"
+QOO10_USER_ID = "qoo10seller1"
+QOO10_API_KEY = "qoo10-sandbox-api-key-0001"
+QOO10_PASSWORD = "qoo10-sandbox-password"
+PLAYAUTO_EMAIL = "seller@example.com"
+PLAYAUTO_API_KEY = "playauto-sandbox-api-key-0001"
+PLAYAUTO_PASSWORD = "playauto-sandbox-password"
+JST = datetime.timezone(datetime.timedelta(hours=9))
+
+QOO10_BASE = "/GMKT.INC.Front.QAPIService/ebayjapan.qapi"
+PLAYAUTO_BASE = "/api"
 
 
 def default_config(orders=50, spread_hours=72, **top):
-    """One Coupang and one Smartstore account, like tests/sandbox/default.json."""
+    """One account of each kind, like tests/sandbox/default.json (Coupang first, Smartstore second)."""
     config = {
         "seed": 1,
         "latency_ms": 0,
         "rate_limit": 0,
         "token_ttl_s": 10800,
+        "shopee_token_ttl_s": 14400,
+        "qoo10_key_ttl_s": 31536000,
+        "playauto_token_ttl_s": 86400,
         "accounts": [
             {"kind": "coupang", "vendor_id": COUPANG_VENDOR, "access_key": COUPANG_ACCESS_KEY,
              "secret_key": COUPANG_SECRET_KEY, "orders": orders, "spread_hours": spread_hours},
             {"kind": "smartstore", "client_id": SMARTSTORE_CLIENT_ID,
              "client_secret": SMARTSTORE_CLIENT_SECRET, "orders": orders, "spread_hours": spread_hours},
+            {"kind": "shopee", "partner_id": SHOPEE_PARTNER_ID, "partner_key": SHOPEE_PARTNER_KEY,
+             "shop_id": SHOPEE_SHOP_ID, "refresh_token": SHOPEE_REFRESH_TOKEN, "region": "SG",
+             "orders": orders, "spread_hours": spread_hours},
+            {"kind": "qoo10jp", "user_id": QOO10_USER_ID, "api_key": QOO10_API_KEY, "password": QOO10_PASSWORD,
+             "orders": orders, "spread_hours": spread_hours},
+            {"kind": "playauto", "email": PLAYAUTO_EMAIL, "api_key": PLAYAUTO_API_KEY,
+             "password": PLAYAUTO_PASSWORD, "orders": orders, "spread_hours": spread_hours},
         ],
     }
     config.update(top)
     return config
+
+
+def account_config(config, kind):
+    """The first account of `kind` in a config (to set per-account options such as duplicate_across_pages)."""
+    return next(a for a in config["accounts"] if a["kind"] == kind)
+
+
+def shopee_sign(path, timestamp, access_token=None, shop_id=None, partner_id=SHOPEE_PARTNER_ID,
+                partner_key=SHOPEE_PARTNER_KEY):
+    """Lowercase hex HMAC-SHA256 over partner_id + path + timestamp (+ access_token + shop_id)."""
+    base = f"{partner_id}{path}{timestamp}"
+    if access_token is not None:
+        base += f"{access_token}{shop_id}"
+    return hmac.new(partner_key.encode(), base.encode(), hashlib.sha256).hexdigest()
+
+
+def shopee_query(path, access_token=None, shop_id=SHOPEE_SHOP_ID, timestamp=None, partner_id=SHOPEE_PARTNER_ID,
+                 partner_key=SHOPEE_PARTNER_KEY, **params):
+    """The signed query of a Shopee call: common parameters, then `params` (URL-encoded)."""
+    timestamp = int(time.time()) if timestamp is None else timestamp
+    fields = {"partner_id": partner_id, "timestamp": timestamp}
+    if access_token is not None:
+        fields["access_token"] = access_token
+        fields["shop_id"] = shop_id
+        fields["sign"] = shopee_sign(path, timestamp, access_token, shop_id, partner_id, partner_key)
+    else:
+        fields["sign"] = shopee_sign(path, timestamp, partner_id=partner_id, partner_key=partner_key)
+    fields.update(params)
+    return urllib.parse.urlencode(fields)
+
+
+def qoo10_time(when, seconds=True):
+    """`yyyyMMddHHmmss` (or `yyyyMMdd`) in JST."""
+    return when.astimezone(JST).strftime("%Y%m%d%H%M%S" if seconds else "%Y%m%d")
+
+
+def parse_kst(text):
+    """PlayAuto's `2026-11-22 10:00:00` (KST)."""
+    return datetime.datetime.strptime(text, "%Y-%m-%d %H:%M:%S").replace(tzinfo=KST)
 
 
 def coupang_signed_date(when=None):
@@ -234,6 +299,58 @@ class Sandbox:
 
     def expire_tokens(self, account=None):
         return self._control("POST", "expire_tokens", {"account": account} if account else {})
+
+    def shopee_auth_code(self, shop_id=SHOPEE_SHOP_ID):
+        """A one-time authorization code for auth/token/get (valid 10 minutes)."""
+        return self._control("POST", "shopee/auth_code", {"shop_id": shop_id})["code"]
+
+    # --- marketplace helpers --------------------------------------------------------------
+
+    def shopee_refresh(self, refresh_token=SHOPEE_REFRESH_TOKEN, shop_id=SHOPEE_SHOP_ID):
+        """(status, body) of auth/access_token/get."""
+        path = "/api/v2/auth/access_token/get"
+        status, _, body = self.request_json("POST", path, shopee_query(path), {"Content-Type": "application/json"},
+                                            {"refresh_token": refresh_token, "partner_id": SHOPEE_PARTNER_ID,
+                                             "shop_id": shop_id})
+        return status, body
+
+    def shopee_get(self, path, access_token, shop_id=SHOPEE_SHOP_ID, **params):
+        """(status, body) of a signed shop GET."""
+        status, _, body = self.request_json("GET", path, shopee_query(path, access_token, shop_id, **params))
+        return status, body
+
+    def qoo10_call(self, method, key, **params):
+        """(status, body) of a REST-style QAPI call: POST form, key in GiosisCertificationKey."""
+        params.setdefault("returnType", "application/json")
+        headers = {"Content-Type": "application/x-www-form-urlencoded", "QAPIVersion": "1.0"}
+        if key is not None:
+            headers["GiosisCertificationKey"] = key
+        status, _, body = self.request_json("POST", f"{QOO10_BASE}/{method}", "", headers,
+                                            urllib.parse.urlencode(params))
+        return status, body
+
+    def qoo10_key(self, api_key=QOO10_API_KEY, user_id=QOO10_USER_ID, password=QOO10_PASSWORD):
+        status, body = self.qoo10_call("CertificationAPI.CreateCertificationKey", api_key, user_id=user_id,
+                                       pwd=password)
+        if status != 200 or body.get("ResultCode") != 0:
+            raise RuntimeError(f"CreateCertificationKey: HTTP {status}: {body}")
+        return body["ResultObject"]
+
+    def playauto_token(self, api_key=PLAYAUTO_API_KEY, email=PLAYAUTO_EMAIL, password=PLAYAUTO_PASSWORD):
+        status, _, body = self.request_json("POST", PLAYAUTO_BASE + "/auth", "",
+                                            {"x-api-key": api_key, "Content-Type": "application/json"},
+                                            {"email": email, "password": password})
+        if status != 200:
+            raise RuntimeError(f"POST /auth: HTTP {status}: {body}")
+        return body[0]["token"]
+
+    def playauto_orders(self, token, body, api_key=PLAYAUTO_API_KEY):
+        """(status, body) of POST /orders."""
+        headers = {"x-api-key": api_key, "Content-Type": "application/json"}
+        if token is not None:
+            headers["Authorization"] = "Token " + token
+        status, _, data = self.request_json("POST", PLAYAUTO_BASE + "/orders", "", headers, body)
+        return status, data
 
 
 def is_connection_dropped(sandbox, method, path, query="", headers=None):

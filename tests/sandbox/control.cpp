@@ -34,11 +34,6 @@ std::optional<json> body_object(const httplib::Request& req, httplib::Response& 
   return body;
 }
 
-std::string kind_name(Kind kind)
-{
-  return kind == Kind::coupang ? "coupang" : "smartstore";
-}
-
 } // namespace
 
 void handle_control(Sandbox& sandbox, const httplib::Request& req, httplib::Response& res)
@@ -122,6 +117,23 @@ void handle_control(Sandbox& sandbox, const httplib::Request& req, httplib::Resp
         sandbox.hooks.clear();
       }
       send(res, 200, {{"count", hooks.size()}, {"hooks", hooks}});
+    } else if (what == "shopee/auth_code" && method == "POST") {
+      // What the seller's browser would bring back from the authorization page (shopee.md §1.4):
+      // a code that works once, for 10 minutes.
+      const auto body = body_object(req, res);
+      if (!body) {
+        return;
+      }
+      const json& shop = body->value("shop_id", json());
+      const std::string shop_id = shop.is_number_integer() ? std::to_string(shop.get<long long>())
+                                  : shop.is_string()       ? shop.get<std::string>()
+                                                           : std::string();
+      if (sandbox.account(Kind::shopee, shop_id) == nullptr) {
+        fail(res, 404, "unknown shopee shop_id " + (shop_id.empty() ? shop.dump() : shop_id));
+        return;
+      }
+      send(res, 200,
+           {{"code", sandbox.shopee_auth_code(shop_id)}, {"shop_id", std::stoll(shop_id)}, {"expires_in", 600}});
     } else if (what == "expire_tokens" && method == "POST") {
       const auto body = body_object(req, res);
       if (!body) {

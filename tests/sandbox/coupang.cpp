@@ -404,7 +404,9 @@ void handle_coupang(Sandbox& sandbox, const httplib::Request& req, httplib::Resp
   std::string next_token;
   for (std::size_t i = 0; i < matches.size(); ++i) {
     if (int(i) == page_size) {
-      next_token = std::to_string(matches[i].shipment_box_id);
+      // duplicate_across_pages: the first page's nextToken names its own last box.
+      const bool duplicate = account->duplicate_across_pages && start_box == 0;
+      next_token = std::to_string(matches[duplicate ? i - 1 : i].shipment_box_id);
       break;
     }
     data.push_back(box_json(matches[i], v5));

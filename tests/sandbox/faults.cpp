@@ -246,6 +246,20 @@ void gateway_error(const Marketplace& market, httplib::Response& res, int status
   } else if (market.name == "coupang") {
     // Coupang's gateway answers {"code":"ERROR","message":...} (coupang.md §2.6).
     body = {{"code", "ERROR"}, {"message", message}};
+  } else if (market.name == "shopee") {
+    // shopee.md §1.5: {error, message, request_id}.
+    body = {{"error", code.empty() ? "error_server" : code}, {"message", message}, {"request_id", new_trace_id()}};
+  } else if (market.name == "qoo10jp") {
+    // qoo10jp.md §2.1: the ResultCode envelope; negative = failure.
+    int result_code = -10101;
+    try {
+      result_code = code.empty() ? -10101 : std::stoi(code);
+    } catch (const std::exception&) {
+    }
+    body = {{"ResultCode", result_code}, {"ResultMsg", message}};
+  } else if (market.name == "playauto") {
+    // playauto.md §3.7: {error_code: "eNNNN", messages: [...]}.
+    body = {{"error_code", code.empty() ? "e9999" : code}, {"messages", json::array({message})}};
   } else {
     body = {{"error", message}};
   }
@@ -254,7 +268,10 @@ void gateway_error(const Marketplace& market, httplib::Response& res, int status
 
 namespace {
 
-void rate_limited(Sandbox& sandbox, const Marketplace& market, httplib::Response& res, bool retry_after)
+// A throttled request. `fault` is true for the 429 faults, false for the token bucket: Shopee's
+// bucket answers the way shopee.md §1.6 reports it (HTTP 200, error_rate_limit, no
+// Retry-After), while a 429 fault is a real 429 for every marketplace.
+void rate_limited(Sandbox& sandbox, const Marketplace& market, httplib::Response& res, bool retry_after, bool fault)
 {
   if (market.name == "smartstore") {
     gateway_error(market, res, 429, "GW.RATE_LIMIT", "요청이 너무 많습니다. (Too many requests)");
@@ -262,6 +279,16 @@ void rate_limited(Sandbox& sandbox, const Marketplace& market, httplib::Response
     res.set_header("GNCP-GW-RateLimit-Replenish-Rate", fmt::format("{}", rate));
     res.set_header("GNCP-GW-RateLimit-Burst-Capacity", fmt::format("{}", rate * 2));
     res.set_header("GNCP-GW-RateLimit-Remaining", "0");
+  } else if (market.name == "shopee") {
+    gateway_error(market, res, fault ? 429 : 200, "error_rate_limit",
+                  "Too many requests. You have reached the rate limit, please try again later.");
+    if (!fault) {
+      return;
+    }
+  } else if (market.name == "qoo10jp") {
+    gateway_error(market, res, 429, "-10101", "Too many requests. Please try again later.");
+  } else if (market.name == "playauto") {
+    gateway_error(market, res, 429, "e4290", "Too many requests");
   } else {
     gateway_error(market, res, 429, "ERROR", "Too Many Requests");
   }
@@ -278,9 +305,24 @@ void server_error(const Marketplace& market, httplib::Response& res, int status)
   } else if (market.name == "coupang") {
     gateway_error(market, res, status, "ERROR",
                   status == 503 ? "Service Unavailable" : "Internal Server Error");
+  } else if (market.name == "shopee") {
+    gateway_error(market, res, status, "error_server",
+                  status == 503 ? "Something wrong. Please try later." : "System error. Please try again later.");
+  } else if (market.name == "qoo10jp") {
+    gateway_error(market, res, status, "-10101", status == 503 ? "Service Unavailable" : "Internal Server Error");
+  } else if (market.name == "playauto") {
+    gateway_error(market, res, status, status == 503 ? "e5030" : "e5000",
+                  status == 503 ? "Service Unavailable" : "Internal Server Error");
   } else {
     gateway_error(market, res, status, "", status == 503 ? "service unavailable" : "internal server error");
   }
+}
+
+std::string token_owner(Sandbox& sandbox, const std::map<std::string, Sandbox::Token>& map, const std::string& token)
+{
+  std::lock_guard lock(sandbox.tokens_mutex);
+  const auto it = map.find(token);
+  return it == map.end() ? std::string() : it->second.client_id;
 }
 
 // Which marketplace a request is for and whose account it is, before any authentication,
@@ -308,6 +350,45 @@ Marketplace classify(Sandbox& sandbox, const httplib::Request& req)
       }
     } else if (req.has_param("client_id") && sandbox.smartstore_by_client(req.get_param_value("client_id")) != nullptr) {
       market.account = req.get_param_value("client_id");
+    }
+  } else if (req.path.starts_with("/api/v2/")) {
+    market.name = "shopee";
+    market.endpoint = "shopee.other";
+    // Shop calls name the shop in the query; the auth calls in the JSON body.
+    std::string shop = req.get_param_value("shop_id");
+    if (shop.empty()) {
+      const json body = json::parse(req.body, nullptr, false);
+      if (body.is_object() && body.contains("shop_id") && body["shop_id"].is_number_integer()) {
+        shop = std::to_string(body["shop_id"].get<long long>());
+      }
+    }
+    if (sandbox.account(Kind::shopee, shop) != nullptr) {
+      market.account = shop;
+    }
+  } else if (req.path.starts_with("/GMKT.INC.Front.QAPIService/")) {
+    market.name = "qoo10jp";
+    market.endpoint = "qoo10jp.other";
+    std::string key = req.get_header_value("GiosisCertificationKey");
+    if (key.empty()) {
+      key = req.get_param_value("key");
+    }
+    market.account = token_owner(sandbox, sandbox.qoo10_keys, key);
+    if (market.account.empty() && sandbox.account(Kind::qoo10jp, req.get_param_value("user_id")) != nullptr) {
+      market.account = req.get_param_value("user_id");
+    }
+  } else if (req.path.starts_with("/api/")) {
+    market.name = "playauto";
+    market.endpoint = "playauto.other";
+    const std::string auth = req.get_header_value("Authorization");
+    if (auth.starts_with("Token ")) {
+      market.account = token_owner(sandbox, sandbox.playauto_tokens, auth.substr(6));
+    }
+    if (market.account.empty()) {
+      const json body = json::parse(req.body, nullptr, false);
+      if (body.is_object() && body.contains("email") && body["email"].is_string() &&
+          sandbox.account(Kind::playauto, body["email"].get<std::string>()) != nullptr) {
+        market.account = body["email"].get<std::string>();
+      }
     }
   } else if (req.path.starts_with("/hooks/")) {
     market.name = "hooks";
@@ -391,7 +472,7 @@ void serve(Sandbox& sandbox, const httplib::Request& req, httplib::Response& res
   const std::optional<Fault> fault = sandbox.faults.take(market.account, req.target);
   const std::string kind = fault ? fault->kind : "";
   if (kind == "429" || kind == "429_no_retry_after") {
-    rate_limited(sandbox, market, res, kind == "429");
+    rate_limited(sandbox, market, res, kind == "429", true);
   } else if (kind == "500" || kind == "503") {
     server_error(market, res, std::stoi(kind));
   } else if (kind == "drop") {
@@ -408,13 +489,13 @@ void serve(Sandbox& sandbox, const httplib::Request& req, httplib::Response& res
   if (kind == "slow") {
     std::this_thread::sleep_for(std::chrono::milliseconds{fault->delay_ms});
   } else if (kind == "expire_tokens") {
-    if (market.name == "smartstore") {
+    if (!market.account.empty()) {
       sandbox.expire_tokens(market.account);
     }
   }
 
   if (market.name != "hooks" && !sandbox.limiter.allow(market.account)) {
-    rate_limited(sandbox, market, res, true);
+    rate_limited(sandbox, market, res, true, false);
     sandbox.stats.record(market.account, market.endpoint, res.status);
     return;
   }
@@ -423,6 +504,12 @@ void serve(Sandbox& sandbox, const httplib::Request& req, httplib::Response& res
     handle_coupang(sandbox, req, res, market);
   } else if (market.name == "smartstore") {
     handle_smartstore(sandbox, req, res, market);
+  } else if (market.name == "shopee") {
+    handle_shopee(sandbox, req, res, market);
+  } else if (market.name == "qoo10jp") {
+    handle_qoo10(sandbox, req, res, market);
+  } else if (market.name == "playauto") {
+    handle_playauto(sandbox, req, res, market);
   } else if (market.name == "hooks") {
     res.status = 200;
     res.set_content(R"({"ok":true})", "application/json");

@@ -1,7 +1,7 @@
 #pragma once
 
-// The sandbox: fake Coupang and Smartstore servers on loopback that enforce each
-// marketplace's contract (docs/marketplaces/coupang.md, smartstore.md), plus a control API
+// The sandbox: fake Coupang, Smartstore, Shopee, Qoo10 Japan and PlayAuto servers on
+// loopback that enforce each marketplace's contract (docs/marketplaces/*.md), plus a control API
 // for tests (/__sandbox/...). It links only cpp-httplib, nlohmann/json, fmt, OpenSSL and
 // libcrypt, never uoms_core, so a bug in uoms cannot hide behind a shared helper.
 
@@ -25,24 +25,42 @@ using json = nlohmann::json;
 using TimePoint = std::chrono::sys_time<std::chrono::milliseconds>;
 
 inline constexpr std::chrono::minutes k_kst{9 * 60};
+inline constexpr std::chrono::minutes k_jst{9 * 60};
 
-enum class Kind { coupang, smartstore };
+enum class Kind { coupang, smartstore, shopee, qoo10jp, playauto };
+
+// "coupang", "smartstore", "shopee", "qoo10jp", "playauto".
+std::string kind_name(Kind kind);
 
 // --- configuration -----------------------------------------------------------------------
 
 struct AccountConfig
 {
   Kind kind = Kind::coupang;
-  // The account's name in the control API: vendor_id (Coupang) or client_id (Smartstore).
+  // The account's name in the control API: vendor_id (Coupang), client_id (Smartstore),
+  // shop_id as text (Shopee), user_id (Qoo10) or email (PlayAuto).
   std::string id;
   std::string access_key;   // Coupang
   std::string secret_key;   // Coupang
   std::string client_secret; // Smartstore: a bcrypt salt such as "$2a$04$" + 22 characters
+  long long partner_id = 0;  // Shopee
+  std::string partner_key;   // Shopee: used as its literal bytes (shopee.md §1.3)
+  long long shop_id = 0;     // Shopee
+  std::string refresh_token; // Shopee: the initial refresh token, good for one refresh
+  std::string region = "SG"; // Shopee
+  std::string api_key;       // Qoo10 (the API key that issues seller keys), PlayAuto (x-api-key)
+  std::string password;      // Qoo10 (pwd), PlayAuto
   int orders = 50;
   int spread_hours = 72;
   // Coupang minute mode has no maxPerPage (coupang.md §2.3) but still pages by nextToken;
   // this is the server-side page size used there.
   int timeframe_page_size = 50;
+  // Qoo10's window is UNCONFIRMED (qoo10jp.md §2.3); the sandbox refuses longer searches.
+  int max_window_days = 30;
+  // Makes one order appear on two consecutive pages (see README), for duplicate handling.
+  bool duplicate_across_pages = false;
+  // PlayAuto: some rows carry a status string outside playauto.md §3.2's list.
+  bool unknown_status = false;
 };
 
 struct Config
@@ -50,7 +68,11 @@ struct Config
   std::uint64_t seed = 1;
   int latency_ms = 0;
   double rate_limit = 0; // requests per second per account, 0 = off
-  int token_ttl_s = 10800;
+  int token_ttl_s = 10800;            // Smartstore access token
+  int shopee_token_ttl_s = 14400;     // Shopee access token (4 h, shopee.md §1.4)
+  int shopee_refresh_ttl_s = 2592000; // Shopee refresh token (30 days)
+  int qoo10_key_ttl_s = 31536000;     // Qoo10 seller authorization key (1 year, qoo10jp.md §2.1)
+  int playauto_token_ttl_s = 86400;   // PlayAuto token (UNCONFIRMED; 24 h like the clients cache)
   std::vector<AccountConfig> accounts;
 };
 
@@ -62,6 +84,8 @@ Config parse_config(const json& document);
 struct Item
 {
   std::string product_order_id; // Smartstore
+  long long line_no = 0;         // Qoo10 OrderNo, Shopee order_item_id
+  std::string uniq;              // PlayAuto
   long long vendor_item_id = 0;  // Coupang option id
   long long product_id = 0;
   long long seller_product_id = 0;
@@ -76,6 +100,8 @@ struct Item
   std::string claim_status;
   std::string last_changed_type;
   TimePoint changed{};
+  TimePoint shipped{};   // Qoo10: when the line reached 4 (shipped); zero before
+  TimePoint delivered{}; // Qoo10: when the line reached 5 (delivered)
 };
 
 struct Person
@@ -83,6 +109,7 @@ struct Person
   std::string name;
   std::string phone;
   std::string email;
+  std::string kana; // Qoo10 (buyer_gata, receiver_gata)
 };
 
 struct Order
@@ -92,10 +119,17 @@ struct Order
   long long shipment_box_id = 0;  // Coupang
   long long order_id = 0;         // Coupang
   std::string naver_order_id;     // Smartstore (16 digits, a string on the wire)
+  std::string order_sn;           // Shopee
+  long long pack_no = 0;          // Qoo10 cart
+  std::string bundle_no;          // PlayAuto
+  std::string shop_ord_no;        // PlayAuto: the source marketplace's order number
+  std::string shop_cd;            // PlayAuto: source marketplace code
+  long long buyer_user_id = 0;    // Shopee
+  TimePoint collected{};          // PlayAuto wdate
   TimePoint created{};
   TimePoint paid{};
   TimePoint changed{};
-  std::string status; // Coupang box status
+  std::string status; // Coupang box status, Shopee order status
   Person orderer;
   Person receiver;
   std::string post_code;
@@ -114,6 +148,8 @@ public:
 
   // Copies, so callers never hold the lock while they serialise.
   std::vector<Order> orders(const std::string& account) const;
+  // The account's orders by external id (Shopee order_sn), in request order; unknown ids left out.
+  std::vector<Order> shopee_by_order_sn(const std::string& account, const std::vector<std::string>& ids) const;
   std::optional<Order> find_coupang_box(const std::string& account, long long shipment_box_id) const;
   // One (order, line index) per requested product order id this account knows, in request order.
   std::vector<std::pair<Order, std::size_t>> smartstore_by_product_order_ids(const std::string& account,
@@ -139,6 +175,7 @@ private:
     long long next_order = 0;
     long long next_product_order = 0;
     long long next_naver_order = 0;
+    long long next_line = 0;
     std::vector<Order> orders;
   };
   Order generate(AccountData& data, TimePoint created, TimePoint changed_max);
@@ -158,6 +195,16 @@ TimePoint now();
 std::string format_time(TimePoint t, std::chrono::minutes offset, std::string_view pattern, int micro = 0);
 // `yyyy-MM-ddTHH:mm:ss.SSS+09:00` exactly (Smartstore).
 std::optional<TimePoint> parse_smartstore_time(std::string_view text);
+// `yyyyMMdd`, `yyyyMMddHHmmss` or `yyyy-MM-dd` (set dashes) in the given zone; nullopt when
+// malformed. `whole_day` tells whether the text named a day rather than a second.
+struct LocalTime
+{
+  TimePoint at;
+  bool whole_day = false;
+};
+std::optional<LocalTime> parse_compact_time(std::string_view text, std::chrono::minutes offset);
+std::optional<LocalTime> parse_dashed_date(std::string_view text, std::chrono::minutes offset);
+long long epoch_seconds(TimePoint t);
 
 std::string hmac_sha256_hex(std::string_view key, std::string_view message);
 std::string base64(std::string_view bytes);
@@ -255,30 +302,41 @@ struct Sandbox
   std::mutex hooks_mutex;
   std::vector<json> hooks;
 
-  // Smartstore bearer tokens: token -> (client_id, expiry).
+  // Smartstore bearer tokens: token -> (client_id, expiry). Every other kind's credentials
+  // live in maps of the same shape under the same mutex; client_id is the account id.
   struct Token
   {
     std::string client_id;
     TimePoint expires;
+    bool used = false; // Shopee refresh tokens and authorization codes are single-use
   };
   std::mutex tokens_mutex;
   std::map<std::string, Token> tokens;
+  std::map<std::string, Token> shopee_access;  // access_token -> shop
+  std::map<std::string, Token> shopee_refresh; // refresh_token -> shop
+  std::map<std::string, Token> shopee_codes;   // authorization code -> shop
+  std::map<std::string, Token> qoo10_keys;     // seller authorization key -> user_id
+  std::map<std::string, Token> playauto_tokens; // token -> email
 
-  explicit Sandbox(Config c)
-    : config(std::move(c)), started(now()), store(config, started), limiter(config.rate_limit)
-  {
-  }
+  explicit Sandbox(Config c);
 
   const AccountConfig* coupang_by_access_key(const std::string& key) const;
   const AccountConfig* coupang_by_vendor(const std::string& vendor) const;
   const AccountConfig* smartstore_by_client(const std::string& client_id) const;
-  void expire_tokens(const std::string& client_id);
+  const AccountConfig* account(Kind kind, const std::string& id) const;
+  // The first Shopee account of this partner (all of a partner's shops share its key).
+  const AccountConfig* shopee_partner(long long partner_id) const;
+  // Expires every access token, seller key and session of the account (all when empty).
+  // Shopee refresh tokens survive: a client recovers by refreshing.
+  void expire_tokens(const std::string& account);
+  // A one-time Shopee authorization code for the shop, valid 10 minutes.
+  std::string shopee_auth_code(const std::string& shop_id);
 };
 
 // How a marketplace shapes its gateway errors; used by faults and rate limits.
 struct Marketplace
 {
-  std::string name;     // "coupang", "smartstore", "hooks"
+  std::string name;     // "coupang", "smartstore", "shopee", "qoo10jp", "playauto", "hooks"
   std::string endpoint; // stats key, e.g. "coupang.ordersheets"
   std::string account;  // known before authentication (path vendor id, token owner)
 };
@@ -291,6 +349,9 @@ std::string new_trace_id();
 // The marketplace handlers. Each returns after filling res.
 void handle_coupang(Sandbox& sandbox, const httplib::Request& req, httplib::Response& res, Marketplace& market);
 void handle_smartstore(Sandbox& sandbox, const httplib::Request& req, httplib::Response& res, Marketplace& market);
+void handle_shopee(Sandbox& sandbox, const httplib::Request& req, httplib::Response& res, Marketplace& market);
+void handle_qoo10(Sandbox& sandbox, const httplib::Request& req, httplib::Response& res, Marketplace& market);
+void handle_playauto(Sandbox& sandbox, const httplib::Request& req, httplib::Response& res, Marketplace& market);
 // Control API under /__sandbox/.
 void handle_control(Sandbox& sandbox, const httplib::Request& req, httplib::Response& res);
 // Applies faults, rate limits and latency around a marketplace or hook handler.

@@ -284,7 +284,10 @@ void handle_changes(Sandbox& sandbox, const httplib::Request& req, httplib::Resp
   }
   json data{{"count", list.size()}, {"lastChangeStatuses", std::move(list)}};
   if (changes.size() > limit) {
-    data["more"] = {{"moreFrom", kst(changes[limit].changed)}, {"moreSequence", changes[limit].product_order_id}};
+    // duplicate_across_pages: the first page's data.more points at its own last entry.
+    const AccountConfig* account = sandbox.smartstore_by_client(client);
+    const std::size_t next = account != nullptr && account->duplicate_across_pages && sequence.empty() ? limit - 1 : limit;
+    data["more"] = {{"moreFrom", kst(changes[next].changed)}, {"moreSequence", changes[next].product_order_id}};
   }
   reply(res, 200, {{"data", std::move(data)}});
 }
