@@ -264,7 +264,8 @@ class CollectTest(unittest.TestCase):
         self.assertEqual(orders, 2 * ORDERS)
         self.assertEqual(ws.sql("SELECT kind, status, total, succeeded, failed FROM jobs WHERE id = ?",
                                 (report["job_id"],)),
-                         [("collect", "completed", 2 * ORDERS + split, 2 * ORDERS + split, 0)])
+                         [("collect", "completed", 2 * ORDERS + split, 2 * ORDERS + split, 0)],
+                         json.dumps(report["channels"]))
 
         rc, again, err = ws.collect()
         self.assertEqual(rc, EXIT_OK, err)
