@@ -13,6 +13,20 @@
 
 namespace uoms::connectors {
 
+TimePoint floor_step(TimePoint t, Millis step, std::chrono::minutes utc_offset)
+{
+  if (step.count() <= 1) {
+    return t;
+  }
+  const Millis local = (t + utc_offset).time_since_epoch();
+  return TimePoint{local - (local % step + step) % step} - utc_offset;
+}
+
+TimePoint last_step(const Window& window, Millis step, std::chrono::minutes utc_offset)
+{
+  return std::max(window.from, floor_step(window.to - Millis{1}, step, utc_offset));
+}
+
 std::string_view to_string(ErrorKind kind)
 {
   switch (kind) {

@@ -619,6 +619,7 @@ CoupangConnector::CoupangConnector(const ChannelContext& context)
   m_caps.page_size = 50;
   m_caps.detail_batch = 0;
   m_caps.utc_offset = k_kst_offset;
+  m_caps.time_step = std::chrono::minutes(1); // createdAtTo names a minute and includes all of it
   m_caps.time_format = "KST yyyy-MM-dd'T'HH:mm (+09:00)";
   m_caps.default_rate_limit = 5;
   m_caps.orders = true;
@@ -783,7 +784,7 @@ Result<Page> CoupangConnector::fetch_orders(const Window& window, const std::str
     cursor = *decoded;
   }
   const std::string& status = m_statuses[cursor.status_index];
-  auto response = get_ordersheets(window.from, window.to, status, cursor.next_token);
+  auto response = get_ordersheets(window.from, last_step(window, m_caps.time_step, m_caps.utc_offset), status, cursor.next_token);
   if (!response) {
     return std::unexpected(response.error());
   }

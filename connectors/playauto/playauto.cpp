@@ -585,6 +585,7 @@ PlayautoConnector::PlayautoConnector(const ChannelContext& context)
   m_caps.page_size = k_max_length;
   m_caps.detail_batch = 0;
   m_caps.utc_offset = k_kst_offset;
+  m_caps.time_step = std::chrono::days(1); // sdate and edate name whole days
   m_caps.time_format = "KST YYYY-MM-DD (whole days)";
   m_caps.default_rate_limit = k_default_rate_limit;
   m_caps.orders = true;
@@ -817,7 +818,7 @@ Result<Page> PlayautoConnector::fetch_page(const Window& window, long long start
       {"orderby", k_orderby},
       {"date_type", m_date_type},
       {"sdate", query_date(window.from, m_caps.utc_offset)},
-      {"edate", query_date(window.to, m_caps.utc_offset)},
+      {"edate", query_date(last_step(window, m_caps.time_step, m_caps.utc_offset), m_caps.utc_offset)},
       {"status", ordered_json::array({"ALL"})},
   };
   const std::string label = fmt::format("POST /orders (start {})", start);

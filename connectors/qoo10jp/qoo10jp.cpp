@@ -522,6 +522,7 @@ Qoo10Connector::Qoo10Connector(const ChannelContext& context)
   m_caps.page_size = 0; // unpaged: a status's whole window comes in one answer
   m_caps.detail_batch = 0;
   m_caps.utc_offset = k_jst_offset;
+  m_caps.time_step = std::chrono::seconds(1);
   m_caps.time_format = "JST yyyyMMddHHmmss";
   m_caps.default_rate_limit = k_default_rate_limit;
   m_caps.orders = true;
@@ -751,7 +752,7 @@ Result<Page> Qoo10Connector::fetch_status(const Window& window, std::size_t stat
   auto body = call(k_orders_method,
                    {{"ShippingStat", std::to_string(status)},
                     {"search_Sdate", query_time(window.from, m_caps.utc_offset)},
-                    {"search_Edate", query_time(window.to, m_caps.utc_offset)},
+                    {"search_Edate", query_time(last_step(window, m_caps.time_step, m_caps.utc_offset), m_caps.utc_offset)},
                     {"search_condition", m_search_condition}},
                    label);
   if (!body) {

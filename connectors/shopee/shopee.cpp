@@ -494,6 +494,7 @@ ShopeeConnector::ShopeeConnector(const ChannelContext& context)
   m_caps.page_size = k_page_size;
   m_caps.detail_batch = static_cast<int>(k_detail_batch);
   m_caps.utc_offset = std::chrono::minutes{0};
+  m_caps.time_step = std::chrono::seconds(1);
   m_caps.time_format = "Unix seconds (update_time)";
   m_caps.default_rate_limit = 10;
   m_caps.orders = true;
@@ -762,7 +763,9 @@ Result<Page> ShopeeConnector::fetch_orders(const Window& window, const std::stri
     return std::unexpected(*m_config_error);
   }
   const long long time_from = to_epoch_seconds(window.from);
-  const long long time_to = to_epoch_seconds(window.to);
+  // Both bounds inclusive; Shopee rejects time_from == time_to, so a window inside one
+  // second reads that second and the next.
+  const long long time_to = std::max(time_from + 1, to_epoch_seconds(last_step(window, m_caps.time_step, m_caps.utc_offset)));
   if (std::chrono::seconds(time_to - time_from) > k_max_window) {
     return std::unexpected(ConnectorError{
         ErrorKind::contract, fmt::format("window {} .. {} is longer than Shopee's 15 days", format_utc(window.from),
@@ -770,9 +773,6 @@ Result<Page> ShopeeConnector::fetch_orders(const Window& window, const std::stri
   }
   Page page;
   const int start = m_requests;
-  if (time_to <= time_from) {
-    return page; // nothing fits in under a second; Shopee rejects time_from == time_to
-  }
 
   // 1. The order_sn updated in the window, one page.
   std::string query = fmt::format("time_range_field=update_time&time_from={}&time_to={}&page_size={}", time_from,

@@ -752,7 +752,7 @@ Result<Page> SmartstoreConnector::fetch_orders(const Window& window, const std::
   Page page;
   // 1. Which product orders changed in the window (one page of up to 300).
   std::string query = "lastChangedFrom=" + (cursor ? encode_value(cursor->more_from) : query_time(window.from));
-  query += "&lastChangedTo=" + query_time(window.to);
+  query += "&lastChangedTo=" + query_time(last_step(window, m_caps.time_step, m_caps.utc_offset));
   if (cursor) {
     query += "&moreSequence=" + encode_value(cursor->more_sequence);
   }

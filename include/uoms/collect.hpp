@@ -65,7 +65,11 @@ Report run(const config::Config& config, const Options& options, Clock& clock,
 // Splits [from, to] into consecutive windows no longer than max_window. Each window
 // starts where the previous ended (both ends inclusive: a boundary instant is fetched
 // twice and upserted once).
-std::vector<connectors::Window> plan_windows(TimePoint from, TimePoint to, Millis max_window);
+// [from, to) split into windows of at most max_window, the first starting on the time_step
+// grid (so a coarse API filter is never asked for a step twice in one pass).
+std::vector<connectors::Window> plan_windows(TimePoint from, TimePoint to, Millis max_window,
+                                             Millis time_step = Millis{1},
+                                             std::chrono::minutes utc_offset = std::chrono::minutes{0});
 
 // The stretches of [first fetched, watermark] no complete window covers.
 std::vector<connectors::Window> find_gaps(const std::vector<store::WindowRow>& windows, std::optional<TimePoint> watermark);

@@ -22,6 +22,7 @@ struct Capabilities
 {
   Millis max_window{std::chrono::hours(24)};   // longest window one fetch may cover
   Millis rescan_window{0};                     // trailing window always re-fetched (filters by creation date, not change)
+  Millis time_step{1};                         // resolution of the API's time filter, on the utc_offset grid
   int page_size = 100;
   int detail_batch = 0;                        // ids per detail call, 0 if none
   std::chrono::minutes utc_offset{0};
@@ -65,11 +66,20 @@ struct ConnectorError
 template <typename T>
 using Result = std::expected<T, ConnectorError>;
 
+// Windows are half-open, [from, to), and start on the connector's time_step grid, so
+// consecutive windows neither overlap nor leave a hole at the API's resolution.
 struct Window
 {
   TimePoint from; // inclusive
-  TimePoint to;   // inclusive
+  TimePoint to;   // exclusive
 };
+
+// The start of the step (time_step in local time at utc_offset) that holds `t`.
+TimePoint floor_step(TimePoint t, Millis step, std::chrono::minutes utc_offset);
+
+// The inclusive end to send to an API whose filter names whole steps: the step that
+// holds the window's last instant.
+TimePoint last_step(const Window& window, Millis step, std::chrono::minutes utc_offset);
 
 // A record the connector fetched but could not map. Kept with its payload; the pass goes on.
 struct MappingFailure

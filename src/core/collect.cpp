@@ -229,7 +229,7 @@ private:
     }
 
     for (const auto& range : ranges) {
-      for (const auto& window : plan_windows(range.from, range.to, caps.max_window)) {
+      for (const auto& window : plan_windows(range.from, range.to, caps.max_window, caps.time_step, caps.utc_offset)) {
         if (g_interrupted) {
           throw Error(ExitCode::interrupted, "interrupted");
         }
@@ -405,12 +405,20 @@ std::string summarize(const Report& r)
 
 } // namespace
 
-std::vector<connectors::Window> plan_windows(TimePoint from, TimePoint to, Millis max_window)
+std::vector<connectors::Window> plan_windows(TimePoint from, TimePoint to, Millis max_window, Millis time_step,
+                                             std::chrono::minutes utc_offset)
 {
   std::vector<connectors::Window> windows;
   if (max_window.count() <= 0) {
     max_window = std::chrono::hours(24);
   }
+  if (from >= to) {
+    return windows;
+  }
+  if (time_step.count() > 1 && max_window >= time_step) {
+    max_window -= max_window % time_step;
+  }
+  from = connectors::floor_step(from, time_step, utc_offset);
   while (from < to) {
     TimePoint end = std::min(to, from + max_window);
     windows.push_back({from, end});

@@ -136,6 +136,55 @@ TEST_CASE("collect::plan_windows")
   }
 }
 
+TEST_CASE("collect::plan_windows on a coarse API grid")
+{
+  SUBCASE("minutes (Coupang): the first window starts on a minute, later ones follow without overlap")
+  {
+    const auto from = at("2026-11-20T10:00:30.500Z");
+    auto ws = plan_windows(from, from + 48h, 24h, 1min, 9h);
+    CAPTURE(show(ws));
+    const auto start = at("2026-11-20T10:00:00.000Z");
+    CHECK(same(ws, {{start, start + 24h}, {start + 24h, start + 48h}, {start + 48h, from + 48h}}));
+    // The inclusive minute each query ends on is one before the next window's first.
+    CHECK(uoms::connectors::last_step(ws[0], 1min, 9h) == start + 24h - 1min);
+    CHECK(uoms::connectors::last_step(ws[2], 1min, 9h) == start + 48h);
+  }
+
+  SUBCASE("whole days (PlayAuto) start at midnight in the marketplace's time zone")
+  {
+    const auto from = at("2026-11-20T10:00:00.000Z"); // 19:00 KST
+    auto ws = plan_windows(from, from + 30h, 7 * 24h, 24h, 9h);
+    REQUIRE(ws.size() == 1);
+    CHECK(ws[0].from == at("2026-11-19T15:00:00.000Z")); // 2026-11-20 00:00 KST
+    CHECK(uoms::connectors::last_step(ws[0], 24h, 9h) == at("2026-11-21T15:00:00.000Z")); // 2026-11-22 KST
+  }
+
+  SUBCASE("a maximum that is not a whole number of steps is cut down to one")
+  {
+    auto ws = plan_windows(k_t0, k_t0 + 1h, 90s, 1min, 0min);
+    REQUIRE(!ws.empty());
+    CHECK(ws[0].to - ws[0].from == 1min);
+  }
+
+  SUBCASE("milliseconds: a window's query ends one millisecond before the next begins")
+  {
+    const auto from = at("2026-11-22T10:00:00.123Z");
+    auto ws = plan_windows(from, from + 24h + 1ms, 24h);
+    CHECK(uoms::connectors::last_step(ws[0], 1ms, 9h) == ws[1].from - 1ms);
+    CHECK(uoms::connectors::last_step(ws[1], 1ms, 9h) == ws[1].from);
+  }
+}
+
+TEST_CASE("connectors::floor_step")
+{
+  using uoms::connectors::floor_step;
+  CHECK(floor_step(at("2026-11-22T10:00:59.999Z"), 1min, 9h) == at("2026-11-22T10:00:00.000Z"));
+  CHECK(floor_step(at("2026-11-22T14:59:59.999Z"), 24h, 9h) == at("2026-11-21T15:00:00.000Z"));
+  CHECK(floor_step(at("2026-11-22T15:00:00.000Z"), 24h, 9h) == at("2026-11-22T15:00:00.000Z"));
+  CHECK(floor_step(at("1969-12-31T23:59:59.500Z"), 1s, 0min) == at("1969-12-31T23:59:59.000Z"));
+  CHECK(floor_step(at("2026-11-22T10:00:00.123Z"), 1ms, 9h) == at("2026-11-22T10:00:00.123Z"));
+}
+
 TEST_CASE("collect::find_gaps")
 {
   SUBCASE("a hole between complete windows")

@@ -66,7 +66,8 @@ struct Harness
 };
 
 // 2025-07-29T00:01 .. 23:59 KST, the minute-mode example of coupang.md §2.3.
-const Window k_window{utc(2025, 7, 28, 15, 1), utc(2025, 7, 29, 14, 59)};
+// [00:01, 24:00) KST: the query names its last minute, 23:59, as the doc's example does.
+const Window k_window{utc(2025, 7, 28, 15, 1), utc(2025, 7, 29, 15, 0)};
 
 } // namespace
 

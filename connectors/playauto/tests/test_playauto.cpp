@@ -71,7 +71,7 @@ public:
 };
 
 // KST 2026-04-01 00:00:00 .. 23:59:59.
-const Window k_window{utc(2026, 3, 31, 15), utc(2026, 4, 1, 14, 59, 59)};
+const Window k_window{utc(2026, 3, 31, 15), utc(2026, 4, 1, 15)}; // 2026-04-01 KST, all of it
 
 std::string orders_body(long long start, int length, std::string_view date_type = "mdate",
                         std::string_view sdate = "2026-04-01", std::string_view edate = "2026-04-01")
@@ -378,7 +378,7 @@ TEST_CASE("PlayautoConnector pages with start/length")
   SUBCASE("a window over two KST days sends both days")
   {
     h.http.reply(200, k_empty);
-    REQUIRE(h.make()->fetch_orders({utc(2026, 3, 31, 14, 59, 59), utc(2026, 3, 31, 15)}, ""));
+    REQUIRE(h.make()->fetch_orders({utc(2026, 3, 31, 14, 59, 59), utc(2026, 3, 31, 15, 0, 1)}, ""));
     CHECK(h.http.requests[0].body == orders_body(0, 2, "mdate", "2026-03-31", "2026-04-01"));
   }
 }

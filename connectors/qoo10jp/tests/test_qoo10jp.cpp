@@ -73,7 +73,7 @@ public:
 };
 
 // JST 2026-04-01 00:00:00 .. 23:59:59.
-const Window k_window{utc(2026, 3, 31, 15), utc(2026, 4, 1, 14, 59, 59)};
+const Window k_window{utc(2026, 3, 31, 15), utc(2026, 4, 1, 15)}; // 2026-04-01 JST, all of it
 const std::string k_orders_body_stat2 =
     "ShippingStat=2&search_Sdate=20260401000000&search_Edate=20260401235959&search_condition=2&returnType=application%2Fjson";
 
@@ -284,7 +284,7 @@ TEST_CASE("Qoo10Connector certification key")
     CHECK(*result == "user seller01: certification key accepted (kept 24 h more); 5 order line(s) in ShippingStat 2 over the last 24 h");
     REQUIRE(h.http.requests.size() == 2);
     CHECK(h.http.requests[1].body
-          == "ShippingStat=2&search_Sdate=20260401100000&search_Edate=20260402100000&search_condition=2&returnType=application%2Fjson");
+          == "ShippingStat=2&search_Sdate=20260401100000&search_Edate=20260402095959&search_condition=2&returnType=application%2Fjson");
   }
 }
 

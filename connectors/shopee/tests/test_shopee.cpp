@@ -48,7 +48,7 @@ TimePoint utc(int y, unsigned m, unsigned d, int hh = 0, int mm = 0, int ss = 0)
 }
 
 // 2022-06-10T00:00:00Z .. 2022-06-20T00:00:00Z.
-const Window k_window{utc(2022, 6, 10), utc(2022, 6, 20)};
+const Window k_window{utc(2022, 6, 10), utc(2022, 6, 20, 0, 0, 1)}; // time_to names its last second
 const std::string k_window_query = "&time_range_field=update_time&time_from=1654819200&time_to=1655683200&page_size=100";
 
 std::string fixture(const std::string& name)
@@ -559,10 +559,10 @@ TEST_CASE("ShopeeConnector windows")
   Harness h;
   h.store_token(k_access_token, 2h, "rt");
   auto connector = h.make();
-  SUBCASE("exactly 15 days is allowed (the bound is inclusive)")
+  SUBCASE("exactly 15 days between time_from and time_to is allowed (the bound is inclusive)")
   {
     h.http.reply(200, k_empty_list);
-    REQUIRE(connector->fetch_orders({utc(2022, 6, 1), utc(2022, 6, 16)}, ""));
+    REQUIRE(connector->fetch_orders({utc(2022, 6, 1), utc(2022, 6, 16, 0, 0, 1)}, ""));
     CHECK(query_value(h.http.requests[0].url, "time_from") == "1654041600");
     CHECK(query_value(h.http.requests[0].url, "time_to") == "1655337600");
     CHECK(connector->capabilities().max_window == Millis{std::chrono::days(15)});
@@ -576,20 +576,21 @@ TEST_CASE("ShopeeConnector windows")
   }
   SUBCASE("longer than 15 days is refused before any call")
   {
-    const auto page = connector->fetch_orders({utc(2022, 6, 1), utc(2022, 6, 16, 0, 0, 1)}, "");
+    const auto page = connector->fetch_orders({utc(2022, 6, 1), utc(2022, 6, 16, 0, 0, 2)}, "");
     REQUIRE_FALSE(page);
     CHECK(page.error().kind == ErrorKind::contract);
     CHECK(page.error().message
-          == "window 2022-06-01T00:00:00.000Z .. 2022-06-16T00:00:01.000Z is longer than Shopee's 15 days");
+          == "window 2022-06-01T00:00:00.000Z .. 2022-06-16T00:00:02.000Z is longer than Shopee's 15 days");
     CHECK(h.http.requests.empty());
   }
-  SUBCASE("a window inside one second needs no call")
+  SUBCASE("a window inside one second reads that second and the next (time_from == time_to is refused)")
   {
+    h.http.reply(200, k_empty_list);
     const auto page = connector->fetch_orders({utc(2022, 6, 1) + 100ms, utc(2022, 6, 1) + 900ms}, "");
     REQUIRE(page);
     CHECK(page->orders.empty());
-    CHECK(page->requests == 0);
-    CHECK(h.http.requests.empty());
+    CHECK(query_value(h.http.requests[0].url, "time_from") == "1654041600");
+    CHECK(query_value(h.http.requests[0].url, "time_to") == "1654041601");
   }
 }
 

@@ -100,7 +100,7 @@ struct Harness
 };
 
 // 2022-04-12T00:00:00.000+09:00 .. 10:00:00.000+09:00.
-const Window k_window{utc(2022, 4, 11, 15), utc(2022, 4, 12, 1)};
+const Window k_window{utc(2022, 4, 11, 15), utc(2022, 4, 12, 1) + 1ms}; // lastChangedTo is its last millisecond
 const std::string k_first_query =
     "?lastChangedFrom=2022-04-12T00:00:00.000%2B09:00&lastChangedTo=2022-04-12T10:00:00.000%2B09:00&limitCount=300";
 
