@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <map>
 #include <mutex>
 #include <thread>
 
@@ -322,8 +323,9 @@ private:
     for (const auto& order : page.orders) {
       std::vector<std::string> item_hashes;
       for (const auto& item : order.items) item_hashes.push_back(item_hash(item));
-      auto action = m_db->upsert_order(m_row.id, order, header_hash(order, m_partial_orders), item_hashes,
-                                       m_shared.job_id, now, dry, m_partial_orders);
+      const std::string header = header_hash(order, m_partial_orders);
+      auto action = m_db->upsert_order(m_row.id, order, header, item_hashes, m_shared.job_id, now, dry, m_partial_orders);
+      if (dry) action = dry_action(order, header, item_hashes, action);
       switch (action) {
       case store::UpsertAction::created: ++m_report.created; break;
       case store::UpsertAction::updated: ++m_report.updated; break;
@@ -369,6 +371,31 @@ private:
   int m_saved_pages = 0;
   bool m_partial_orders = false;
   std::string m_last_request_id;
+
+  // A dry run saves nothing, so the database cannot tell it that an order already came in
+  // an earlier window of this pass; it remembers what it would have saved instead.
+  struct DrySeen
+  {
+    std::string header;
+    std::map<std::string, std::string, std::less<>> items; // item id -> content hash
+  };
+  std::map<std::string, DrySeen, std::less<>> m_dry_seen;
+
+  store::UpsertAction dry_action(const Order& order, const std::string& header,
+                                 const std::vector<std::string>& item_hashes, store::UpsertAction stored)
+  {
+    auto [seen, first] = m_dry_seen.try_emplace(order.external_id);
+    bool same = !first && seen->second.header == header;
+    for (std::size_t k = 0; k < order.items.size(); ++k) {
+      auto& known = seen->second.items[order.items[k].external_id];
+      // An item this pass has not seen yet compares with the database's copy.
+      same = same && (known.empty() ? stored == store::UpsertAction::unchanged : known == item_hashes[k]);
+      known = item_hashes[k];
+    }
+    seen->second.header = header;
+    if (first) return stored;
+    return same ? store::UpsertAction::unchanged : store::UpsertAction::updated;
+  }
 };
 
 std::vector<store::ChannelRow> select_channels(store::Database& db, const Options& options)

@@ -44,7 +44,7 @@ namespace {
 namespace fs = std::filesystem;
 using nlohmann::json;
 
-constexpr int k_accounts_per_kind = 5;
+constexpr int k_channels = 10;
 constexpr int k_orders_per_account = 2000;
 constexpr int k_latency_ms = 20;
 constexpr double k_rate_limit = 10.0; // requests/s, the sandbox's per account and the channel's
@@ -60,31 +60,67 @@ struct Account
 {
   std::string channel; // uoms channel name
   std::string kind;
-  std::string id;      // the sandbox's account id: vendor_id or client_id
+  std::string id;      // the sandbox's account id (vendor_id, client_id, shop_id, user_id, email)
   json config;         // its entry in the sandbox config
+  std::map<std::string, std::string> settings; // the uoms channel's, besides base_url and rate_limit
+  std::map<std::string, std::string> secrets;
 };
 
-std::vector<Account> make_accounts()
+// One sandbox account and the uoms channel that reads it, for account number `i` of `kind`.
+Account make_account(const std::string& kind, int i)
 {
-  std::vector<Account> accounts;
-  for (int i = 1; i <= k_accounts_per_kind; ++i) {
-    Account cp{fmt::format("coupang-{}", i), "coupang", fmt::format("A000200{:02}", i), {}};
-    cp.config = {{"kind", "coupang"},
-                 {"vendor_id", cp.id},
-                 {"access_key", fmt::format("bench-access-{}", i)},
-                 {"secret_key", fmt::format("bench-secret-key-{}", i)},
-                 {"orders", k_orders_per_account},
-                 {"spread_hours", k_spread_hours}};
-    accounts.push_back(std::move(cp));
+  Account a{fmt::format("{}-{}", kind, i), kind, {}, {}, {}, {}};
+  json credentials;
+  if (kind == "coupang") {
+    a.id = fmt::format("A000200{:02}", i);
+    credentials = {{"vendor_id", a.id}, {"access_key", fmt::format("bench-access-{}", i)},
+                   {"secret_key", fmt::format("bench-secret-key-{}", i)}};
+    a.settings = {{"vendor_id", a.id}};
+    a.secrets = {{"access_key", credentials["access_key"].get<std::string>()}, {"secret_key", credentials["secret_key"].get<std::string>()}};
+  } else if (kind == "smartstore") {
+    a.id = fmt::format("benchclient{:02}", i);
+    credentials = {{"client_id", a.id}, {"client_secret", k_smartstore_secret}};
+    a.settings = {{"client_id", a.id}};
+    a.secrets = {{"client_secret", k_smartstore_secret}};
+  } else if (kind == "shopee") {
+    const long long partner = 3000000 + i, shop = 40000000 + i;
+    a.id = std::to_string(shop);
+    credentials = {{"partner_id", partner}, {"shop_id", shop}, {"partner_key", fmt::format("bench-partner-key-{:02}", i)},
+                   {"refresh_token", fmt::format("bench-refresh-{:02}", i)}};
+    a.settings = {{"partner_id", std::to_string(partner)}, {"shop_id", a.id}};
+    a.secrets = {{"partner_key", credentials["partner_key"].get<std::string>()}, {"refresh_token", credentials["refresh_token"].get<std::string>()}};
+  } else if (kind == "qoo10jp") {
+    a.id = fmt::format("benchseller{:02}", i);
+    credentials = {{"user_id", a.id}, {"api_key", fmt::format("bench-qoo10-key-{}", i)},
+                   {"password", fmt::format("bench-qoo10-pw-{}", i)}};
+    a.settings = {{"user_id", a.id}};
+    a.secrets = {{"api_key", credentials["api_key"].get<std::string>()}, {"password", credentials["password"].get<std::string>()}};
+  } else if (kind == "playauto") {
+    a.id = fmt::format("bench{:02}@example.com", i);
+    credentials = {{"email", a.id}, {"api_key", fmt::format("bench-playauto-key-{}", i)},
+                   {"password", fmt::format("bench-playauto-pw-{}", i)}};
+    a.settings = {{"email", a.id}};
+    a.secrets = {{"api_key", credentials["api_key"].get<std::string>()}, {"password", credentials["password"].get<std::string>()}};
+  } else {
+    throw std::runtime_error("no bench account for kind " + kind);
   }
-  for (int i = 1; i <= k_accounts_per_kind; ++i) {
-    Account ss{fmt::format("smartstore-{}", i), "smartstore", fmt::format("benchclient{:02}", i), {}};
-    ss.config = {{"kind", "smartstore"},
-                 {"client_id", ss.id},
-                 {"client_secret", k_smartstore_secret},
-                 {"orders", k_orders_per_account},
-                 {"spread_hours", k_spread_hours}};
-    accounts.push_back(std::move(ss));
+  a.config = {{"kind", kind}, {"orders", k_orders_per_account}, {"spread_hours", k_spread_hours}};
+  a.config.update(credentials);
+  return a;
+}
+
+// The workload: 5 Coupang + 5 Smartstore channels; --mixed: 2 of each of the five
+// marketplaces (10 channels either way).
+std::vector<Account> make_accounts(bool mixed)
+{
+  const std::vector<std::string> kinds = mixed ? std::vector<std::string>{"coupang", "smartstore", "shopee", "qoo10jp", "playauto"}
+                                               : std::vector<std::string>{"coupang", "smartstore"};
+  const int per_kind = k_channels / static_cast<int>(kinds.size());
+  std::vector<Account> accounts;
+  for (const auto& kind : kinds) {
+    for (int i = 1; i <= per_kind; ++i) {
+      accounts.push_back(make_account(kind, i));
+    }
   }
   return accounts;
 }
@@ -178,7 +214,26 @@ fs::path default_sandbox_path()
 
 int run(int argc, char** argv)
 {
-  const fs::path sandbox_binary = argc > 1 ? fs::path(argv[1]) : default_sandbox_path();
+  bool mixed = false;
+  std::optional<fs::path> named;
+  for (int i = 1; i < argc; ++i) {
+    const std::string arg = argv[i];
+    if (arg == "--mixed") {
+      mixed = true;
+    } else if (arg == "--help" || arg == "-h") {
+      fmt::print("usage: uoms-bench [--mixed] [PATH/TO/uoms-sandbox]\n"
+                 "  one collect pass over 10 channels x {} orders (5 coupang + 5 smartstore;\n"
+                 "  --mixed: 2 each of coupang, smartstore, shopee, qoo10jp, playauto)\n",
+                 k_orders_per_account);
+      return 0;
+    } else if (!named && !arg.starts_with("-")) {
+      named = fs::path(arg);
+    } else {
+      fmt::print(stderr, "uoms-bench: unexpected argument \"{}\" (see --help)\n", arg);
+      return 2;
+    }
+  }
+  const fs::path sandbox_binary = named.value_or(default_sandbox_path());
   if (!fs::exists(sandbox_binary)) {
     fmt::print(stderr, "uoms-bench: {} not found (pass the uoms-sandbox path as the first argument)\n",
                sandbox_binary.string());
@@ -201,7 +256,7 @@ int run(int argc, char** argv)
     }
   } remove_dir{dir};
 
-  const auto accounts = make_accounts();
+  const auto accounts = make_accounts(mixed);
   json sandbox_config = {{"seed", 7},
                          {"latency_ms", k_latency_ms},
                          {"rate_limit", k_rate_limit},
@@ -231,14 +286,8 @@ int run(int argc, char** argv)
       uoms::channels::Changes changes;
       changes.set["base_url"] = sandbox.base_url();
       changes.set["rate_limit"] = fmt::format("{}", k_rate_limit);
-      if (a.kind == "coupang") {
-        changes.set["vendor_id"] = a.id;
-        changes.secrets["access_key"] = a.config["access_key"].get<std::string>();
-        changes.secrets["secret_key"] = a.config["secret_key"].get<std::string>();
-      } else {
-        changes.set["client_id"] = a.id;
-        changes.secrets["client_secret"] = k_smartstore_secret;
-      }
+      for (const auto& [name, value] : a.settings) changes.set[name] = value;
+      for (const auto& [name, value] : a.secrets) changes.secrets[name] = value;
       channel_ids[a.channel] = uoms::channels::add(db, key, a.channel, a.kind, changes, now).row.id;
     }
   }
@@ -305,10 +354,13 @@ int run(int argc, char** argv)
   }
 
   const double cpu = cpu_seconds(after) - cpu_seconds(before);
-  fmt::print("\nworkload            {} channels ({} coupang + {} smartstore) x {} orders, latency {} ms, "
+  std::map<std::string, int> per_kind;
+  for (const auto& a : accounts) ++per_kind[a.kind];
+  std::string mix;
+  for (const auto& [kind, n] : per_kind) mix += fmt::format("{}{} {}", mix.empty() ? "" : " + ", n, kind);
+  fmt::print("\nworkload            {} channels ({}) x {} orders, latency {} ms, "
              "{} req/s per channel, concurrency {}\n",
-             accounts.size(), k_accounts_per_kind, k_accounts_per_kind, k_orders_per_account, k_latency_ms,
-             k_rate_limit, k_concurrency);
+             accounts.size(), mix, k_orders_per_account, k_latency_ms, k_rate_limit, k_concurrency);
   fmt::print("job                 #{} {} (exit code {})\n", report.job_id, report.status,
              static_cast<int>(report.exit_code));
   fmt::print("orders collected    {} of {} ({} missing)\n", collected, k_orders_per_account * accounts.size(),
