@@ -1,5 +1,6 @@
 #include "connectors/coupang/coupang.hpp"
 
+#include "connectors/support.hpp"
 #include "uoms/crypto.hpp"
 #include "uoms/log.hpp"
 
@@ -17,6 +18,16 @@ namespace uoms::connectors::coupang {
 namespace {
 
 using json = nlohmann::json;
+using support::BadField;
+using support::encode_value;
+using support::id_field;
+using support::member;
+using support::one_line;
+using support::parse_int;
+using support::setting;
+using support::string_field;
+using support::time_field;
+using support::trim;
 
 constexpr std::string_view k_default_base_url = "https://api-gateway.coupang.com";
 constexpr std::string_view k_default_statuses = "ACCEPT,INSTRUCT,DEPARTURE,DELIVERING,FINAL_DELIVERY,NONE_TRACKING";
@@ -24,34 +35,6 @@ constexpr int k_default_rescan_days = 3;
 // Lengthens the gateway's 3-second default (coupang.md §2.1): a 24-hour minute-mode
 // query can take longer than that.
 constexpr std::string_view k_extended_timeout_ms = "90000";
-// Longest marketplace message kept in an error line.
-constexpr std::size_t k_max_message = 200;
-
-// Thrown by the field readers below and caught per record in map_boxes(); it never
-// leaves this file. A record that throws becomes a MappingFailure.
-struct BadField
-{
-  std::string reason;
-};
-
-std::string setting(const Settings& settings, std::string_view name, std::string_view fallback = {})
-{
-  const auto it = settings.find(name);
-  if (it == settings.end() || it->second.empty()) {
-    return std::string(fallback);
-  }
-  return it->second;
-}
-
-std::string trim(std::string_view text)
-{
-  const auto first = text.find_first_not_of(" \t\r\n");
-  if (first == std::string_view::npos) {
-    return {};
-  }
-  const auto last = text.find_last_not_of(" \t\r\n");
-  return std::string(text.substr(first, last - first + 1));
-}
 
 // `+09:00`, `+0900`, `+9`, `-08:00`, `UTC`, `Z` and the zone names a Coupang seller uses.
 std::optional<std::chrono::minutes> parse_utc_offset(std::string_view text)
@@ -59,141 +42,32 @@ std::optional<std::chrono::minutes> parse_utc_offset(std::string_view text)
   if (text.empty() || text == "KST" || text == "Asia/Seoul") {
     return k_kst_offset;
   }
-  if (text == "UTC" || text == "Z" || text == "GMT") {
-    return std::chrono::minutes{0};
-  }
   if (text == "Asia/Taipei" || text == "CST") {
     return std::chrono::minutes{8 * 60};
   }
   if (text == "JST" || text == "Asia/Tokyo") {
     return std::chrono::minutes{9 * 60};
   }
-  if (text.size() < 2 || (text[0] != '+' && text[0] != '-')) {
+  // Only digits and `:` after the sign.
+  if ((text.starts_with('+') || text.starts_with('-')) && text.find_first_not_of("0123456789:", 1) != std::string_view::npos) {
     return std::nullopt;
   }
-  const int sign = text[0] == '-' ? -1 : 1;
-  std::string digits;
-  for (const char c : text.substr(1)) {
-    if (c == ':') {
-      continue;
-    }
-    if (c < '0' || c > '9') {
-      return std::nullopt;
-    }
-    digits += c;
-  }
-  int hours = 0;
-  int minutes = 0;
-  if (digits.empty()) {
-    return std::nullopt;
-  }
-  if (digits.size() <= 2) {
-    hours = std::stoi(digits);
-  } else if (digits.size() == 4) {
-    hours = std::stoi(digits.substr(0, 2));
-    minutes = std::stoi(digits.substr(2));
-  } else {
-    return std::nullopt;
-  }
-  if (hours > 14 || minutes > 59) {
-    return std::nullopt;
-  }
-  return std::chrono::minutes{sign * (hours * 60 + minutes)};
+  return support::parse_utc_offset(text);
 }
 
 std::vector<std::string> split_statuses(std::string_view text)
 {
   std::vector<std::string> out;
-  std::size_t start = 0;
-  while (start <= text.size()) {
-    const auto comma = text.find(',', start);
-    const auto end = comma == std::string_view::npos ? text.size() : comma;
-    auto item = trim(text.substr(start, end - start));
+  for (auto item : support::split_list(text)) {
     std::transform(item.begin(), item.end(), item.begin(), [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
-    if (!item.empty() && std::find(out.begin(), out.end(), item) == out.end()) {
+    if (std::find(out.begin(), out.end(), item) == out.end()) {
       out.push_back(std::move(item));
     }
-    if (comma == std::string_view::npos) {
-      break;
-    }
-    start = comma + 1;
-  }
-  return out;
-}
-
-// Percent-encodes a query value like the v5 examples: everything outside the unreserved
-// set except `:` (so `+09:00` goes out as `%2B09:00`, byte for byte what is signed).
-std::string encode_value(std::string_view text)
-{
-  std::string out;
-  for (const unsigned char c : text) {
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~' || c == ':') {
-      out += static_cast<char>(c);
-    } else {
-      out += fmt::format("%{:02X}", c);
-    }
-  }
-  return out;
-}
-
-std::string one_line(std::string_view text)
-{
-  std::string out;
-  for (const char c : text) {
-    out += (c == '\n' || c == '\r' || c == '\t') ? ' ' : c;
-  }
-  out = trim(out);
-  if (out.size() > k_max_message) {
-    out.resize(k_max_message);
-    out += "...";
   }
   return out;
 }
 
 // --- field readers ------------------------------------------------------------------
-
-const json* member(const json& object, std::string_view key)
-{
-  if (!object.is_object()) {
-    return nullptr;
-  }
-  const auto it = object.find(key);
-  if (it == object.end() || it->is_null()) {
-    return nullptr;
-  }
-  return &*it;
-}
-
-// An id the marketplace sends as a JSON number (v4/v5 samples) or as a string.
-std::string id_field(const json& object, std::string_view key)
-{
-  const json* value = member(object, key);
-  if (value == nullptr) {
-    throw BadField{fmt::format("missing {}", key)};
-  }
-  if (value->is_number_unsigned() || value->is_number_integer()) {
-    return value->dump();
-  }
-  if (value->is_string() && !value->get_ref<const std::string&>().empty()) {
-    return value->get<std::string>();
-  }
-  throw BadField{fmt::format("{} is not an id: {}", key, value->dump())};
-}
-
-std::string string_field(const json& object, std::string_view key)
-{
-  const json* value = member(object, key);
-  if (value == nullptr) {
-    return {};
-  }
-  if (value->is_string()) {
-    return value->get<std::string>();
-  }
-  if (value->is_number()) {
-    return value->dump();
-  }
-  throw BadField{fmt::format("{} is not a string: {}", key, value->dump())};
-}
 
 std::int64_t int_field(const json& object, std::string_view key)
 {
@@ -226,19 +100,6 @@ bool bool_field(const json& object, std::string_view key)
     return value->get_ref<const std::string&>() == "true";
   }
   throw BadField{fmt::format("{} is not a boolean: {}", key, value->dump())};
-}
-
-std::optional<TimePoint> time_field(const json& object, std::string_view key, std::chrono::minutes offset)
-{
-  const std::string text = string_field(object, key);
-  if (text.empty()) {
-    return std::nullopt;
-  }
-  auto t = parse_time(text, offset);
-  if (!t) {
-    throw BadField{fmt::format("{} is not a date-time: \"{}\"", key, text)};
-  }
-  return t;
 }
 
 struct Money
@@ -294,28 +155,6 @@ std::optional<OrderStatus> map_status(std::string_view raw)
     return std::nullopt;
   }
   return it->second;
-}
-
-// The order's status is the least advanced of its items, cancelled items aside: one box
-// still in INSTRUCT keeps the order "preparing" though another box has shipped.
-void summarise_status(Order& order)
-{
-  const OrderItem* least = nullptr;
-  for (const auto& item : order.items) {
-    if (item.status == OrderStatus::cancelled) {
-      continue;
-    }
-    if (least == nullptr || static_cast<int>(item.status) < static_cast<int>(least->status)) {
-      least = &item;
-    }
-  }
-  if (least == nullptr && !order.items.empty()) {
-    least = &order.items.front();
-  }
-  if (least != nullptr) {
-    order.status = least->status;
-    order.raw_status = least->raw_status;
-  }
 }
 
 Party map_party(const json& object, std::string_view phone_key, std::string_view fallback_phone_key)
@@ -489,7 +328,8 @@ MappedPage map_boxes(const json& data, std::chrono::minutes offset)
   for (auto& order : page.orders) {
     const json& boxes = raws[order.external_id];
     order.raw = boxes.size() == 1 ? boxes.front().dump() : boxes.dump();
-    summarise_status(order);
+    // One box still in INSTRUCT keeps the order "preparing" though another has shipped.
+    support::summarise_status(order, support::is_cancelled);
   }
   return page;
 }
@@ -641,12 +481,10 @@ CoupangConnector::CoupangConnector(const ChannelContext& context)
     config_error(fmt::format("setting timezone: \"{}\" is not an offset like +09:00 or a known zone", timezone));
   }
   const std::string rescan = trim(setting(context.settings, "rescan_days", std::to_string(k_default_rescan_days)));
-  int days = -1;
-  const auto [end, ec] = std::from_chars(rescan.data(), rescan.data() + rescan.size(), days);
-  if (ec != std::errc{} || end != rescan.data() + rescan.size() || days < 0 || days > 31) {
-    config_error(fmt::format("setting rescan_days: \"{}\" is not a whole number of days from 0 to 31", rescan));
+  if (const auto days = parse_int(rescan); days && *days >= 0 && *days <= 31) {
+    m_caps.rescan_window = std::chrono::days(*days);
   } else {
-    m_caps.rescan_window = std::chrono::days(days);
+    config_error(fmt::format("setting rescan_days: \"{}\" is not a whole number of days from 0 to 31", rescan));
   }
 
   if (m_vendor_id.empty()) {

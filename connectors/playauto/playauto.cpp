@@ -1,5 +1,6 @@
 #include "connectors/playauto/playauto.hpp"
 
+#include "connectors/support.hpp"
 #include "uoms/log.hpp"
 
 #include <fmt/format.h>
@@ -17,6 +18,14 @@ namespace {
 
 using json = nlohmann::json;
 using ordered_json = nlohmann::ordered_json;
+using support::BadField;
+using support::member;
+using support::MemoryTokenStore;
+using support::one_line;
+using support::parse_int;
+using support::setting;
+using support::string_field;
+using support::trim;
 
 constexpr std::string_view k_default_base_url = "https://openapi.playauto.io/api";
 constexpr std::string_view k_auth_path = "/auth";
@@ -37,166 +46,27 @@ constexpr int k_rescan_days_without_mdate = 3;
 // Rate limits are UNCONFIRMED (§3.7): throttle conservatively.
 constexpr double k_default_rate_limit = 1;
 constexpr std::string_view k_default_rate_limit_text = "1";
-constexpr std::size_t k_max_message = 200;
-
-// Thrown by the field readers and caught per row in map_rows(); never leaves this file.
-struct BadField
-{
-  std::string reason;
-};
-
-// An in-memory TokenStore for a context without one (a connector built outside a pass).
-class MemoryTokenStore : public TokenStore
-{
-public:
-  std::optional<Token> load(std::string_view name) override
-  {
-    const auto it = m_tokens.find(name);
-    return it == m_tokens.end() ? std::nullopt : std::optional<Token>(it->second);
-  }
-  void save(std::string_view name, const Token& token) override { m_tokens[std::string(name)] = token; }
-
-private:
-  std::map<std::string, Token, std::less<>> m_tokens;
-};
-
-std::string setting(const Settings& settings, std::string_view name, std::string_view fallback = {})
-{
-  const auto it = settings.find(name);
-  if (it == settings.end() || it->second.empty()) {
-    return std::string(fallback);
-  }
-  return it->second;
-}
-
-std::string trim(std::string_view text)
-{
-  const auto first = text.find_first_not_of(" \t\r\n");
-  if (first == std::string_view::npos) {
-    return {};
-  }
-  const auto last = text.find_last_not_of(" \t\r\n");
-  return std::string(text.substr(first, last - first + 1));
-}
-
-std::string one_line(std::string_view text)
-{
-  std::string out;
-  for (const char c : text) {
-    out += (c == '\n' || c == '\r' || c == '\t') ? ' ' : c;
-  }
-  out = trim(out);
-  if (out.size() > k_max_message) {
-    out.resize(k_max_message);
-    out += "...";
-  }
-  return out;
-}
-
-std::optional<int> parse_int(std::string_view text)
-{
-  int value = 0;
-  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (text.empty() || ec != std::errc{} || end != text.data() + text.size()) {
-    return std::nullopt;
-  }
-  return value;
-}
-
 // `+09:00`, `+0900`, `+9`, `UTC`, and the zone names a Korean seller uses.
 std::optional<std::chrono::minutes> parse_utc_offset(std::string_view text)
 {
   if (text.empty() || text == "KST" || text == "Asia/Seoul") {
     return k_kst_offset;
   }
-  if (text == "UTC" || text == "Z" || text == "GMT") {
-    return std::chrono::minutes{0};
-  }
-  if (text.size() < 2 || (text[0] != '+' && text[0] != '-')) {
-    return std::nullopt;
-  }
-  const int sign = text[0] == '-' ? -1 : 1;
-  std::string digits;
-  for (const char c : text.substr(1)) {
-    if (c != ':') {
-      digits += c;
-    }
-  }
-  std::optional<int> hours;
-  std::optional<int> minutes = 0;
-  if (digits.size() <= 2) {
-    hours = parse_int(digits);
-  } else if (digits.size() == 4) {
-    hours = parse_int(std::string_view(digits).substr(0, 2));
-    minutes = parse_int(std::string_view(digits).substr(2));
-  }
-  if (!hours || !minutes || *hours < 0 || *hours > 14 || *minutes < 0 || *minutes > 59) {
-    return std::nullopt;
-  }
-  return std::chrono::minutes{sign * (*hours * 60 + *minutes)};
+  return support::parse_utc_offset(text);
 }
 
 // --- field readers ------------------------------------------------------------------
 
-const json* member(const json& object, std::string_view key)
-{
-  if (!object.is_object()) {
-    return nullptr;
-  }
-  const auto it = object.find(key);
-  if (it == object.end() || it->is_null()) {
-    return nullptr;
-  }
-  return &*it;
-}
-
-std::string string_field(const json& object, std::string_view key)
-{
-  const json* value = member(object, key);
-  if (value == nullptr) {
-    return {};
-  }
-  if (value->is_string()) {
-    return value->get<std::string>();
-  }
-  if (value->is_number()) {
-    return value->dump();
-  }
-  throw BadField{fmt::format("{} is not a string: {}", key, value->dump())};
-}
-
 // uniq and bundle_no are long digit strings; a JSON number is kept as its digits.
 std::string id_field(const json& object, std::string_view key)
 {
-  std::string id = trim(string_field(object, key));
-  if (id.empty()) {
-    throw BadField{fmt::format("missing {}", key)};
-  }
-  return id;
+  return support::text_id_value(member(object, key), key);
 }
 
 // Amounts and counts come as numbers or numeric strings.
 std::optional<double> number_field(const json& object, std::string_view key)
 {
-  const json* value = member(object, key);
-  if (value == nullptr) {
-    return std::nullopt;
-  }
-  if (value->is_number()) {
-    return value->get<double>();
-  }
-  if (value->is_string()) {
-    const std::string text = trim(value->get_ref<const std::string&>());
-    if (text.empty()) {
-      return std::nullopt;
-    }
-    double parsed = 0;
-    const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), parsed);
-    if (ec == std::errc{} && end == text.data() + text.size() && std::isfinite(parsed)) {
-      return parsed;
-    }
-  }
-  throw BadField{fmt::format("{} is not a number: {}", key, value->dump())};
+  return support::number_value(member(object, key), key);
 }
 
 std::int64_t won_field(const json& object, std::string_view key)
@@ -264,32 +134,6 @@ bool is_token_code(std::string_view code)
 }
 
 // --- mapping --------------------------------------------------------------------------
-
-bool is_final(OrderStatus status)
-{
-  return status == OrderStatus::cancelled || status == OrderStatus::returned || status == OrderStatus::exchanged;
-}
-
-// The order's status is the least advanced of its rows, finished claims aside.
-void summarise_status(Order& order)
-{
-  const OrderItem* least = nullptr;
-  for (const auto& item : order.items) {
-    if (is_final(item.status)) {
-      continue;
-    }
-    if (least == nullptr || static_cast<int>(item.status) < static_cast<int>(least->status)) {
-      least = &item;
-    }
-  }
-  if (least == nullptr && !order.items.empty()) {
-    least = &order.items.front();
-  }
-  if (least != nullptr) {
-    order.status = least->status;
-    order.raw_status = least->raw_status;
-  }
-}
 
 struct MappedPage
 {
@@ -448,7 +292,7 @@ MappedPage map_rows(const json& rows, const json& products, std::chrono::minutes
       total += item.total_price_minor;
     }
     order.total_minor = total;
-    summarise_status(order);
+    support::summarise_status(order, support::is_final);
   }
   return page;
 }

@@ -1,5 +1,6 @@
 #include "connectors/shopee/shopee.hpp"
 
+#include "connectors/support.hpp"
 #include "uoms/crypto.hpp"
 #include "uoms/log.hpp"
 
@@ -17,6 +18,14 @@ namespace uoms::connectors::shopee {
 namespace {
 
 using json = nlohmann::json;
+using support::BadField;
+using support::id_field;
+using support::member;
+using support::one_line;
+using support::optional_id;
+using support::setting;
+using support::string_field;
+using support::trim;
 
 constexpr std::string_view k_default_base_url = "https://partner.shopeemobile.com";
 constexpr std::string_view k_auth_partner_path = "/api/v2/shop/auth_partner";
@@ -37,47 +46,6 @@ constexpr auto k_token_lock_wait = std::chrono::seconds(30);
 constexpr std::string_view k_detail_fields =
     "buyer_username,recipient_address,item_list,pay_time,total_amount,package_list,shipping_carrier,"
     "payment_method,note,cancel_reason,buyer_cancel_reason,estimated_shipping_fee,actual_shipping_fee";
-constexpr std::size_t k_max_message = 200;
-
-// Thrown by the field readers and caught per record in fetch_orders(); never leaves this file.
-struct BadField
-{
-  std::string reason;
-};
-
-std::string setting(const Settings& settings, std::string_view name, std::string_view fallback = {})
-{
-  const auto it = settings.find(name);
-  if (it == settings.end() || it->second.empty()) {
-    return std::string(fallback);
-  }
-  return it->second;
-}
-
-std::string trim(std::string_view text)
-{
-  const auto first = text.find_first_not_of(" \t\r\n");
-  if (first == std::string_view::npos) {
-    return {};
-  }
-  const auto last = text.find_last_not_of(" \t\r\n");
-  return std::string(text.substr(first, last - first + 1));
-}
-
-std::string one_line(std::string_view text)
-{
-  std::string out;
-  for (const char c : text) {
-    out += (c == '\n' || c == '\r' || c == '\t') ? ' ' : c;
-  }
-  out = trim(out);
-  if (out.size() > k_max_message) {
-    out.resize(k_max_message);
-    out += "...";
-  }
-  return out;
-}
-
 std::string lower(std::string_view text)
 {
   std::string out(text);
@@ -99,59 +67,6 @@ std::int64_t to_int64(std::string_view digits)
 }
 
 // --- field readers ------------------------------------------------------------------
-
-const json* member(const json& object, std::string_view key)
-{
-  if (!object.is_object()) {
-    return nullptr;
-  }
-  const auto it = object.find(key);
-  if (it == object.end() || it->is_null()) {
-    return nullptr;
-  }
-  return &*it;
-}
-
-// order_sn is a string; item_id, model_id and order_item_id are int64 numbers. Both
-// shapes are accepted for each.
-std::optional<std::string> optional_id(const json& object, std::string_view key)
-{
-  const json* value = member(object, key);
-  if (value == nullptr) {
-    return std::nullopt;
-  }
-  if (value->is_string() && !value->get_ref<const std::string&>().empty()) {
-    return value->get<std::string>();
-  }
-  if (value->is_number_unsigned() || value->is_number_integer()) {
-    return value->dump();
-  }
-  throw BadField{fmt::format("{} is not an id: {}", key, value->dump())};
-}
-
-std::string id_field(const json& object, std::string_view key)
-{
-  auto id = optional_id(object, key);
-  if (!id) {
-    throw BadField{fmt::format("missing {}", key)};
-  }
-  return *id;
-}
-
-std::string string_field(const json& object, std::string_view key)
-{
-  const json* value = member(object, key);
-  if (value == nullptr) {
-    return {};
-  }
-  if (value->is_string()) {
-    return value->get<std::string>();
-  }
-  if (value->is_number()) {
-    return value->dump();
-  }
-  throw BadField{fmt::format("{} is not a string: {}", key, value->dump())};
-}
 
 std::optional<double> number_field(const json& object, std::string_view key)
 {

@@ -1,5 +1,6 @@
 #include "connectors/smartstore/smartstore.hpp"
 
+#include "connectors/support.hpp"
 #include "uoms/crypto.hpp"
 #include "uoms/log.hpp"
 
@@ -17,6 +18,15 @@ namespace uoms::connectors::smartstore {
 namespace {
 
 using json = nlohmann::json;
+using support::BadField;
+using support::encode_value;
+using support::id_field;
+using support::is_final;
+using support::member;
+using support::one_line;
+using support::setting;
+using support::string_field;
+using support::trim;
 
 constexpr std::string_view k_default_base_url = "https://api.commerce.naver.com";
 constexpr std::string_view k_token_path = "/external/v1/oauth2/token";
@@ -29,105 +39,7 @@ constexpr std::size_t k_detail_batch = 300;
 constexpr auto k_token_margin = std::chrono::minutes(5);
 // Lifetime the docs give when a token response omits expires_in (smartstore.md §1.1).
 constexpr auto k_default_token_life = std::chrono::seconds(10'800);
-constexpr std::size_t k_max_message = 200;
-
-// Thrown by the field readers and caught per record in map_details(); never leaves this file.
-struct BadField
-{
-  std::string reason;
-};
-
-std::string setting(const Settings& settings, std::string_view name, std::string_view fallback = {})
-{
-  const auto it = settings.find(name);
-  if (it == settings.end() || it->second.empty()) {
-    return std::string(fallback);
-  }
-  return it->second;
-}
-
-std::string trim(std::string_view text)
-{
-  const auto first = text.find_first_not_of(" \t\r\n");
-  if (first == std::string_view::npos) {
-    return {};
-  }
-  const auto last = text.find_last_not_of(" \t\r\n");
-  return std::string(text.substr(first, last - first + 1));
-}
-
-std::string one_line(std::string_view text)
-{
-  std::string out;
-  for (const char c : text) {
-    out += (c == '\n' || c == '\r' || c == '\t') ? ' ' : c;
-  }
-  out = trim(out);
-  if (out.size() > k_max_message) {
-    out.resize(k_max_message);
-    out += "...";
-  }
-  return out;
-}
-
-// Percent-encodes a query value, leaving `:` as the docs show it: `+09:00` -> `%2B09:00`.
-std::string encode_value(std::string_view text)
-{
-  std::string out;
-  for (const unsigned char c : text) {
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~' || c == ':') {
-      out += static_cast<char>(c);
-    } else {
-      out += fmt::format("%{:02X}", c);
-    }
-  }
-  return out;
-}
-
 // --- field readers ------------------------------------------------------------------
-
-const json* member(const json& object, std::string_view key)
-{
-  if (!object.is_object()) {
-    return nullptr;
-  }
-  const auto it = object.find(key);
-  if (it == object.end() || it->is_null()) {
-    return nullptr;
-  }
-  return &*it;
-}
-
-// Ids are JSON strings of 16-20 digits (smartstore.md §1.2); a number is tolerated.
-std::string id_field(const json& object, std::string_view key)
-{
-  const json* value = member(object, key);
-  if (value == nullptr) {
-    throw BadField{fmt::format("missing {}", key)};
-  }
-  if (value->is_string() && !value->get_ref<const std::string&>().empty()) {
-    return value->get<std::string>();
-  }
-  if (value->is_number_unsigned() || value->is_number_integer()) {
-    return value->dump();
-  }
-  throw BadField{fmt::format("{} is not an id: {}", key, value->dump())};
-}
-
-std::string string_field(const json& object, std::string_view key)
-{
-  const json* value = member(object, key);
-  if (value == nullptr) {
-    return {};
-  }
-  if (value->is_string()) {
-    return value->get<std::string>();
-  }
-  if (value->is_number()) {
-    return value->dump();
-  }
-  throw BadField{fmt::format("{} is not a string: {}", key, value->dump())};
-}
 
 bool has_number(const json& object, std::string_view key)
 {
@@ -153,15 +65,7 @@ std::int64_t int_field(const json& object, std::string_view key)
 
 std::optional<TimePoint> time_field(const json& object, std::string_view key)
 {
-  const std::string text = string_field(object, key);
-  if (text.empty()) {
-    return std::nullopt;
-  }
-  auto t = parse_time(text, k_kst_offset);
-  if (!t) {
-    throw BadField{fmt::format("{} is not a date-time: \"{}\"", key, text)};
-  }
-  return t;
+  return support::time_field(object, key, k_kst_offset);
 }
 
 // --- status mapping -------------------------------------------------------------------
@@ -221,32 +125,6 @@ std::optional<OrderStatus> open_claim_status(std::string_view claim_status, std:
     }
   }
   return std::nullopt;
-}
-
-bool is_final(OrderStatus status)
-{
-  return status == OrderStatus::cancelled || status == OrderStatus::returned || status == OrderStatus::exchanged;
-}
-
-// The order's status is the least advanced of its items, cancelled items aside.
-void summarise_status(Order& order)
-{
-  const OrderItem* least = nullptr;
-  for (const auto& item : order.items) {
-    if (item.status == OrderStatus::cancelled) {
-      continue;
-    }
-    if (least == nullptr || static_cast<int>(item.status) < static_cast<int>(least->status)) {
-      least = &item;
-    }
-  }
-  if (least == nullptr && !order.items.empty()) {
-    least = &order.items.front();
-  }
-  if (least != nullptr) {
-    order.status = least->status;
-    order.raw_status = least->raw_status;
-  }
 }
 
 // --- mapping --------------------------------------------------------------------------
@@ -419,7 +297,7 @@ MappedPage map_details(const std::vector<json>& elements, const std::map<std::st
   for (auto& order : page.orders) {
     const json& list = raws[order.external_id];
     order.raw = list.size() == 1 ? list.front().dump() : list.dump();
-    summarise_status(order);
+    support::summarise_status(order, support::is_cancelled);
   }
   return page;
 }
