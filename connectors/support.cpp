@@ -1,5 +1,7 @@
 #include "connectors/support.hpp"
 
+#include "uoms/log.hpp"
+
 #include <fmt/format.h>
 
 #include <cctype>
@@ -33,6 +35,31 @@ std::string setting(const Settings& settings, std::string_view name, std::string
     return std::string(fallback);
   }
   return it->second;
+}
+
+std::expected<int, std::string> whole_setting(const Settings& settings, std::string_view name, int fallback,
+                                              WholeRange range)
+{
+  const std::string text = trim(setting(settings, name, std::to_string(fallback)));
+  if (const auto value = parse_int(text); value && *value >= range.low && *value <= range.high) {
+    return *value;
+  }
+  const std::string unit = range.unit.empty() ? std::string() : fmt::format(" of {}", range.unit);
+  return std::unexpected(fmt::format("setting {}: \"{}\" is not a whole number{} from {} to {}", name, text, unit,
+                                     range.low, range.high));
+}
+
+std::string scrub(std::string text, const std::vector<std::string_view>& secrets)
+{
+  for (const auto secret : secrets) {
+    if (secret.size() < 4) {
+      continue;
+    }
+    for (auto at = text.find(secret); at != std::string::npos; at = text.find(secret, at)) {
+      text.replace(at, secret.size(), "********");
+    }
+  }
+  return log::redact(text);
 }
 
 std::string trim(std::string_view text)

@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include <chrono>
+#include <expected>
 #include <map>
 #include <optional>
 #include <string>
@@ -38,6 +39,23 @@ private:
 
 // The setting's value, or `fallback` when it is missing or empty.
 std::string setting(const Settings& settings, std::string_view name, std::string_view fallback = {});
+
+// `text` with every secret of four characters or more masked as `********`, then passed
+// through log::redact: an error line or payload fit to log and store.
+std::string scrub(std::string text, const std::vector<std::string_view>& secrets);
+
+// Bounds and unit ("days", "hours", or "" for a plain count) of a whole-number setting.
+struct WholeRange
+{
+  int low;
+  int high;
+  std::string_view unit;
+};
+
+// The whole-number setting `name` (`fallback` when missing or empty) if it lies within
+// `range`; otherwise the error line for the channel's configuration.
+std::expected<int, std::string> whole_setting(const Settings& settings, std::string_view name, int fallback,
+                                              WholeRange range);
 
 // Spaces, tabs and line breaks trimmed at both ends.
 std::string trim(std::string_view text);

@@ -480,11 +480,10 @@ CoupangConnector::CoupangConnector(const ChannelContext& context)
   } else {
     config_error(fmt::format("setting timezone: \"{}\" is not an offset like +09:00 or a known zone", timezone));
   }
-  const std::string rescan = trim(setting(context.settings, "rescan_days", std::to_string(k_default_rescan_days)));
-  if (const auto days = parse_int(rescan); days && *days >= 0 && *days <= 31) {
+  if (const auto days = support::whole_setting(context.settings, "rescan_days", k_default_rescan_days, {0, 31, "days"})) {
     m_caps.rescan_window = std::chrono::days(*days);
   } else {
-    config_error(fmt::format("setting rescan_days: \"{}\" is not a whole number of days from 0 to 31", rescan));
+    config_error(days.error());
   }
 
   if (m_vendor_id.empty()) {
@@ -515,15 +514,7 @@ CoupangConnector::CoupangConnector(const ChannelContext& context)
 
 std::string CoupangConnector::scrub(std::string text) const
 {
-  for (const std::string* secret : {&m_secret_key, &m_access_key}) {
-    if (secret->size() < 4) {
-      continue;
-    }
-    for (auto at = text.find(*secret); at != std::string::npos; at = text.find(*secret, at)) {
-      text.replace(at, secret->size(), "********");
-    }
-  }
-  return log::redact(text);
+  return support::scrub(std::move(text), {m_secret_key, m_access_key});
 }
 
 Result<CoupangConnector::Response> CoupangConnector::get_ordersheets(TimePoint from, TimePoint to,

@@ -464,24 +464,21 @@ PlayautoConnector::PlayautoConnector(const ChannelContext& context)
   } else {
     config_error(fmt::format("setting timezone: \"{}\" is not an offset like +09:00 or a known zone", timezone));
   }
-  const std::string ttl = trim(setting(context.settings, "token_ttl_hours", std::to_string(k_default_token_ttl_hours)));
-  if (const auto hours = parse_int(ttl); hours && *hours >= 1 && *hours <= 720) {
+  if (const auto hours = support::whole_setting(context.settings, "token_ttl_hours", k_default_token_ttl_hours, {1, 720, "hours"})) {
     m_token_ttl = std::chrono::hours(*hours);
   } else {
-    config_error(fmt::format("setting token_ttl_hours: \"{}\" is not a whole number of hours from 1 to 720", ttl));
+    config_error(hours.error());
   }
-  const std::string window = trim(setting(context.settings, "max_window_days", std::to_string(k_default_max_window_days)));
-  if (const auto days = parse_int(window); days && *days >= 1 && *days <= 90) {
+  if (const auto days = support::whole_setting(context.settings, "max_window_days", k_default_max_window_days, {1, 90, "days"})) {
     m_caps.max_window = std::chrono::days(*days);
   } else {
-    config_error(fmt::format("setting max_window_days: \"{}\" is not a whole number of days from 1 to 90", window));
+    config_error(days.error());
   }
-  const std::string size = trim(setting(context.settings, "page_size", std::to_string(k_max_length)));
-  if (const auto rows = parse_int(size); rows && *rows >= 1 && *rows <= k_max_length) {
+  if (const auto rows = support::whole_setting(context.settings, "page_size", k_max_length, {1, k_max_length, ""})) {
     m_page_size = *rows;
     m_caps.page_size = *rows;
   } else {
-    config_error(fmt::format("setting page_size: \"{}\" is not a whole number from 1 to {}", size, k_max_length));
+    config_error(rows.error());
   }
   if (m_http == nullptr || m_clock == nullptr) {
     config_error("internal: playauto connector needs an HTTP client and a clock");
@@ -503,21 +500,12 @@ PlayautoConnector::PlayautoConnector(const ChannelContext& context)
 
 std::string PlayautoConnector::scrub(std::string text) const
 {
-  std::vector<std::string> secrets{m_api_key, m_password};
-  if (m_keeper) {
-    if (auto stored = m_keeper->stored()) {
-      secrets.push_back(stored->value);
-    }
+  std::optional<Token> stored = m_keeper ? m_keeper->stored() : std::nullopt;
+  std::vector<std::string_view> secrets{m_api_key, m_password};
+  if (stored) {
+    secrets.push_back(stored->value);
   }
-  for (const auto& secret : secrets) {
-    if (secret.size() < 4) {
-      continue;
-    }
-    for (auto at = text.find(secret); at != std::string::npos; at = text.find(secret, at)) {
-      text.replace(at, secret.size(), "********");
-    }
-  }
-  return log::redact(text);
+  return support::scrub(std::move(text), secrets);
 }
 
 Result<Token> PlayautoConnector::issue_token()

@@ -449,23 +449,20 @@ Qoo10Connector::Qoo10Connector(const ChannelContext& context)
                              "date) or 4 (delivered date)",
                              m_search_condition));
   }
-  const std::string rescan = trim(setting(context.settings, "rescan_days", std::to_string(k_default_rescan_days)));
-  if (const auto days = parse_int(rescan); days && *days >= 0 && *days <= 90) {
+  if (const auto days = support::whole_setting(context.settings, "rescan_days", k_default_rescan_days, {0, 90, "days"})) {
     m_caps.rescan_window = std::chrono::days(*days);
   } else {
-    config_error(fmt::format("setting rescan_days: \"{}\" is not a whole number of days from 0 to 90", rescan));
+    config_error(days.error());
   }
-  const std::string window = trim(setting(context.settings, "max_window_days", std::to_string(k_default_max_window_days)));
-  if (const auto days = parse_int(window); days && *days >= 1 && *days <= 89) {
+  if (const auto days = support::whole_setting(context.settings, "max_window_days", k_default_max_window_days, {1, 89, "days"})) {
     m_caps.max_window = std::chrono::days(*days);
   } else {
-    config_error(fmt::format("setting max_window_days: \"{}\" is not a whole number of days from 1 to 89", window));
+    config_error(days.error());
   }
-  const std::string ttl = trim(setting(context.settings, "key_ttl_hours", std::to_string(k_default_key_ttl_hours)));
-  if (const auto hours = parse_int(ttl); hours && *hours >= 1 && *hours <= 8760) {
+  if (const auto hours = support::whole_setting(context.settings, "key_ttl_hours", k_default_key_ttl_hours, {1, 8760, "hours"})) {
     m_key_ttl = std::chrono::hours(*hours);
   } else {
-    config_error(fmt::format("setting key_ttl_hours: \"{}\" is not a whole number of hours from 1 to 8760", ttl));
+    config_error(hours.error());
   }
   if (m_http == nullptr || m_clock == nullptr) {
     config_error("internal: qoo10jp connector needs an HTTP client and a clock");
@@ -487,21 +484,12 @@ Qoo10Connector::Qoo10Connector(const ChannelContext& context)
 
 std::string Qoo10Connector::scrub(std::string text) const
 {
-  std::vector<std::string> secrets{m_api_key, m_password};
-  if (m_keeper) {
-    if (auto stored = m_keeper->stored()) {
-      secrets.push_back(stored->value);
-    }
+  std::optional<Token> stored = m_keeper ? m_keeper->stored() : std::nullopt;
+  std::vector<std::string_view> secrets{m_api_key, m_password};
+  if (stored) {
+    secrets.push_back(stored->value);
   }
-  for (const auto& secret : secrets) {
-    if (secret.size() < 4) {
-      continue;
-    }
-    for (auto at = text.find(secret); at != std::string::npos; at = text.find(secret, at)) {
-      text.replace(at, secret.size(), "********");
-    }
-  }
-  return log::redact(text);
+  return support::scrub(std::move(text), secrets);
 }
 
 Result<json> Qoo10Connector::post(std::string_view method, const Params& params, const std::string& key,

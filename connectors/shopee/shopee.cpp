@@ -449,15 +449,7 @@ ShopeeConnector::ShopeeConnector(const ChannelContext& context)
 
 std::string ShopeeConnector::scrub(std::string text) const
 {
-  for (const auto& secret : m_seen_secrets) {
-    if (secret.size() < 4) {
-      continue;
-    }
-    for (auto at = text.find(secret); at != std::string::npos; at = text.find(secret, at)) {
-      text.replace(at, secret.size(), "********");
-    }
-  }
-  return log::redact(text);
+  return support::scrub(std::move(text), {m_seen_secrets.begin(), m_seen_secrets.end()});
 }
 
 std::string ShopeeConnector::reauthorise_hint() const

@@ -440,15 +440,7 @@ std::string SmartstoreConnector::scrub(std::string text) const
   if (m_token) {
     secrets.push_back(m_token->value);
   }
-  for (const auto secret : secrets) {
-    if (secret.size() < 4) {
-      continue;
-    }
-    for (auto at = text.find(secret); at != std::string::npos; at = text.find(secret, at)) {
-      text.replace(at, secret.size(), "********");
-    }
-  }
-  return log::redact(text);
+  return support::scrub(std::move(text), secrets);
 }
 
 Result<Token> SmartstoreConnector::request_token(int& requests)

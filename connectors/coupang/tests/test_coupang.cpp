@@ -1,5 +1,6 @@
 #include "connectors/coupang/coupang.hpp"
 
+#include "tests/support/connector_test.hpp"
 #include "tests/support/fake_http.hpp"
 
 #include <doctest/doctest.h>
@@ -11,6 +12,8 @@
 using namespace uoms;
 using namespace uoms::connectors;
 using namespace std::chrono_literals;
+using testing::header;
+using testing::utc;
 
 namespace {
 
@@ -19,29 +22,9 @@ constexpr const char* k_access = "0a3a0f34-7852-4ad8-9368-766290b8b1ab";
 constexpr const char* k_secret = "7ffcdf980d908fe7ca3d642868e22f99f0306bf5";
 constexpr const char* k_path = "/v2/providers/openapi/apis/api/v5/vendors/A00012345/ordersheets";
 
-TimePoint utc(int y, unsigned m, unsigned d, int hh = 0, int mm = 0, int ss = 0)
-{
-  using namespace std::chrono;
-  return TimePoint{sys_days{year{y} / month{m} / day{d}}} + hours{hh} + minutes{mm} + seconds{ss};
-}
-
 std::string fixture(const std::string& name)
 {
-  std::ifstream in(std::string(UOMS_SOURCE_DIR) + "/connectors/coupang/tests/fixtures/" + name);
-  REQUIRE(in.good());
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
-std::string header(const net::Request& request, std::string_view name)
-{
-  for (const auto& [key, value] : request.headers) {
-    if (key == name) {
-      return value;
-    }
-  }
-  return {};
+  return testing::read_fixture("coupang", name);
 }
 
 struct Harness

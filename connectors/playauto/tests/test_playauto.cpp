@@ -1,5 +1,6 @@
 #include "connectors/playauto/playauto.hpp"
 
+#include "tests/support/connector_test.hpp"
 #include "tests/support/fake_http.hpp"
 
 #include <doctest/doctest.h>
@@ -14,6 +15,9 @@ using namespace uoms;
 using namespace uoms::connectors;
 using namespace std::chrono_literals;
 using json = nlohmann::json;
+using testing::header;
+using testing::MemoryTokens;
+using testing::utc;
 
 namespace {
 
@@ -24,51 +28,10 @@ constexpr const char* k_api_key = "pa-api-key-7f3e9a";
 constexpr const char* k_password = "pw-zx81-secret";
 constexpr const char* k_auth_body = R"({"email":"seller@example.com","password":"pw-zx81-secret"})";
 
-TimePoint utc(int y, unsigned m, unsigned d, int hh = 0, int mm = 0, int ss = 0)
-{
-  using namespace std::chrono;
-  return TimePoint{sys_days{year{y} / month{m} / day{d}}} + hours{hh} + minutes{mm} + seconds{ss};
-}
-
 std::string fixture(const std::string& name)
 {
-  std::ifstream in(std::string(UOMS_SOURCE_DIR) + "/connectors/playauto/tests/fixtures/" + name);
-  REQUIRE(in.good());
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
+  return testing::read_fixture("playauto", name);
 }
-
-std::string header(const net::Request& request, std::string_view name)
-{
-  for (const auto& [key, value] : request.headers) {
-    if (key == name) {
-      return value;
-    }
-  }
-  return {};
-}
-
-class MemoryTokens : public TokenStore
-{
-public:
-  std::map<std::string, Token, std::less<>> tokens;
-  int saves = 0;
-
-  std::optional<Token> load(std::string_view name) override
-  {
-    const auto it = tokens.find(name);
-    if (it == tokens.end()) {
-      return std::nullopt;
-    }
-    return it->second;
-  }
-  void save(std::string_view name, const Token& token) override
-  {
-    tokens[std::string(name)] = token;
-    ++saves;
-  }
-};
 
 // KST 2026-04-01 00:00:00 .. 23:59:59.
 const Window k_window{utc(2026, 3, 31, 15), utc(2026, 4, 1, 15)}; // 2026-04-01 KST, all of it

@@ -1,5 +1,6 @@
 #include "connectors/qoo10jp/qoo10jp.hpp"
 
+#include "tests/support/connector_test.hpp"
 #include "tests/support/fake_http.hpp"
 
 #include <doctest/doctest.h>
@@ -13,6 +14,9 @@ using namespace uoms;
 using namespace uoms::connectors;
 using namespace std::chrono_literals;
 using json = nlohmann::json;
+using testing::header;
+using testing::MemoryTokens;
+using testing::utc;
 
 namespace {
 
@@ -25,52 +29,10 @@ constexpr const char* k_api_key = "QAPI-KEY-0123456789";
 constexpr const char* k_password = "pa&ss word";
 constexpr const char* k_key_body = "user_id=seller01&pwd=pa%26ss%20word&returnType=application%2Fjson";
 
-TimePoint utc(int y, unsigned m, unsigned d, int hh = 0, int mm = 0, int ss = 0)
-{
-  using namespace std::chrono;
-  return TimePoint{sys_days{year{y} / month{m} / day{d}}} + hours{hh} + minutes{mm} + seconds{ss};
-}
-
 std::string fixture(const std::string& name)
 {
-  std::ifstream in(std::string(UOMS_SOURCE_DIR) + "/connectors/qoo10jp/tests/fixtures/" + name);
-  REQUIRE(in.good());
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
+  return testing::read_fixture("qoo10jp", name);
 }
-
-std::string header(const net::Request& request, std::string_view name)
-{
-  for (const auto& [key, value] : request.headers) {
-    if (key == name) {
-      return value;
-    }
-  }
-  return {};
-}
-
-// A TokenStore in memory, counting saves.
-class MemoryTokens : public TokenStore
-{
-public:
-  std::map<std::string, Token, std::less<>> tokens;
-  int saves = 0;
-
-  std::optional<Token> load(std::string_view name) override
-  {
-    const auto it = tokens.find(name);
-    if (it == tokens.end()) {
-      return std::nullopt;
-    }
-    return it->second;
-  }
-  void save(std::string_view name, const Token& token) override
-  {
-    tokens[std::string(name)] = token;
-    ++saves;
-  }
-};
 
 // JST 2026-04-01 00:00:00 .. 23:59:59.
 const Window k_window{utc(2026, 3, 31, 15), utc(2026, 4, 1, 15)}; // 2026-04-01 JST, all of it

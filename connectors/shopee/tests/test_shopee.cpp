@@ -1,5 +1,6 @@
 #include "connectors/shopee/shopee.hpp"
 
+#include "tests/support/connector_test.hpp"
 #include "tests/support/fake_http.hpp"
 
 #include <doctest/doctest.h>
@@ -14,6 +15,9 @@ using namespace uoms;
 using namespace uoms::connectors;
 using namespace std::chrono_literals;
 using json = nlohmann::json;
+using testing::header;
+using testing::MemoryTokens;
+using testing::utc;
 
 namespace {
 
@@ -41,33 +45,13 @@ const std::string k_detail_fields =
     "buyer_username,recipient_address,item_list,pay_time,total_amount,package_list,shipping_carrier,"
     "payment_method,note,cancel_reason,buyer_cancel_reason,estimated_shipping_fee,actual_shipping_fee";
 
-TimePoint utc(int y, unsigned m, unsigned d, int hh = 0, int mm = 0, int ss = 0)
-{
-  using namespace std::chrono;
-  return TimePoint{sys_days{year{y} / month{m} / day{d}}} + hours{hh} + minutes{mm} + seconds{ss};
-}
-
 // 2022-06-10T00:00:00Z .. 2022-06-20T00:00:00Z.
 const Window k_window{utc(2022, 6, 10), utc(2022, 6, 20, 0, 0, 1)}; // time_to names its last second
 const std::string k_window_query = "&time_range_field=update_time&time_from=1654819200&time_to=1655683200&page_size=100";
 
 std::string fixture(const std::string& name)
 {
-  std::ifstream in(std::string(UOMS_SOURCE_DIR) + "/connectors/shopee/tests/fixtures/" + name);
-  REQUIRE(in.good());
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
-std::string header(const net::Request& request, std::string_view name)
-{
-  for (const auto& [key, value] : request.headers) {
-    if (key == name) {
-      return value;
-    }
-  }
-  return {};
+  return testing::read_fixture("shopee", name);
 }
 
 // The value of one query parameter of a URL, verbatim (still encoded).
@@ -98,36 +82,6 @@ std::string path_of(const std::string& url)
   const auto start = url.find("/api/");
   return url.substr(start, url.find('?') == std::string::npos ? std::string::npos : url.find('?') - start);
 }
-
-// A TokenStore in memory, counting saves and lock calls.
-class MemoryTokens : public TokenStore
-{
-public:
-  std::map<std::string, Token, std::less<>> tokens;
-  int saves = 0;
-  int locks = 0;
-  int unlocks = 0;
-
-  std::optional<Token> load(std::string_view name) override
-  {
-    const auto it = tokens.find(name);
-    if (it == tokens.end()) {
-      return std::nullopt;
-    }
-    return it->second;
-  }
-  void save(std::string_view name, const Token& token) override
-  {
-    tokens[std::string(name)] = token;
-    ++saves;
-  }
-  bool lock(std::string_view, Millis) override
-  {
-    ++locks;
-    return true;
-  }
-  void unlock(std::string_view) override { ++unlocks; }
-};
 
 struct Harness
 {

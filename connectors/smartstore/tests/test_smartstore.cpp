@@ -1,5 +1,6 @@
 #include "connectors/smartstore/smartstore.hpp"
 
+#include "tests/support/connector_test.hpp"
 #include "tests/support/fake_http.hpp"
 
 #include <doctest/doctest.h>
@@ -14,6 +15,9 @@ using namespace uoms;
 using namespace uoms::connectors;
 using namespace std::chrono_literals;
 using json = nlohmann::json;
+using testing::header;
+using testing::MemoryTokens;
+using testing::utc;
 
 namespace {
 
@@ -27,52 +31,10 @@ constexpr const char* k_list_url = "http://127.0.0.1:9090/external/v1/pay-order/
 constexpr const char* k_query_url = "http://127.0.0.1:9090/external/v1/pay-order/seller/product-orders/query";
 constexpr const char* k_token_url = "http://127.0.0.1:9090/external/v1/oauth2/token";
 
-TimePoint utc(int y, unsigned m, unsigned d, int hh = 0, int mm = 0, int ss = 0)
-{
-  using namespace std::chrono;
-  return TimePoint{sys_days{year{y} / month{m} / day{d}}} + hours{hh} + minutes{mm} + seconds{ss};
-}
-
 std::string fixture(const std::string& name)
 {
-  std::ifstream in(std::string(UOMS_SOURCE_DIR) + "/connectors/smartstore/tests/fixtures/" + name);
-  REQUIRE(in.good());
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
+  return testing::read_fixture("smartstore", name);
 }
-
-std::string header(const net::Request& request, std::string_view name)
-{
-  for (const auto& [key, value] : request.headers) {
-    if (key == name) {
-      return value;
-    }
-  }
-  return {};
-}
-
-// A TokenStore in memory, counting saves.
-class MemoryTokens : public TokenStore
-{
-public:
-  std::map<std::string, Token, std::less<>> tokens;
-  int saves = 0;
-
-  std::optional<Token> load(std::string_view name) override
-  {
-    const auto it = tokens.find(name);
-    if (it == tokens.end()) {
-      return std::nullopt;
-    }
-    return it->second;
-  }
-  void save(std::string_view name, const Token& token) override
-  {
-    tokens[std::string(name)] = token;
-    ++saves;
-  }
-};
 
 struct Harness
 {
