@@ -620,26 +620,9 @@ Result<json> PlayautoConnector::send(const std::string& path, const std::string&
 Result<json> PlayautoConnector::call(const std::string& path, const std::string& body, const std::string& label)
 {
   const TokenSource source = [this](const std::optional<Token>&) { return issue_token(); };
-  auto token = m_keeper->get(source);
-  if (!token) {
-    return std::unexpected(token.error());
-  }
-  log::add_secret(token->value);
-  bool rejected = false;
-  auto reply = send(path, body, token->value, label, rejected);
-  if (reply || !rejected) {
-    return reply;
-  }
-  auto fresh = m_keeper->renew(token->value, source);
-  if (!fresh) {
-    return std::unexpected(fresh.error());
-  }
-  log::add_secret(fresh->value);
-  reply = send(path, body, fresh->value, label, rejected);
-  if (!reply && rejected) {
-    reply.error().message += " after a new token (check email, password and the api_key secret)";
-  }
-  return reply;
+  return m_keeper->use<json>(
+      source, [&](const std::string& token, bool& rejected) { return send(path, body, token, label, rejected); },
+      " after a new token (check email, password and the api_key secret)");
 }
 
 Result<Page> PlayautoConnector::fetch_page(const Window& window, long long start, int length)

@@ -591,30 +591,12 @@ Result<Token> Qoo10Connector::issue_key()
 
 Result<json> Qoo10Connector::call(std::string_view method, const Params& params, const std::string& label)
 {
+  // A rejected key expired or was voided (a changed QSM password): issue a new one once.
   const TokenSource source = [this](const std::optional<Token>&) { return issue_key(); };
-  auto key = m_keeper->get(source);
-  if (!key) {
-    return std::unexpected(key.error());
-  }
-  log::add_secret(key->value);
-  bool rejected = false;
-  auto body = post(method, params, key->value, label, rejected);
-  if (body || !rejected) {
-    return body;
-  }
-  // The key expired or was voided (a changed QSM password): issue a new one once.
-  auto fresh = m_keeper->renew(key->value, source);
-  if (!fresh) {
-    return std::unexpected(fresh.error());
-  }
-  log::add_secret(fresh->value);
-  body = post(method, params, fresh->value, label, rejected);
-  if (!body && rejected) {
-    body.error().message +=
-        " after issuing a new certification key (check the api_key secret, user_id and password; re-issue the API "
-        "key in QSM if it no longer works)";
-  }
-  return body;
+  return m_keeper->use<json>(
+      source, [&](const std::string& key, bool& rejected) { return post(method, params, key, label, rejected); },
+      " after issuing a new certification key (check the api_key secret, user_id and password; re-issue the API key "
+      "in QSM if it no longer works)");
 }
 
 Result<Page> Qoo10Connector::fetch_status(const Window& window, std::size_t status_index)

@@ -560,38 +560,23 @@ Result<ShopeeConnector::Reply> ShopeeConnector::shop_get(std::string_view api_pa
                                                          const std::string& label)
 {
   const TokenSource source = [this](const std::optional<Token>& current) { return obtain_token(current); };
-  auto token = m_keeper->get(source);
-  if (!token) {
-    return std::unexpected(token.error());
-  }
-  for (int attempt = 0;; ++attempt) {
-    log::add_secret(token->value);
+  auto attempt = [&](const std::string& token, bool& rejected) -> Result<Reply> {
     net::Request request;
     request.method = "GET";
-    request.url = m_base_url + std::string(api_path) + "?"
-                  + signed_query(api_path, to_epoch_seconds(m_clock->now()), &token->value);
+    request.url = m_base_url + std::string(api_path) + "?" + signed_query(api_path, to_epoch_seconds(m_clock->now()), &token);
     if (!query.empty()) {
       request.url += "&" + query;
     }
     request.label = label;
     auto reply = send(request);
-    if (reply) {
-      return std::move(*reply);
+    if (!reply) {
+      rejected = reply.error().token_rejected;
+      return std::unexpected(std::move(reply.error().error));
     }
-    if (reply.error().token_rejected && attempt == 0) {
-      token = m_keeper->renew(token->value, source);
-      if (!token) {
-        return std::unexpected(token.error());
-      }
-      continue;
-    }
-    ConnectorError error = std::move(reply.error().error);
-    if (reply.error().token_rejected) {
-      error.kind = ErrorKind::auth;
-      error.message += fmt::format(" (rejected again after a token refresh; {})", reauthorise_hint());
-    }
-    return std::unexpected(std::move(error));
-  }
+    return std::move(*reply);
+  };
+  return m_keeper->use<Reply>(source, attempt,
+                              fmt::format(" (rejected again after a token refresh; {})", reauthorise_hint()));
 }
 
 Result<Token> ShopeeConnector::token_from(const Reply& reply, const std::string& label)

@@ -35,8 +35,6 @@ constexpr std::string_view k_details_path = "/external/v1/pay-order/seller/produ
 // Page size of last-changed-statuses and ids per product-orders/query (smartstore.md §1.2, §1.3).
 constexpr int k_limit_count = 300;
 constexpr std::size_t k_detail_batch = 300;
-// A cached token this close to expiry is replaced before use.
-constexpr auto k_token_margin = std::chrono::minutes(5);
 // Lifetime the docs give when a token response omits expires_in (smartstore.md §1.1).
 constexpr auto k_default_token_life = std::chrono::seconds(10'800);
 // --- field readers ------------------------------------------------------------------
@@ -385,8 +383,7 @@ struct SmartstoreConnector::Reply
 SmartstoreConnector::SmartstoreConnector(const ChannelContext& context)
   : m_channel(context.name),
     m_http(context.http),
-    m_clock(context.clock),
-    m_tokens(context.tokens)
+    m_clock(context.clock)
 {
   m_base_url = setting(context.settings, "base_url", k_default_base_url);
   while (!m_base_url.empty() && m_base_url.back() == '/') {
@@ -432,13 +429,22 @@ SmartstoreConnector::SmartstoreConnector(const ChannelContext& context)
   if (!m_client_secret.empty()) {
     log::add_secret(m_client_secret);
   }
+  TokenStore* tokens = context.tokens;
+  if (tokens == nullptr) {
+    m_own_tokens = std::make_unique<support::MemoryTokenStore>();
+    tokens = m_own_tokens.get();
+  }
+  if (m_clock != nullptr) {
+    m_keeper = std::make_unique<TokenKeeper>(*tokens, *m_clock, std::string(k_token_name), context.token_margin);
+  }
 }
 
 std::string SmartstoreConnector::scrub(std::string text) const
 {
+  std::optional<Token> stored = m_keeper ? m_keeper->stored() : std::nullopt;
   std::vector<std::string_view> secrets{m_client_secret, m_last_sign};
-  if (m_token) {
-    secrets.push_back(m_token->value);
+  if (stored) {
+    secrets.push_back(stored->value);
   }
   return support::scrub(std::move(text), secrets);
 }
@@ -522,52 +528,22 @@ Result<Token> SmartstoreConnector::request_token(int& requests)
   return token;
 }
 
-Result<std::string> SmartstoreConnector::token(bool force, int& requests)
-{
-  const TimePoint now = m_clock->now();
-  auto fresh = [&](const Token& t) { return t.expires_at - now > k_token_margin; };
-  if (!force) {
-    if (m_token && fresh(*m_token)) {
-      return m_token->value;
-    }
-    if (m_tokens != nullptr) {
-      if (auto stored = m_tokens->load(k_token_name); stored && !stored->value.empty() && fresh(*stored)) {
-        log::add_secret(stored->value);
-        m_token = std::move(stored);
-        return m_token->value;
-      }
-    }
-  }
-  auto issued = request_token(requests);
-  if (!issued) {
-    return std::unexpected(issued.error());
-  }
-  m_token = std::move(*issued);
-  if (m_tokens != nullptr) {
-    m_tokens->save(k_token_name, *m_token);
-  }
-  return m_token->value;
-}
-
 Result<SmartstoreConnector::Reply> SmartstoreConnector::call(net::Request request, int& requests)
 {
-  const auto base_headers = request.headers;
-  net::HttpResult result;
-  for (int attempt = 0;; ++attempt) {
-    auto bearer = token(attempt > 0, requests);
-    if (!bearer) {
-      return std::unexpected(bearer.error());
-    }
-    request.headers = base_headers;
-    request.headers.emplace_back("Authorization", "Bearer " + *bearer);
-    ++requests;
-    result = m_http->send(request);
-    // An expired or revoked token answers 401 GW.AUTHN: get a new one once and retry.
-    if (attempt == 0 && result && result->status == 401) {
-      continue;
-    }
-    break;
-  }
+  const TokenSource source = [this, &requests](const std::optional<Token>&) { return request_token(requests); };
+  return m_keeper->use<Reply>(
+      source,
+      [&](const std::string& bearer, bool& rejected) { return send(request, bearer, requests, rejected); },
+      " after a new token (check client_id, client_secret and the application's API groups)");
+}
+
+Result<SmartstoreConnector::Reply> SmartstoreConnector::send(net::Request request, const std::string& bearer,
+                                                             int& requests, bool& rejected)
+{
+  rejected = false;
+  request.headers.emplace_back("Authorization", "Bearer " + bearer);
+  ++requests;
+  const net::HttpResult result = m_http->send(request);
   if (!result) {
     const auto& error = result.error();
     const ErrorKind kind = error.kind == net::TransportErrorKind::host_not_allowed ? ErrorKind::config : ErrorKind::transient;
@@ -583,8 +559,10 @@ Result<SmartstoreConnector::Reply> SmartstoreConnector::call(net::Request reques
     }
     return std::unexpected(ConnectorError{kind, std::move(message), response.status, trace_id});
   };
+  // An expired or revoked token answers 401 GW.AUTHN.
   if (response.status == 401) {
-    return fail(ErrorKind::auth, "unauthorized after a token refresh");
+    rejected = true;
+    return fail(ErrorKind::auth, "unauthorized");
   }
   if (response.status == 403) {
     return fail(ErrorKind::auth, "forbidden (server IP not registered or API group missing)");
@@ -765,14 +743,31 @@ Result<std::string> SmartstoreConnector::check()
   if (m_config_error) {
     return std::unexpected(*m_config_error);
   }
+  const TimePoint now = m_clock->now();
+  net::Request list;
+  list.method = "GET";
+  list.url = m_base_url + std::string(k_changes_path) + "?lastChangedFrom=" + query_time(now - std::chrono::hours(1))
+             + "&lastChangedTo=" + query_time(now) + fmt::format("&limitCount={}", k_limit_count);
+  list.headers = {{"Accept", "application/json"}};
+  list.label = "GET last-changed-statuses (check)";
   int requests = 0;
-  auto issued = token(true, requests);
-  if (!issued) {
-    return std::unexpected(issued.error());
+  auto reply = call(list, requests);
+  if (!reply) {
+    return std::unexpected(reply.error());
   }
-  const auto minutes = std::chrono::duration_cast<std::chrono::minutes>(m_token->expires_at - m_clock->now()).count();
+  std::size_t changes = 0;
+  bool more = false;
+  if (const json* data = member(reply->body, "data"); data != nullptr && data->is_object()) {
+    if (const json* entries = member(*data, "lastChangeStatuses"); entries != nullptr && entries->is_array()) {
+      changes = entries->size();
+    }
+    more = member(*data, "more") != nullptr;
+  }
+  const auto token = m_keeper->stored();
+  const auto minutes = token ? std::chrono::duration_cast<std::chrono::minutes>(token->expires_at - now).count() : 0;
   const std::string who = m_account_type == "SELLER" ? fmt::format("SELLER {}", m_account_id) : std::string("SELF");
-  return fmt::format("client {}: token issued for {}, valid for {} min", m_client_id, who, minutes);
+  return fmt::format("client {}: token for {} accepted (valid {} min more); {}{} product order change(s) in the last hour",
+                     m_client_id, who, minutes, changes, more ? "+" : "");
 }
 
 // --- registry row ---------------------------------------------------------------------

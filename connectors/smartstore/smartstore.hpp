@@ -1,6 +1,7 @@
 #pragma once
 
 #include "uoms/connector.hpp"
+#include "uoms/tokens.hpp"
 
 #include <optional>
 #include <string>
@@ -53,11 +54,11 @@ public:
 
 private:
   struct Reply;
-  // A valid access token: the cached one unless it expires within 5 minutes, else a new one.
-  Result<std::string> token(bool force, int& requests);
   Result<Token> request_token(int& requests);
-  // Sends with the bearer token; on HTTP 401 gets a new token once and sends again.
+  // Sends with a valid bearer token from the keeper; on HTTP 401 renews it once and sends again.
   Result<Reply> call(net::Request request, int& requests);
+  // One send with `bearer`; `rejected` says the gateway refused the token (401).
+  Result<Reply> send(net::Request request, const std::string& bearer, int& requests, bool& rejected);
   std::string scrub(std::string text) const;
 
   std::string m_channel;
@@ -66,13 +67,13 @@ private:
   std::string m_client_secret;
   std::string m_account_type;
   std::string m_account_id;
-  std::optional<Token> m_token;
   std::string m_last_sign; // scrubbed from messages like the secret
   std::optional<ConnectorError> m_config_error;
   Capabilities m_caps;
   net::HttpClient* m_http = nullptr;
   Clock* m_clock = nullptr;
-  TokenStore* m_tokens = nullptr;
+  std::unique_ptr<TokenStore> m_own_tokens; // when the context has no store
+  std::unique_ptr<TokenKeeper> m_keeper;
 };
 
 } // namespace uoms::connectors::smartstore

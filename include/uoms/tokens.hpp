@@ -5,6 +5,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <string_view>
 
 // The token lifecycle every connector with tokens shares (Smartstore, Shopee, Qoo10,
 // PlayAuto): tokens live encrypted in the database per channel (TokenStore), are
@@ -35,6 +36,13 @@ public:
   // The stored token, without refreshing (refresh token look-ups, display).
   std::optional<Token> stored();
 
+  // One authenticated call. `attempt(token, rejected)` runs with a valid token; when it
+  // sets `rejected` (the marketplace said the token expired or is invalid), the token is
+  // renewed once and `attempt` runs again. A second rejection fails as an auth error with
+  // `advice` (what the operator must do) appended to its message.
+  template <class T, class Attempt>
+  Result<T> use(const TokenSource& source, Attempt&& attempt, std::string_view advice);
+
 private:
   Result<Token> refresh_locked(std::optional<std::string> rejected, const TokenSource& source);
 
@@ -44,5 +52,29 @@ private:
   Millis m_margin;
   Millis m_lock_wait;
 };
+
+template <class T, class Attempt>
+Result<T> TokenKeeper::use(const TokenSource& source, Attempt&& attempt, std::string_view advice)
+{
+  auto token = get(source);
+  if (!token) {
+    return std::unexpected(token.error());
+  }
+  bool rejected = false;
+  Result<T> reply = attempt(token->value, rejected);
+  if (reply || !rejected) {
+    return reply;
+  }
+  token = renew(token->value, source);
+  if (!token) {
+    return std::unexpected(token.error());
+  }
+  reply = attempt(token->value, rejected);
+  if (!reply && rejected) {
+    reply.error().kind = ErrorKind::auth;
+    reply.error().message += advice;
+  }
+  return reply;
+}
 
 } // namespace uoms::connectors

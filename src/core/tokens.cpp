@@ -1,8 +1,22 @@
 #include "uoms/tokens.hpp"
 
+#include "uoms/log.hpp"
+
 #include <fmt/format.h>
 
 namespace uoms::connectors {
+
+namespace {
+
+// Every token handed to a connector is masked in every later log line.
+Token masked(Token token)
+{
+  log::add_secret(token.value);
+  log::add_secret(token.refresh);
+  return token;
+}
+
+} // namespace
 
 TokenKeeper::TokenKeeper(TokenStore& store, Clock& clock, std::string name, Millis margin, Millis lock_wait)
   : m_store(store),
@@ -22,7 +36,7 @@ Result<Token> TokenKeeper::get(const TokenSource& source)
 {
   auto current = m_store.load(m_name);
   if (current && !current->value.empty() && current->expires_at - m_margin > m_clock.now()) {
-    return *current;
+    return masked(*current);
   }
   return refresh_locked(std::nullopt, source);
 }
@@ -49,7 +63,7 @@ Result<Token> TokenKeeper::refresh_locked(std::optional<std::string> rejected, c
   auto current = m_store.load(m_name);
   bool usable = current && !current->value.empty() && current->expires_at - m_margin > m_clock.now();
   if (usable && (!rejected || current->value != *rejected)) {
-    return *current;
+    return masked(*current);
   }
   auto fresh = source(current);
   if (!fresh) {
@@ -61,7 +75,7 @@ Result<Token> TokenKeeper::refresh_locked(std::optional<std::string> rejected, c
   // Committed before the caller uses it: a crash after this line keeps the rotated
   // refresh token.
   m_store.save(m_name, *fresh);
-  return fresh;
+  return masked(std::move(*fresh));
 }
 
 } // namespace uoms::connectors

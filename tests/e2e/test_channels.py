@@ -480,7 +480,8 @@ class SandboxChannelTest(SandboxTestCase):
                               "in the last hour\n")
         code, out, err = self.run_uoms(["-vv", "channels", "test", "ss"])
         self.assertEqual(code, 0, err)
-        self.assertRegex(out, r"^channel ss: ok: client aaaabbbbcccc: token issued for SELF, valid for \d+ min\n$")
+        self.assertRegex(out, r"^channel ss: ok: client aaaabbbbcccc: token for SELF accepted \(valid \d+ min more\); "
+                                  r"\d+\+? product order change\(s\) in the last hour\n$")
         text = "".join(self.outputs)
         data = self.w.db_bytes()
         for secret in (sandbox.COUPANG_ACCESS_KEY, sandbox.COUPANG_SECRET_KEY, sandbox.SMARTSTORE_CLIENT_SECRET):

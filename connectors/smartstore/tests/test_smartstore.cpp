@@ -208,7 +208,11 @@ TEST_CASE("SmartstoreConnector token")
     CHECK(page.error().kind == ErrorKind::auth);
     CHECK(page.error().http_status == 401);
     CHECK(page.error().request_id == "t-401b");
-    CHECK(page.error().message == "GET last-changed-statuses: HTTP 401 unauthorized after a token refresh: GW.AUTHN 인증에 실패했습니다.");
+    CHECK(page.error().message
+          == "GET last-changed-statuses: HTTP 401 unauthorized: GW.AUTHN 인증에 실패했습니다. after a new token (check "
+             "client_id, client_secret and the application's API groups)");
+    CHECK(h.tokens.locks == 1); // the one renewal ran under the channel's token lock
+    CHECK(h.tokens.unlocks == 1);
   }
 
   SUBCASE("a rejected token request is an auth error without secrets")
@@ -226,16 +230,35 @@ TEST_CASE("SmartstoreConnector token")
     CHECK(page.error().message.find(k_client_secret) == std::string::npos);
   }
 
-  SUBCASE("check() asks for a token")
+  SUBCASE("check() makes one read call with the stored token")
   {
     h.cache_token("cached", 2h);
-    h.http.reply(200, token_reply("checked", 10800));
+    h.http.reply(200, R"({"data":{"lastChangeStatuses":[{"productOrderId":"1","orderId":"2"}]}})");
     const auto result = h.make()->check();
     REQUIRE(result);
-    CHECK(*result == "client aaaabbbbcccc: token issued for SELF, valid for 180 min");
+    CHECK(*result == "client aaaabbbbcccc: token for SELF accepted (valid 120 min more); 1 product order change(s) in "
+                     "the last hour");
     REQUIRE(h.http.requests.size() == 1);
+    CHECK(header(h.http.requests[0], "Authorization") == "Bearer cached");
+    CHECK(h.http.requests[0].url
+          == k_list_url
+                 + std::string("?lastChangedFrom=2022-02-04T16:00:23.299%2B09:00&lastChangedTo=2022-02-04T17:00:23.299"
+                               "%2B09:00&limitCount=300"));
+  }
+
+  SUBCASE("check() without a stored token obtains one first and keeps it")
+  {
+    h.http.reply(200, token_reply("checked", 10800));
+    h.http.reply(200, k_empty_list);
+    const auto result = h.make()->check();
+    REQUIRE(result);
+    CHECK(*result == "client aaaabbbbcccc: token for SELF accepted (valid 180 min more); 0 product order change(s) in "
+                     "the last hour");
+    REQUIRE(h.http.requests.size() == 2);
     CHECK(h.http.requests[0].url == k_token_url);
+    CHECK(header(h.http.requests[1], "Authorization") == "Bearer checked");
     CHECK(h.tokens.tokens["access_token"].value == "checked");
+    CHECK(h.tokens.saves == 1);
   }
 }
 
