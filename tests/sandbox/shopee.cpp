@@ -226,45 +226,67 @@ void handle_auth_partner(Sandbox& sandbox, const httplib::Request& req, httplib:
                                          redirect.find('?') == std::string::npos ? '?' : '&', code, shop_id));
 }
 
-void handle_token_get(Sandbox& sandbox, const httplib::Request& req, httplib::Response& res, Marketplace& market)
+// The checked body of an auth call for one shop: the shop, the partner and the one-time
+// `grant` (the code or the refresh_token). nullopt once `res` holds Shopee's error.
+struct ShopGrant
+{
+  long long partner_id = 0;
+  long long shop_id = 0;
+  std::string shop;
+  std::string grant;
+};
+
+std::optional<ShopGrant> shop_grant(Sandbox& sandbox, const httplib::Request& req, httplib::Response& res,
+                                    Marketplace& market, std::string_view unserved, const std::string& grant_key)
 {
   const auto common = check_common(sandbox, req, res, market, false);
   if (!common) {
-    return;
+    return std::nullopt;
   }
   const auto body = json_body(req, res);
   if (!body) {
-    return;
+    return std::nullopt;
   }
-  if (body->contains("main_account_id")) {
-    param_error(res, "Wrong parameters, detail: main_account_id is not served by the sandbox; send shop_id.");
-    return;
+  if (body->contains(unserved)) {
+    param_error(res, fmt::format("Wrong parameters, detail: {} is not served by the sandbox; send shop_id.", unserved));
+    return std::nullopt;
   }
   const auto partner_id = body_integer(*body, "partner_id", res);
   if (!partner_id) {
-    return;
+    return std::nullopt;
   }
   const auto shop_id = body_integer(*body, "shop_id", res);
   if (!shop_id) {
-    return;
+    return std::nullopt;
   }
-  if (!body->contains("code") || !(*body)["code"].is_string() || (*body)["code"].get<std::string>().empty()) {
-    param_error(res, "Wrong parameters, detail: code is required.");
-    return;
+  const auto grant = body->find(grant_key);
+  if (grant == body->end() || !grant->is_string() || grant->get_ref<const std::string&>().empty()) {
+    param_error(res, fmt::format("Wrong parameters, detail: {} is required.", grant_key));
+    return std::nullopt;
   }
   if (*partner_id != common->partner_id) {
     param_error(res, "Wrong parameters, detail: partner_id in the body differs from the query.");
-    return;
+    return std::nullopt;
   }
   const std::string shop = std::to_string(*shop_id);
   const AccountConfig* account = sandbox.account(Kind::shopee, shop);
   if (account == nullptr || account->partner_id != common->partner_id) {
     error(res, 403, "error_shop", "shopid is invalid");
-    return;
+    return std::nullopt;
   }
   market.account = shop;
+  return ShopGrant{*partner_id, *shop_id, shop, grant->get<std::string>()};
+}
+
+void handle_token_get(Sandbox& sandbox, const httplib::Request& req, httplib::Response& res, Marketplace& market)
+{
+  const auto request = shop_grant(sandbox, req, res, market, "main_account_id", "code");
+  if (!request) {
+    return;
+  }
+  const std::string& shop = request->shop;
   std::lock_guard lock(sandbox.tokens_mutex);
-  const auto it = sandbox.shopee_codes.find((*body)["code"].get<std::string>());
+  const auto it = sandbox.shopee_codes.find(request->grant);
   if (it == sandbox.shopee_codes.end() || it->second.used || it->second.client_id != shop ||
       it->second.expires <= now()) {
     error(res, 403, "error_auth", "Invalid code.");
@@ -287,44 +309,13 @@ void handle_token_get(Sandbox& sandbox, const httplib::Request& req, httplib::Re
 
 void handle_refresh(Sandbox& sandbox, const httplib::Request& req, httplib::Response& res, Marketplace& market)
 {
-  const auto common = check_common(sandbox, req, res, market, false);
-  if (!common) {
+  const auto request = shop_grant(sandbox, req, res, market, "merchant_id", "refresh_token");
+  if (!request) {
     return;
   }
-  const auto body = json_body(req, res);
-  if (!body) {
-    return;
-  }
-  if (body->contains("merchant_id")) {
-    param_error(res, "Wrong parameters, detail: merchant_id is not served by the sandbox; send shop_id.");
-    return;
-  }
-  const auto partner_id = body_integer(*body, "partner_id", res);
-  if (!partner_id) {
-    return;
-  }
-  const auto shop_id = body_integer(*body, "shop_id", res);
-  if (!shop_id) {
-    return;
-  }
-  if (!body->contains("refresh_token") || !(*body)["refresh_token"].is_string() ||
-      (*body)["refresh_token"].get<std::string>().empty()) {
-    param_error(res, "Wrong parameters, detail: refresh_token is required.");
-    return;
-  }
-  if (*partner_id != common->partner_id) {
-    param_error(res, "Wrong parameters, detail: partner_id in the body differs from the query.");
-    return;
-  }
-  const std::string shop = std::to_string(*shop_id);
-  const AccountConfig* account = sandbox.account(Kind::shopee, shop);
-  if (account == nullptr || account->partner_id != common->partner_id) {
-    error(res, 403, "error_shop", "shopid is invalid");
-    return;
-  }
-  market.account = shop;
+  const std::string& shop = request->shop;
   std::lock_guard lock(sandbox.tokens_mutex);
-  const auto it = sandbox.shopee_refresh.find((*body)["refresh_token"].get<std::string>());
+  const auto it = sandbox.shopee_refresh.find(request->grant);
   // Single use: a refresh token that was used once, or belongs to another shop, is refused.
   if (it == sandbox.shopee_refresh.end() || it->second.used || it->second.client_id != shop ||
       it->second.expires <= now()) {
@@ -340,8 +331,8 @@ void handle_refresh(Sandbox& sandbox, const httplib::Request& req, httplib::Resp
     }
   }
   json fields = issue_tokens(sandbox, shop);
-  fields["partner_id"] = common->partner_id;
-  fields["shop_id"] = *shop_id;
+  fields["partner_id"] = request->partner_id;
+  fields["shop_id"] = request->shop_id;
   reply_top(res, std::move(fields));
 }
 
