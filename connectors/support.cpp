@@ -49,6 +49,12 @@ std::expected<int, std::string> whole_setting(const Settings& settings, std::str
                                      range.low, range.high));
 }
 
+ConnectorError no_answer(const net::TransportError& error, std::string message)
+{
+  const ErrorKind kind = error.kind == net::TransportErrorKind::host_not_allowed ? ErrorKind::config : ErrorKind::transient;
+  return ConnectorError{kind, std::move(message)};
+}
+
 std::string scrub(std::string text, const std::vector<std::string_view>& secrets)
 {
   for (const auto secret : secrets) {

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "uoms/connector.hpp"
+#include "uoms/http.hpp"
 #include "uoms/time.hpp"
 
 #include <nlohmann/json.hpp>
@@ -56,6 +57,11 @@ struct WholeRange
 // `range`; otherwise the error line for the channel's configuration.
 std::expected<int, std::string> whole_setting(const Settings& settings, std::string_view name, int fallback,
                                               WholeRange range);
+
+// A request that got no HTTP answer, as the channel's error: a host outside the
+// allow-list is the channel's configuration; anything else (refused, timed out, dropped)
+// is worth a later pass. `message` is the transport's message, already scrubbed.
+ConnectorError no_answer(const net::TransportError& error, std::string message);
 
 // Spaces, tabs and line breaks trimmed at both ends.
 std::string trim(std::string_view text);

@@ -353,9 +353,8 @@ bool is_ok_code(const json& body)
 
 // "code: message" from an error body, or "" when it is not the JSON envelope (the 403
 // HTML page, a proxy's text).
-std::string describe_body(std::string_view body)
+std::string describe_body(const json& parsed)
 {
-  const json parsed = json::parse(body, nullptr, false);
   if (!parsed.is_object()) {
     return {};
   }
@@ -553,15 +552,13 @@ Result<CoupangConnector::Response> CoupangConnector::get_ordersheets(TimePoint f
 
   const auto result = m_http->send(request);
   if (!result) {
-    const auto& error = result.error();
-    const ErrorKind kind = error.kind == net::TransportErrorKind::host_not_allowed ? ErrorKind::config : ErrorKind::transient;
-    return std::unexpected(ConnectorError{kind, scrub(error.message), 0, {}});
+    return std::unexpected(support::no_answer(result.error(), scrub(result.error().message)));
   }
   const net::Response& response = *result;
-  const std::string detail = scrub(describe_body(response.body));
+  json body = json::parse(response.body, nullptr, false);
   auto fail = [&](ErrorKind kind, std::string what) {
     std::string message = fmt::format("{}: HTTP {} {}", request.label, response.status, what);
-    if (!detail.empty()) {
+    if (const std::string detail = scrub(describe_body(body)); !detail.empty()) {
       message += ": " + detail;
     }
     return std::unexpected(ConnectorError{kind, std::move(message), response.status, {}});
@@ -585,7 +582,6 @@ Result<CoupangConnector::Response> CoupangConnector::get_ordersheets(TimePoint f
   if (response.status != 200) {
     return fail(ErrorKind::contract, "rejected");
   }
-  json body = json::parse(response.body, nullptr, false);
   if (!body.is_object()) {
     return std::unexpected(ConnectorError{ErrorKind::contract, fmt::format("{}: HTTP 200 with a body that is not a JSON object", request.label), 200, {}});
   }

@@ -520,9 +520,7 @@ Result<Token> PlayautoConnector::issue_token()
   ++m_requests;
   const auto result = m_http->send(request);
   if (!result) {
-    const auto& error = result.error();
-    const ErrorKind kind = error.kind == net::TransportErrorKind::host_not_allowed ? ErrorKind::config : ErrorKind::transient;
-    return std::unexpected(ConnectorError{kind, scrub(error.message)});
+    return std::unexpected(support::no_answer(result.error(), scrub(result.error().message)));
   }
   const net::Response& response = *result;
   const json body = json::parse(response.body, nullptr, false);
@@ -576,9 +574,7 @@ Result<json> PlayautoConnector::send(const std::string& path, const std::string&
   ++m_requests;
   const auto result = m_http->send(request);
   if (!result) {
-    const auto& error = result.error();
-    const ErrorKind kind = error.kind == net::TransportErrorKind::host_not_allowed ? ErrorKind::config : ErrorKind::transient;
-    return std::unexpected(ConnectorError{kind, scrub(error.message)});
+    return std::unexpected(support::no_answer(result.error(), scrub(result.error().message)));
   }
   const net::Response& response = *result;
   json parsed = json::parse(response.body, nullptr, false);

@@ -512,9 +512,7 @@ Result<json> Qoo10Connector::post(std::string_view method, const Params& params,
   ++m_requests;
   const auto result = m_http->send(request);
   if (!result) {
-    const auto& error = result.error();
-    const ErrorKind kind = error.kind == net::TransportErrorKind::host_not_allowed ? ErrorKind::config : ErrorKind::transient;
-    return std::unexpected(ConnectorError{kind, scrub(error.message)});
+    return std::unexpected(support::no_answer(result.error(), scrub(result.error().message)));
   }
   const net::Response& response = *result;
   json body = json::parse(response.body, nullptr, false);

@@ -475,9 +475,7 @@ std::expected<ShopeeConnector::Reply, ShopeeConnector::Failure> ShopeeConnector:
   ++m_requests;
   const auto result = m_http->send(request);
   if (!result) {
-    const auto& error = result.error();
-    const ErrorKind kind = error.kind == net::TransportErrorKind::host_not_allowed ? ErrorKind::config : ErrorKind::transient;
-    return std::unexpected(Failure{ConnectorError{kind, scrub(error.message)}, {}, false});
+    return std::unexpected(Failure{support::no_answer(result.error(), scrub(result.error().message)), {}, false});
   }
   const net::Response& response = *result;
   Reply reply;

@@ -307,10 +307,9 @@ struct ErrorBody
   std::string trace_id;
 };
 
-ErrorBody describe_body(std::string_view body)
+ErrorBody describe_body(const json& parsed)
 {
   ErrorBody out;
-  const json parsed = json::parse(body, nullptr, false);
   if (!parsed.is_object()) {
     return out;
   }
@@ -480,12 +479,11 @@ Result<Token> SmartstoreConnector::request_token(int& requests)
   ++requests;
   const auto result = m_http->send(request);
   if (!result) {
-    const auto& error = result.error();
-    const ErrorKind kind = error.kind == net::TransportErrorKind::host_not_allowed ? ErrorKind::config : ErrorKind::transient;
-    return std::unexpected(ConnectorError{kind, scrub(error.message)});
+    return std::unexpected(support::no_answer(result.error(), scrub(result.error().message)));
   }
   const net::Response& response = *result;
-  const ErrorBody detail = describe_body(response.body);
+  const json body = json::parse(response.body, nullptr, false);
+  const ErrorBody detail = describe_body(body);
   const std::string trace_id = !detail.trace_id.empty() ? detail.trace_id : response.header("GNCP-GW-Trace-ID").value_or("");
   if (response.status != 200) {
     ErrorKind kind = ErrorKind::auth; // a rejected token request means the credentials, type or clock are wrong
@@ -503,7 +501,6 @@ Result<Token> SmartstoreConnector::request_token(int& requests)
     }
     return std::unexpected(ConnectorError{kind, std::move(message), response.status, trace_id});
   }
-  const json body = json::parse(response.body, nullptr, false);
   const json* value = member(body, "access_token");
   if (value == nullptr || !value->is_string() || value->get_ref<const std::string&>().empty()) {
     return std::unexpected(
@@ -545,12 +542,11 @@ Result<SmartstoreConnector::Reply> SmartstoreConnector::send(net::Request reques
   ++requests;
   const net::HttpResult result = m_http->send(request);
   if (!result) {
-    const auto& error = result.error();
-    const ErrorKind kind = error.kind == net::TransportErrorKind::host_not_allowed ? ErrorKind::config : ErrorKind::transient;
-    return std::unexpected(ConnectorError{kind, scrub(error.message)});
+    return std::unexpected(support::no_answer(result.error(), scrub(result.error().message)));
   }
   const net::Response& response = *result;
-  const ErrorBody detail = describe_body(response.body);
+  json body = json::parse(response.body, nullptr, false);
+  const ErrorBody detail = describe_body(body);
   const std::string trace_id = !detail.trace_id.empty() ? detail.trace_id : response.header("GNCP-GW-Trace-ID").value_or("");
   auto fail = [&](ErrorKind kind, std::string_view what) {
     std::string message = fmt::format("{}: HTTP {} {}", request.label, response.status, what);
@@ -576,7 +572,6 @@ Result<SmartstoreConnector::Reply> SmartstoreConnector::send(net::Request reques
   if (response.status != 200) {
     return fail(ErrorKind::contract, "rejected");
   }
-  json body = json::parse(response.body, nullptr, false);
   if (!body.is_object()) {
     return std::unexpected(ConnectorError{
         ErrorKind::contract, fmt::format("{}: HTTP 200 with a body that is not a JSON object", request.label), 200, trace_id});

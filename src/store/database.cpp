@@ -6,6 +6,8 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <memory>
+#include <unordered_map>
 #include <cstring>
 
 #include <fcntl.h>
@@ -64,8 +66,48 @@ struct Database::Impl
   std::filesystem::path path;
   SQLite::Database db;
 
+  // Statements of the per-order path, prepared once per connection; keyed by the
+  // address of their SQL literal. Declared after db: finalized before it closes.
+  std::unordered_map<const char*, std::unique_ptr<SQLite::Statement>> statements;
+
   Impl(std::filesystem::path p, int flags) : path(std::move(p)), db(path.string(), flags, k_busy_timeout_ms) {}
 };
+
+namespace {
+
+// One use of a cached statement (`sql` must be a literal). The use ends with the statement
+// reset and its bindings cleared, so no read stays open between uses.
+class Cached
+{
+public:
+  Cached(Database::Impl& impl, const char* sql)
+  {
+    auto& slot = impl.statements[sql];
+    if (!slot) {
+      slot = std::make_unique<SQLite::Statement>(impl.db, sql);
+    }
+    m_statement = slot.get();
+  }
+  ~Cached()
+  {
+    m_statement->tryReset();
+    try {
+      m_statement->clearBindings();
+    } catch (const SQLite::Exception&) {
+      // sqlite3_clear_bindings cannot fail; every use binds all parameters anyway
+    }
+  }
+  Cached(const Cached&) = delete;
+  Cached& operator=(const Cached&) = delete;
+
+  SQLite::Statement& operator*() { return *m_statement; }
+  SQLite::Statement* operator->() { return m_statement; }
+
+private:
+  SQLite::Statement* m_statement = nullptr;
+};
+
+} // namespace
 
 // Every SQLite exception is turned into a uoms::Failure naming the database and what
 // was being done, at this module's edge.
@@ -470,25 +512,24 @@ std::vector<JobRow> Database::running_jobs(std::string_view kind)
 void Database::add_detail(const JobDetail& d)
 {
   guarded(*m_impl, "record job detail", [&] {
-    SQLite::Statement s(m_impl->db,
-                        "INSERT INTO job_details (job_id, channel, subject_type, external_id, action, attempt, error, "
+    Cached s(*m_impl, "INSERT INTO job_details (job_id, channel, subject_type, external_id, action, attempt, error, "
                         "http_status, request_id, payload, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
-    s.bind(1, d.job_id);
-    bind_text_or_null(s, 2, d.channel);
-    s.bind(3, d.subject_type);
-    bind_text_or_null(s, 4, d.external_id);
-    s.bind(5, d.action);
-    s.bind(6, d.attempt);
-    bind_text_or_null(s, 7, d.error);
+    s->bind(1, d.job_id);
+    bind_text_or_null(*s, 2, d.channel);
+    s->bind(3, d.subject_type);
+    bind_text_or_null(*s, 4, d.external_id);
+    s->bind(5, d.action);
+    s->bind(6, d.attempt);
+    bind_text_or_null(*s, 7, d.error);
     if (d.http_status) {
-      s.bind(8, d.http_status);
+      s->bind(8, d.http_status);
     } else {
-      s.bind(8);
+      s->bind(8);
     }
-    bind_text_or_null(s, 9, d.request_id);
-    bind_text_or_null(s, 10, d.payload);
-    s.bind(11, d.created_at);
-    s.exec();
+    bind_text_or_null(*s, 9, d.request_id);
+    bind_text_or_null(*s, 10, d.payload);
+    s->bind(11, d.created_at);
+    s->exec();
   });
 }
 
@@ -636,22 +677,22 @@ UpsertAction Database::upsert_order(std::int64_t channel_id, const Order& o, std
 {
   return guarded(*m_impl, "save order " + o.external_id, [&] {
     auto opt_time = [](const std::optional<TimePoint>& t) { return t ? format_utc(*t) : std::string(); };
-    SQLite::Statement find(m_impl->db, "SELECT id, content_hash FROM orders WHERE channel_id = ? AND external_id = ?");
-    find.bind(1, channel_id);
-    find.bind(2, o.external_id);
+    Cached find(*m_impl, "SELECT id, content_hash FROM orders WHERE channel_id = ? AND external_id = ?");
+    find->bind(1, channel_id);
+    find->bind(2, o.external_id);
     std::int64_t order_id = 0;
     UpsertAction action = UpsertAction::created;
-    if (find.executeStep()) {
-      order_id = find.getColumn(0).getInt64();
+    if (find->executeStep()) {
+      order_id = find->getColumn(0).getInt64();
       action = UpsertAction::updated;
-      if (find.getColumn(1).getString() == header_hash) {
-        SQLite::Statement item(m_impl->db, "SELECT content_hash FROM order_items WHERE order_id = ? AND external_id = ?");
+      if (find->getColumn(1).getString() == header_hash) {
+        Cached item(*m_impl, "SELECT content_hash FROM order_items WHERE order_id = ? AND external_id = ?");
         bool same = true;
         for (std::size_t k = 0; k < o.items.size() && same; ++k) {
-          item.reset();
-          item.bind(1, order_id);
-          item.bind(2, o.items[k].external_id);
-          same = item.executeStep() && item.getColumn(0).getString() == item_hashes.at(k);
+          item->reset();
+          item->bind(1, order_id);
+          item->bind(2, o.items[k].external_id);
+          same = item->executeStep() && item->getColumn(0).getString() == item_hashes.at(k);
         }
         if (same) {
           return UpsertAction::unchanged;
@@ -661,9 +702,7 @@ UpsertAction Database::upsert_order(std::int64_t channel_id, const Order& o, std
     if (dry_run) {
       return action;
     }
-    SQLite::Statement s(
-      m_impl->db,
-      order_id == 0
+    Cached s(*m_impl, order_id == 0
         ? "INSERT INTO orders (status, raw_status, ordered_at, paid_at, changed_at, currency, total_minor, "
           "shipping_fee_minor, buyer_name, buyer_phone, buyer_email, receiver_name, receiver_phone, receiver_zip, "
           "receiver_address1, receiver_address2, raw, content_hash, updated_at, last_job_id, channel_id, external_id, "
@@ -673,36 +712,34 @@ UpsertAction Database::upsert_order(std::int64_t channel_id, const Order& o, std
           "receiver_name = ?, receiver_phone = ?, receiver_zip = ?, receiver_address1 = ?, receiver_address2 = ?, "
           "raw = ?, content_hash = ?, updated_at = ?, last_job_id = ? WHERE id = ?");
     int i = 0;
-    s.bind(++i, std::string(to_string(o.status)));
-    s.bind(++i, o.raw_status);
-    bind_text_or_null(s, ++i, opt_time(o.ordered_at));
-    bind_text_or_null(s, ++i, opt_time(o.paid_at));
-    bind_text_or_null(s, ++i, opt_time(o.changed_at));
-    s.bind(++i, o.currency);
-    s.bind(++i, static_cast<std::int64_t>(o.total_minor));
-    s.bind(++i, static_cast<std::int64_t>(o.shipping_fee_minor));
+    s->bind(++i, std::string(to_string(o.status)));
+    s->bind(++i, o.raw_status);
+    bind_text_or_null(*s, ++i, opt_time(o.ordered_at));
+    bind_text_or_null(*s, ++i, opt_time(o.paid_at));
+    bind_text_or_null(*s, ++i, opt_time(o.changed_at));
+    s->bind(++i, o.currency);
+    s->bind(++i, static_cast<std::int64_t>(o.total_minor));
+    s->bind(++i, static_cast<std::int64_t>(o.shipping_fee_minor));
     for (const auto* v : {&o.buyer.name, &o.buyer.phone, &o.buyer.email, &o.receiver.name, &o.receiver.phone,
                           &o.receiver.zip, &o.receiver.address1, &o.receiver.address2}) {
-      bind_text_or_null(s, ++i, *v);
+      bind_text_or_null(*s, ++i, *v);
     }
-    s.bind(++i, o.raw);
-    s.bind(++i, std::string(header_hash));
-    s.bind(++i, std::string(now));
-    s.bind(++i, job_id);
+    s->bind(++i, o.raw);
+    s->bind(++i, std::string(header_hash));
+    s->bind(++i, std::string(now));
+    s->bind(++i, job_id);
     if (order_id == 0) {
-      s.bind(++i, channel_id);
-      s.bind(++i, o.external_id);
-      s.bind(++i, std::string(now));
-      s.bind(++i, job_id);
-      s.exec();
+      s->bind(++i, channel_id);
+      s->bind(++i, o.external_id);
+      s->bind(++i, std::string(now));
+      s->bind(++i, job_id);
+      s->exec();
       order_id = m_impl->db.getLastInsertRowid();
     } else {
-      s.bind(++i, order_id);
-      s.exec();
+      s->bind(++i, order_id);
+      s->exec();
     }
-    SQLite::Statement item(
-      m_impl->db,
-      "INSERT INTO order_items (order_id, external_id, shipment_key, sku, product_id, option_id, name, option_name, "
+    Cached item(*m_impl, "INSERT INTO order_items (order_id, external_id, shipment_key, sku, product_id, option_id, name, option_name, "
       "quantity, unit_price_minor, total_price_minor, status, raw_status, content_hash) "
       "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?) "
       "ON CONFLICT (order_id, external_id) DO UPDATE SET shipment_key = excluded.shipment_key, sku = excluded.sku, "
@@ -712,44 +749,43 @@ UpsertAction Database::upsert_order(std::int64_t channel_id, const Order& o, std
       "content_hash = excluded.content_hash");
     for (std::size_t k = 0; k < o.items.size(); ++k) {
       const auto& it = o.items[k];
-      item.reset();
-      item.clearBindings();
+      item->reset();
+      item->clearBindings();
       int j = 0;
-      item.bind(++j, order_id);
-      item.bind(++j, it.external_id);
-      item.bind(++j, it.shipment_key);
-      bind_text_or_null(item, ++j, it.sku);
-      bind_text_or_null(item, ++j, it.product_id);
-      bind_text_or_null(item, ++j, it.option_id);
-      bind_text_or_null(item, ++j, it.name);
-      bind_text_or_null(item, ++j, it.option_name);
-      item.bind(++j, it.quantity);
-      item.bind(++j, static_cast<std::int64_t>(it.unit_price_minor));
-      item.bind(++j, static_cast<std::int64_t>(it.total_price_minor));
-      item.bind(++j, std::string(to_string(it.status)));
-      item.bind(++j, it.raw_status);
-      item.bind(++j, item_hashes.at(k));
-      item.exec();
+      item->bind(++j, order_id);
+      item->bind(++j, it.external_id);
+      item->bind(++j, it.shipment_key);
+      bind_text_or_null(*item, ++j, it.sku);
+      bind_text_or_null(*item, ++j, it.product_id);
+      bind_text_or_null(*item, ++j, it.option_id);
+      bind_text_or_null(*item, ++j, it.name);
+      bind_text_or_null(*item, ++j, it.option_name);
+      item->bind(++j, it.quantity);
+      item->bind(++j, static_cast<std::int64_t>(it.unit_price_minor));
+      item->bind(++j, static_cast<std::int64_t>(it.total_price_minor));
+      item->bind(++j, std::string(to_string(it.status)));
+      item->bind(++j, it.raw_status);
+      item->bind(++j, item_hashes.at(k));
+      item->exec();
     }
-    SQLite::Statement statuses(m_impl->db, "SELECT status FROM order_items WHERE order_id = ?");
-    statuses.bind(1, order_id);
+    Cached statuses(*m_impl, "SELECT status FROM order_items WHERE order_id = ?");
+    statuses->bind(1, order_id);
     std::vector<OrderStatus> all;
-    while (statuses.executeStep()) {
-      all.push_back(parse_order_status(statuses.getColumn(0).getString()).value_or(OrderStatus::unknown));
+    while (statuses->executeStep()) {
+      all.push_back(parse_order_status(statuses->getColumn(0).getString()).value_or(OrderStatus::unknown));
     }
     if (derive_totals) {
-      SQLite::Statement t(m_impl->db,
-                          "UPDATE orders SET total_minor = shipping_fee_minor + "
+      Cached t(*m_impl, "UPDATE orders SET total_minor = shipping_fee_minor + "
                           "(SELECT COALESCE(SUM(total_price_minor), 0) FROM order_items WHERE order_id = ?) WHERE id = ?");
-      t.bind(1, order_id);
-      t.bind(2, order_id);
-      t.exec();
+      t->bind(1, order_id);
+      t->bind(2, order_id);
+      t->exec();
     }
     if (auto derived = derive_status(all)) {
-      SQLite::Statement u(m_impl->db, "UPDATE orders SET status = ? WHERE id = ?");
-      u.bind(1, std::string(to_string(*derived)));
-      u.bind(2, order_id);
-      u.exec();
+      Cached u(*m_impl, "UPDATE orders SET status = ? WHERE id = ?");
+      u->bind(1, std::string(to_string(*derived)));
+      u->bind(2, order_id);
+      u->exec();
     }
     return action;
   });
