@@ -17,17 +17,6 @@ constexpr std::size_t k_max_message = 200;
 
 } // namespace
 
-std::optional<Token> MemoryTokenStore::load(std::string_view name)
-{
-  const auto it = m_tokens.find(name);
-  return it == m_tokens.end() ? std::nullopt : std::optional<Token>(it->second);
-}
-
-void MemoryTokenStore::save(std::string_view name, const Token& token)
-{
-  m_tokens[std::string(name)] = token;
-}
-
 std::string setting(const Settings& settings, std::string_view name, std::string_view fallback)
 {
   const auto it = settings.find(name);

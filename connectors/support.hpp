@@ -27,17 +27,6 @@ struct BadField
   std::string reason;
 };
 
-// An in-memory TokenStore for a context without one (a connector built outside a pass).
-class MemoryTokenStore : public TokenStore
-{
-public:
-  std::optional<Token> load(std::string_view name) override;
-  void save(std::string_view name, const Token& token) override;
-
-private:
-  std::map<std::string, Token, std::less<>> m_tokens;
-};
-
 // The setting's value, or `fallback` when it is missing or empty.
 std::string setting(const Settings& settings, std::string_view name, std::string_view fallback = {});
 

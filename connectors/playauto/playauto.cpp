@@ -20,7 +20,6 @@ using json = nlohmann::json;
 using ordered_json = nlohmann::ordered_json;
 using support::BadField;
 using support::member;
-using support::MemoryTokenStore;
 using support::one_line;
 using support::parse_int;
 using support::setting;
@@ -488,14 +487,7 @@ PlayautoConnector::PlayautoConnector(const ChannelContext& context)
       log::add_secret(*secret);
     }
   }
-  TokenStore* tokens = context.tokens;
-  if (tokens == nullptr) {
-    m_own_tokens = std::make_unique<MemoryTokenStore>();
-    tokens = m_own_tokens.get();
-  }
-  if (m_clock != nullptr) {
-    m_keeper = std::make_unique<TokenKeeper>(*tokens, *m_clock, std::string(k_token_name), context.token_margin);
-  }
+  m_keeper = TokenKeeper::for_channel(context, std::string(k_token_name));
 }
 
 std::string PlayautoConnector::scrub(std::string text) const

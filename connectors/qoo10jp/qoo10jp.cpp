@@ -17,7 +17,6 @@ namespace {
 
 using json = nlohmann::json;
 using support::BadField;
-using support::MemoryTokenStore;
 using support::one_line;
 using support::parse_int;
 using support::setting;
@@ -472,14 +471,7 @@ Qoo10Connector::Qoo10Connector(const ChannelContext& context)
       log::add_secret(*secret);
     }
   }
-  TokenStore* tokens = context.tokens;
-  if (tokens == nullptr) {
-    m_own_tokens = std::make_unique<MemoryTokenStore>();
-    tokens = m_own_tokens.get();
-  }
-  if (m_clock != nullptr) {
-    m_keeper = std::make_unique<TokenKeeper>(*tokens, *m_clock, std::string(k_key_name), context.token_margin);
-  }
+  m_keeper = TokenKeeper::for_channel(context, std::string(k_key_name));
 }
 
 std::string Qoo10Connector::scrub(std::string text) const

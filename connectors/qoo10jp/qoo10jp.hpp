@@ -83,7 +83,6 @@ private:
   Capabilities m_caps;
   net::HttpClient* m_http = nullptr;
   Clock* m_clock = nullptr;
-  std::unique_ptr<TokenStore> m_own_tokens; // when the context has no TokenStore
   std::unique_ptr<TokenKeeper> m_keeper;
   int m_requests = 0; // HTTP calls of the current fetch_orders/check
 };

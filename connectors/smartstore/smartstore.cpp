@@ -428,14 +428,7 @@ SmartstoreConnector::SmartstoreConnector(const ChannelContext& context)
   if (!m_client_secret.empty()) {
     log::add_secret(m_client_secret);
   }
-  TokenStore* tokens = context.tokens;
-  if (tokens == nullptr) {
-    m_own_tokens = std::make_unique<support::MemoryTokenStore>();
-    tokens = m_own_tokens.get();
-  }
-  if (m_clock != nullptr) {
-    m_keeper = std::make_unique<TokenKeeper>(*tokens, *m_clock, std::string(k_token_name), context.token_margin);
-  }
+  m_keeper = TokenKeeper::for_channel(context, std::string(k_token_name));
 }
 
 std::string SmartstoreConnector::scrub(std::string text) const

@@ -72,7 +72,6 @@ private:
   Capabilities m_caps;
   net::HttpClient* m_http = nullptr;
   Clock* m_clock = nullptr;
-  std::unique_ptr<TokenStore> m_own_tokens; // when the context has no store
   std::unique_ptr<TokenKeeper> m_keeper;
 };
 

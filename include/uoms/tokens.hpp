@@ -3,6 +3,7 @@
 #include "uoms/connector.hpp"
 
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -25,6 +26,11 @@ public:
   TokenKeeper(TokenStore& store, Clock& clock, std::string name, Millis margin = std::chrono::minutes(5),
               Millis lock_wait = std::chrono::seconds(30));
 
+  // The keeper of a channel's token `name`, with the context's clock and margin, over the
+  // context's store or, when it has none (a connector built outside a pass), over one in
+  // memory that the keeper owns. Null without a clock.
+  static std::unique_ptr<TokenKeeper> for_channel(const ChannelContext& context, std::string name);
+
   // A token valid for at least the margin; obtained or refreshed under the channel's
   // token lock when the stored one is missing or about to expire.
   Result<Token> get(const TokenSource& source);
@@ -46,6 +52,7 @@ public:
 private:
   Result<Token> refresh_locked(std::optional<std::string> rejected, const TokenSource& source);
 
+  std::unique_ptr<TokenStore> m_own_store; // set by for_channel() without a context store
   TokenStore& m_store;
   Clock& m_clock;
   std::string m_name;

@@ -4,6 +4,8 @@
 
 #include <fmt/format.h>
 
+#include <map>
+
 namespace uoms::connectors {
 
 namespace {
@@ -16,7 +18,37 @@ Token masked(Token token)
   return token;
 }
 
+// Tokens of a connector built outside a pass: kept for the process only.
+class MemoryTokenStore : public TokenStore
+{
+public:
+  std::optional<Token> load(std::string_view name) override
+  {
+    const auto it = m_tokens.find(name);
+    return it == m_tokens.end() ? std::nullopt : std::optional<Token>(it->second);
+  }
+  void save(std::string_view name, const Token& token) override { m_tokens[std::string(name)] = token; }
+
+private:
+  std::map<std::string, Token, std::less<>> m_tokens;
+};
+
 } // namespace
+
+std::unique_ptr<TokenKeeper> TokenKeeper::for_channel(const ChannelContext& context, std::string name)
+{
+  if (context.clock == nullptr) {
+    return nullptr;
+  }
+  std::unique_ptr<TokenStore> own;
+  if (context.tokens == nullptr) {
+    own = std::make_unique<MemoryTokenStore>();
+  }
+  TokenStore& store = own ? *own : *context.tokens;
+  auto keeper = std::make_unique<TokenKeeper>(store, *context.clock, std::move(name), context.token_margin);
+  keeper->m_own_store = std::move(own);
+  return keeper;
+}
 
 TokenKeeper::TokenKeeper(TokenStore& store, Clock& clock, std::string name, Millis margin, Millis lock_wait)
   : m_store(store),
