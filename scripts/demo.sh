@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The demo: a fresh uoms home in ./demo, six channels (the example CSV exports, and Coupang,
 # Smartstore, Shopee, Qoo10 and PlayAuto served by the sandbox on 127.0.0.1 with its sample
-# keys), one collect pass, then the job list. No credentials, no traffic beyond loopback.
+# keys), two collect passes (the second finds nothing new and duplicates nothing), then the job
+# list. No credentials, no traffic beyond loopback.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 build="${UOMS_BUILD_DIR:-$root/build}"
@@ -36,10 +37,12 @@ printf '%s\n' '$2a$04$abcdefghijklmnopqrstuv' |
 "$uoms" channels add playauto-main --kind playauto --set "base_url=$base" --set email=seller@example.com \
   --secret api_key=playauto-sandbox-api-key-0001 --secret password=playauto-sandbox-password
 
-echo
-echo "\$ uoms collect"
 status=0
-"$uoms" collect || status=$?
+for pass in first second; do
+  echo
+  echo "\$ uoms collect    # $pass pass"
+  "$uoms" collect || status=$?
+done
 echo
 echo "\$ uoms jobs list"
 "$uoms" jobs list
