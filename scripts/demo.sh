@@ -7,7 +7,7 @@ set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 build="${UOMS_BUILD_DIR:-$root/build}"
 uoms="$build/uoms"
-demo="$root/demo"
+demo="${UOMS_DEMO_DIR:-$root/demo}"
 
 export UOMS_ALLOWED_HOSTS=loopback
 export UOMS_CONFIG="$demo/uoms.toml"
