@@ -1,0 +1,59 @@
+#include "uoms/util/text.hpp"
+
+#include <doctest/doctest.h>
+
+using namespace std::chrono_literals;
+using namespace uoms::util;
+
+TEST_CASE("util::trim")
+{
+  CHECK(trim("  a b \t\r\n") == "a b");
+  CHECK(trim("") == "");
+  CHECK(trim(" \n ") == "");
+  CHECK(trim("x") == "x");
+}
+
+TEST_CASE("util::edit_distance and did_you_mean")
+{
+  CHECK(edit_distance("timeout", "timeout") == 0);
+  CHECK(edit_distance("timout", "timeout") == 1);
+  CHECK(edit_distance("tiemout", "timeout") == 1); // adjacent transposition is one edit
+  CHECK(edit_distance("", "abc") == 3);
+  CHECK(edit_distance("kitten", "sitting") == 3);
+  CHECK(did_you_mean("colect", {"collect", "channels"}) == " (did you mean \"collect\"?)");
+  CHECK(did_you_mean("zzzzzz", {"collect", "channels"}).empty());
+  CHECK(closest("jbos", {"jobs", "init"}) == std::optional<std::string>("jobs"));
+}
+
+TEST_CASE("util::parse_utc_offset")
+{
+  SUBCASE("numeric forms")
+  {
+    CHECK(parse_utc_offset("+09:00") == 540min);
+    CHECK(parse_utc_offset("+0900") == 540min);
+    CHECK(parse_utc_offset("+09") == 540min);
+    CHECK(parse_utc_offset("+9") == 540min);
+    CHECK(parse_utc_offset("-05:30") == -330min);
+    CHECK(parse_utc_offset(" +09:00 ") == 540min);
+  }
+  SUBCASE("names")
+  {
+    CHECK(parse_utc_offset("Z") == 0min);
+    CHECK(parse_utc_offset("utc") == 0min);
+    CHECK(parse_utc_offset("GMT") == 0min);
+    CHECK(parse_utc_offset("KST") == 540min);
+    CHECK(parse_utc_offset("Asia/Tokyo") == 540min);
+    CHECK(parse_utc_offset("Asia/Singapore") == 480min);
+  }
+  SUBCASE("refused")
+  {
+    CHECK_FALSE(parse_utc_offset(""));
+    CHECK_FALSE(parse_utc_offset("+"));
+    CHECK_FALSE(parse_utc_offset("+15"));
+    CHECK_FALSE(parse_utc_offset("+09:60"));
+    CHECK_FALSE(parse_utc_offset("+9:0"));
+    CHECK_FALSE(parse_utc_offset("+090"));
+    CHECK_FALSE(parse_utc_offset("+09h"));
+    CHECK_FALSE(parse_utc_offset("Europe/Paris"));
+  }
+}
