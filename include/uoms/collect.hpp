@@ -1,9 +1,11 @@
 #pragma once
 
 #include "uoms/config.hpp"
+#include "uoms/connect.hpp"
 #include "uoms/connector.hpp"
 #include "uoms/error.hpp"
 #include "uoms/jobs.hpp"
+#include "uoms/pass.hpp"
 #include "uoms/time.hpp"
 
 #include <atomic>
@@ -50,21 +52,16 @@ struct Report
   std::vector<std::string> notify_errors;
 };
 
-// What a terminal progress line shows; called from worker threads under a mutex.
-struct Progress
-{
-  int channels_done = 0;
-  int channels_total = 0;
-  std::int64_t orders = 0;
-  std::string channel;
-};
+// What a terminal progress line shows (items are orders); called under a mutex.
+using Progress = pass::Progress;
 
+// One collect pass over libcurl.
 Report run(const config::Config& config, const Options& options, Clock& clock,
            const std::function<void(const Progress&)>& on_progress = {});
+// The same with the channels' HTTP clients made by `make_http` (tests pass a fake).
+Report run(const config::Config& config, const Options& options, Clock& clock, const channels::HttpFactory& make_http,
+           const std::function<void(const Progress&)>& on_progress = {});
 
-// Splits [from, to] into consecutive windows no longer than max_window. Each window
-// starts where the previous ended (both ends inclusive: a boundary instant is fetched
-// twice and upserted once).
 // [from, to) split into windows of at most max_window, the first starting on the time_step
 // grid (so a coarse API filter is never asked for a step twice in one pass).
 std::vector<connectors::Window> plan_windows(TimePoint from, TimePoint to, Millis max_window,
@@ -74,12 +71,8 @@ std::vector<connectors::Window> plan_windows(TimePoint from, TimePoint to, Milli
 // The stretches of [first fetched, watermark] no complete window covers.
 std::vector<connectors::Window> find_gaps(const std::vector<store::WindowRow>& windows, std::optional<TimePoint> watermark);
 
-// Content hashes: the order-level fields, and each item.
-std::string header_hash(const Order& order, bool partial = false);
-std::string item_hash(const OrderItem& item);
-
 // Set by the SIGINT/SIGTERM handler; passes stop between pages and exit 130.
-extern std::atomic<bool> g_interrupted;
+using pass::g_interrupted;
 
 inline constexpr std::string_view k_watermark_key = "collect.watermark";
 

@@ -227,6 +227,10 @@ struct KindSpec
   std::vector<FieldSpec> settings;
   std::vector<FieldSpec> secrets;
   Factory make;
+  double default_rate_limit = 5; // requests/s when neither the channel nor [kinds.X] sets one
+  // Responses that mean "throttled, retry later" besides 429/5xx (Shopee's HTTP 200
+  // error_rate_limit); the channel's HTTP client retries them.
+  std::function<bool(const net::Response&)> is_throttled;
 };
 
 // The registry: connectors/registry.cpp lists every kind.

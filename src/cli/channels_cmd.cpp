@@ -1,6 +1,7 @@
 #include "cli.hpp"
 
 #include "uoms/channels.hpp"
+#include "uoms/connect.hpp"
 #include "uoms/error.hpp"
 #include "uoms/log.hpp"
 
@@ -85,7 +86,7 @@ void print_channel(Context& ctx, const channels::Channel& c)
 {
   std::vector<std::string> names;
   for (const auto& [k, v] : c.secrets) names.push_back(k);
-  auto orders = ctx.db().count_orders(c.row.id);
+  auto orders = store::Channels(ctx.db()).count_orders(c.row.id);
   if (ctx.json) {
     print_json(channel_json(c.row, names, orders));
     return;
@@ -110,13 +111,13 @@ std::string now_text(Context& ctx)
 int run_list(Context& ctx)
 {
   auto& db = ctx.db();
-  auto rows = db.channels();
+  auto rows = store::Channels(db).list();
   if (ctx.json) {
     nlohmann::json out = nlohmann::json::array();
     for (const auto& r : rows) {
       nlohmann::json settings = nlohmann::json::parse(r.settings_json, nullptr, false);
-      out.push_back({{"name", r.name}, {"kind", r.kind}, {"enabled", r.enabled}, {"orders", db.count_orders(r.id)},
-                     {"watermark", db.state(r.id, "collect.watermark").value_or("")}});
+      out.push_back({{"name", r.name}, {"kind", r.kind}, {"enabled", r.enabled}, {"orders", store::Channels(db).count_orders(r.id)},
+                     {"watermark", store::CollectState(db).state(r.id, "collect.watermark").value_or("")}});
     }
     print_json({{"channels", out}});
     return 0;
@@ -127,39 +128,33 @@ int run_list(Context& ctx)
   }
   std::vector<std::vector<std::string>> table;
   for (const auto& r : rows) {
-    table.push_back({r.name, r.kind, r.enabled ? "yes" : "no", std::to_string(db.count_orders(r.id)),
-                     db.state(r.id, "collect.watermark").value_or("-")});
+    table.push_back({r.name, r.kind, r.enabled ? "yes" : "no", std::to_string(store::Channels(db).count_orders(r.id)),
+                     store::CollectState(db).state(r.id, "collect.watermark").value_or("-")});
   }
   print_table({"NAME", "KIND", "ENABLED", "ORDERS", "COLLECTED UNTIL"}, table);
   return 0;
 }
 
-// A channel's connector wired as a pass wires it: it obtains or refreshes tokens
-// exactly as a pass would, and keeps them.
+// A channel's connector wired as a pass wires it (channels::connect), with one attempt
+// per request: it obtains or refreshes tokens exactly as a pass would, and keeps them.
 struct LiveChannel
 {
   crypto::Fernet key;
   channels::Channel channel;
-  std::unique_ptr<net::HttpClient> http;
-  std::unique_ptr<connectors::TokenStore> tokens;
-  std::unique_ptr<connectors::Connector> connector;
+  channels::Connected connected;
 
   LiveChannel(Context& ctx, const std::string& name)
     : key(channels::load_key(ctx.config())),
       channel(channels::load(ctx.db(), name, &key))
   {
-    channels::check_required(channel);
-    auto options = ctx.config().http;
-    options.retry.max_attempts = 1;
-    http = net::make_curl_client(options, *ctx.clock);
-    tokens = channels::token_store(ctx.db(), key, channel.row.id, *ctx.clock);
-    connectors::ChannelContext cc{channel.row.name, channel.settings, channel.secrets, http.get(), ctx.clock,
-                                  tokens.get(), {}};
-    cc.token_margin = ctx.config().token_margin;
-    const auto id = channel.row.id;
-    cc.already_processed = [&ctx, id](std::string_view k) { return ctx.db().processed(id, k); };
-    connector = channel.spec->make(cc);
+    auto& clock = *ctx.clock;
+    connected = channels::connect(channel, ctx.db(), key, ctx.config(), clock, [&clock](net::HttpOptions options) {
+      options.retry.max_attempts = 1;
+      return net::make_curl_client(std::move(options), clock);
+    });
   }
+
+  connectors::Connector& connector() { return *connected.connector; }
 };
 
 [[noreturn]] void throw_connector_error(const std::string& name, const connectors::ConnectorError& e)
@@ -172,7 +167,7 @@ struct LiveChannel
 int run_authorize(Context& ctx, const std::string& name, const std::string& code, const std::string& redirect)
 {
   LiveChannel live(ctx, name);
-  auto result = code.empty() ? live.connector->authorization_url(redirect) : live.connector->authorize(code);
+  auto result = code.empty() ? live.connector().authorization_url(redirect) : live.connector().authorize(code);
   if (!result) {
     throw_connector_error(name, result.error());
   }
@@ -191,7 +186,7 @@ int run_authorize(Context& ctx, const std::string& name, const std::string& code
 int run_test(Context& ctx, const std::string& name)
 {
   LiveChannel live(ctx, name);
-  auto result = live.connector->check();
+  auto result = live.connector().check();
   if (!result) {
     throw_connector_error(name, result.error());
   }
@@ -280,20 +275,20 @@ Handler setup_channels(CLI::App& app, Context& ctx)
       auto c = channels::load(ctx.db(), o->name, nullptr);
       c.row.enabled = enable->parsed();
       c.row.updated_at = now_text(ctx);
-      ctx.db().update_channel(c.row);
+      store::Channels(ctx.db()).update(c.row);
       if (ctx.json) print_json({{"name", c.row.name}, {"enabled", c.row.enabled}});
       else if (!ctx.quiet) fmt::print("channel {} {}\n", c.row.name, c.row.enabled ? "enabled" : "disabled");
       return 0;
     }
     if (remove->parsed()) {
       auto c = channels::load(ctx.db(), o->name, nullptr);
-      auto orders = ctx.db().count_orders(c.row.id);
+      auto orders = store::Channels(ctx.db()).count_orders(c.row.id);
       if (orders > 0 && !o->delete_orders) {
         throw UsageError(fmt::format("channel {} has {} collected orders; use --delete-orders to remove them "
                                      "too, or `uoms channels disable {}` to keep them",
                                      c.row.name, orders, c.row.name));
       }
-      ctx.db().remove_channel(c.row.id, o->delete_orders);
+      store::Channels(ctx.db()).remove(c.row.id, o->delete_orders);
       if (ctx.json) print_json({{"name", c.row.name}, {"removed", true}, {"orders_deleted", orders}});
       else if (!ctx.quiet) fmt::print("removed channel {} ({} orders deleted)\n", c.row.name, orders);
       return 0;

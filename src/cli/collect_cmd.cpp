@@ -40,10 +40,10 @@ int run_gaps(Context& ctx, const CollectFlags& f)
   auto& db = ctx.db();
   nlohmann::json out = nlohmann::json::array();
   std::vector<std::vector<std::string>> table;
-  for (const auto& row : db.channels()) {
+  for (const auto& row : store::Channels(db).list()) {
     if (!f.channels.empty() && std::find(f.channels.begin(), f.channels.end(), row.name) == f.channels.end()) continue;
-    auto wm = db.state(row.id, collect::k_watermark_key);
-    auto gaps = collect::find_gaps(db.windows(row.id), wm ? parse_time(*wm) : std::nullopt);
+    auto wm = store::CollectState(db).state(row.id, collect::k_watermark_key);
+    auto gaps = collect::find_gaps(store::CollectState(db).windows(row.id), wm ? parse_time(*wm) : std::nullopt);
     for (const auto& g : gaps) {
       out.push_back({{"channel", row.name}, {"from", format_utc(g.from)}, {"to", format_utc(g.to)}});
       table.push_back({row.name, format_utc(g.from), format_utc(g.to)});
@@ -112,7 +112,7 @@ Handler setup_collect(CLI::App& app, Context& ctx)
     auto progress = [&](const collect::Progress& p) {
       if (show_progress) {
         std::fprintf(stderr, "\rcollect: %d/%d channels, %lld orders", p.channels_done, p.channels_total,
-                     static_cast<long long>(p.orders));
+                     static_cast<long long>(p.items));
         std::fflush(stderr);
       }
     };

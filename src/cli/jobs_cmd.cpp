@@ -12,7 +12,7 @@ struct JobsOptions
 {
   store::JobFilter filter;
   std::int64_t id = 0;
-  std::string detail_status, detail_channel;
+  std::string detail_action, detail_status, detail_channel;
   int detail_limit = 0;
   std::string older_than;
 };
@@ -64,7 +64,7 @@ std::string duration_text(std::int64_t ms)
 
 store::JobRow require_job(Context& ctx, std::int64_t id)
 {
-  auto job = ctx.db().job(id);
+  auto job = store::Jobs(ctx.db()).find(id);
   if (!job) {
     throw UsageError(fmt::format("no job {}", id));
   }
@@ -83,7 +83,7 @@ int run_list(Context& ctx, JobsOptions& o)
                                    o.filter.since));
     }
   }
-  auto rows = ctx.db().jobs(o.filter);
+  auto rows = store::Jobs(ctx.db()).list(o.filter);
   if (ctx.json) {
     nlohmann::json out = nlohmann::json::array();
     for (const auto& j : rows) out.push_back(job_json(j));
@@ -109,7 +109,7 @@ int run_list(Context& ctx, JobsOptions& o)
 int run_show(Context& ctx, std::int64_t id)
 {
   auto job = require_job(ctx, id);
-  auto counts = ctx.db().detail_counts(id);
+  auto counts = store::Jobs(ctx.db()).detail_counts(id);
   if (ctx.json) {
     nlohmann::json actions = nlohmann::json::object();
     for (const auto& [action, n] : counts) actions[action] = n;
@@ -133,7 +133,12 @@ int run_show(Context& ctx, std::int64_t id)
 int run_details(Context& ctx, const JobsOptions& o)
 {
   require_job(ctx, o.id);
-  auto rows = ctx.db().details(o.id, {o.detail_status, o.detail_channel, o.detail_limit});
+  if (!o.detail_status.empty() && o.detail_status != "ok" && o.detail_status != "failed" &&
+      o.detail_status != "skipped" && o.detail_status != "note") {
+    throw UsageError(fmt::format("--status takes ok, failed, skipped or note; to see \"{}\" rows use --action {}",
+                                 o.detail_status, o.detail_status));
+  }
+  auto rows = store::Jobs(ctx.db()).details(o.id, {o.detail_action, o.detail_channel, o.detail_status, o.detail_limit});
   if (ctx.json) {
     nlohmann::json out = nlohmann::json::array();
     for (const auto& d : rows) out.push_back(detail_json(d));
@@ -160,7 +165,7 @@ int run_prune(Context& ctx, const JobsOptions& o)
   if (!age) {
     throw UsageError(fmt::format("--older-than: expected a duration like 90d, got \"{}\"", o.older_than));
   }
-  auto removed = ctx.db().prune_jobs(format_utc(ctx.clock->now() - *age));
+  auto removed = store::Jobs(ctx.db()).prune(format_utc(ctx.clock->now() - *age));
   if (ctx.json) print_json({{"pruned", removed}});
   else if (!ctx.quiet) fmt::print("pruned {} jobs older than {}\n", removed, o.older_than);
   return 0;
@@ -183,7 +188,8 @@ Handler setup_jobs(CLI::App& app, Context& ctx)
   show->add_option("id", o->id, "job id")->required();
   auto* details = app.add_subcommand("details", "the per-order rows of a job");
   details->add_option("id", o->id, "job id")->required();
-  details->add_option("--status", o->detail_status, "only this action (created, updated, unchanged, failed, note, ...)");
+  details->add_option("--action", o->detail_action, "only this action (created, updated, unchanged, failed, note, ...)");
+  details->add_option("--status", o->detail_status, "only this outcome: ok, failed, skipped or note");
   details->add_option("--channel", o->detail_channel, "only this channel");
   details->add_option("--limit", o->detail_limit, "at most this many rows")->check(CLI::NonNegativeNumber);
   auto* prune = app.add_subcommand("prune", "delete finished jobs (and their details) older than an age");

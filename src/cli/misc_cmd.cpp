@@ -13,7 +13,7 @@ namespace {
 // commands say so plainly instead of pretending to work.
 int not_yet(Context& ctx, std::string_view command, std::string_view what)
 {
-  auto rows = ctx.db().channels();
+  auto rows = store::Channels(ctx.db()).list();
   if (rows.empty()) {
     throw ConfigError("no channels configured (add one with `uoms channels add`)");
   }
@@ -83,7 +83,7 @@ Handler setup_orders(CLI::App& app, Context& ctx)
   list->add_option("--channel", *channel, "only this channel");
   list->add_option("--limit", *limit, "at most this many (0 = all)")->check(CLI::NonNegativeNumber);
   return [=, &ctx]() -> int {
-    auto rows = ctx.db().orders(*channel, *limit);
+    auto rows = store::Orders(ctx.db()).list(*channel, *limit);
     if (ctx.json) {
       nlohmann::json out = nlohmann::json::array();
       for (const auto& r : rows) {

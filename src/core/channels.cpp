@@ -241,10 +241,10 @@ Channel from_row(const store::ChannelRow& row, const crypto::Fernet* key)
 
 Channel load(store::Database& db, std::string_view name, const crypto::Fernet* key)
 {
-  auto row = db.channel(name);
+  auto row = store::Channels(db).find(name);
   if (!row) {
     std::vector<std::string> names;
-    for (const auto& r : db.channels()) names.push_back(r.name);
+    for (const auto& r : store::Channels(db).list()) names.push_back(r.name);
     throw UsageError(fmt::format("no channel named \"{}\"{}", name, did_you_mean(name, names)));
   }
   return from_row(*row, key);
@@ -256,7 +256,7 @@ namespace {
 // be read back: prove the key on an existing channel before writing.
 void check_key_matches(store::Database& db, const crypto::Fernet& key)
 {
-  for (const auto& row : db.channels()) {
+  for (const auto& row : store::Channels(db).list()) {
     if (!row.secrets_token.empty()) {
       from_row(row, &key);
       return;
@@ -275,7 +275,7 @@ Channel add(store::Database& db, const crypto::Fernet& key, std::string_view nam
   c.spec = &spec_of(kind);
   c.row.name = std::string(name);
   c.row.kind = c.spec->kind;
-  if (db.channel(name)) {
+  if (store::Channels(db).find(name)) {
     throw UsageError(fmt::format("channel \"{}\" already exists (use `uoms channels update`)", name));
   }
   apply(*c.spec, c, changes);
@@ -283,7 +283,7 @@ Channel add(store::Database& db, const crypto::Fernet& key, std::string_view nam
   c.row.settings_json = to_json(c.settings);
   store_secrets(c, key);
   c.row.created_at = c.row.updated_at = std::string(now);
-  c.row.id = db.insert_channel(c.row);
+  c.row.id = store::Channels(db).insert(c.row);
   return from_row(c.row, &key);
 }
 
@@ -303,7 +303,7 @@ Channel update(store::Database& db, const crypto::Fernet& key, std::string_view 
   edited.row.settings_json = to_json(edited.settings);
   store_secrets(edited, key);
   edited.row.updated_at = std::string(now);
-  db.update_channel(edited.row);
+  store::Channels(db).update(edited.row);
   return from_row(edited.row, &key);
 }
 

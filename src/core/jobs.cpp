@@ -31,7 +31,7 @@ int reap_dead(store::Database& db, std::string_view kind, Clock& clock, Millis s
   const auto host = hostname();
   const auto now = clock.now();
   int reaped = 0;
-  for (auto job : db.running_jobs(kind)) {
+  for (auto job : store::Jobs(db).running(kind)) {
     // Another host's pid means nothing here: its job is dead when its heartbeat stopped.
     const auto& beat = job.heartbeat_at.empty() ? job.started_at : job.heartbeat_at;
     bool dead = job.host == host ? process_is_dead(job.pid) && job.pid != ::getpid()
@@ -43,7 +43,7 @@ int reap_dead(store::Database& db, std::string_view kind, Clock& clock, Millis s
     job.error = "process died";
     job.finished_at = format_utc(now);
     job.duration_ms = (now - parse_time(job.started_at).value_or(now)).count();
-    db.update_job(job);
+    store::Jobs(db).update(job);
     ++reaped;
   }
   return reaped;
@@ -61,7 +61,7 @@ Recorder::Recorder(store::Database& db, Clock& clock, std::string kind, std::str
   m_row.version = UOMS_VERSION;
   m_row.host = hostname();
   m_row.pid = ::getpid();
-  m_row.id = m_db.insert_job(m_row);
+  m_row.id = store::Jobs(m_db).insert(m_row);
 }
 
 void Recorder::detail(store::JobDetail detail)
@@ -71,7 +71,7 @@ void Recorder::detail(store::JobDetail detail)
   if (detail.created_at.empty()) {
     detail.created_at = format_utc(m_clock.now());
   }
-  m_db.add_detail(detail);
+  store::Jobs(m_db).add_detail(detail);
 }
 
 void Recorder::progress(int percent, const Counts& counts)
@@ -82,8 +82,8 @@ void Recorder::progress(int percent, const Counts& counts)
   m_row.succeeded = counts.succeeded;
   m_row.failed = counts.failed;
   m_row.skipped = counts.skipped;
-  m_db.update_job(m_row);
-  m_db.heartbeat_job(m_row.id, format_utc(m_clock.now()));
+  store::Jobs(m_db).update(m_row);
+  store::Jobs(m_db).heartbeat(m_row.id, format_utc(m_clock.now()));
 }
 
 void Recorder::finish(std::string_view status, const Counts& counts, std::string_view error)
@@ -99,7 +99,7 @@ void Recorder::finish(std::string_view status, const Counts& counts, std::string
   m_row.error = std::string(error);
   m_row.finished_at = format_utc(now);
   m_row.duration_ms = (now - parse_time(m_row.started_at).value_or(now)).count();
-  m_db.update_job(m_row);
+  store::Jobs(m_db).update(m_row);
 }
 
 } // namespace uoms::jobs

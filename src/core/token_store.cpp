@@ -1,11 +1,11 @@
 #include "uoms/channels.hpp"
-#include "uoms/jobs.hpp"
+#include "uoms/lease.hpp"
 #include "uoms/log.hpp"
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
-#include <unistd.h>
+#include <map>
 
 namespace uoms::channels {
 
@@ -24,11 +24,11 @@ public:
 
   std::optional<connectors::Token> load(std::string_view name) override
   {
-    auto row = m_db.token(m_channel_id, name);
+    auto row = store::Tokens(m_db).find(m_channel_id, name);
     if (!row) {
       return std::nullopt;
     }
-    auto plain = m_key.decrypt(row->first);
+    auto plain = m_key.decrypt(row->value);
     if (!plain) {
       log::warn("channel token {} cannot be decrypted with this key; obtaining a new one", name);
       return std::nullopt;
@@ -41,7 +41,7 @@ public:
     } catch (const nlohmann::json::exception&) {
       return std::nullopt;
     }
-    token.expires_at = parse_time(row->second).value_or(TimePoint{});
+    token.expires_at = parse_time(row->expires_at).value_or(TimePoint{});
     log::add_secret(token.value);
     log::add_secret(token.refresh);
     return token;
@@ -52,32 +52,26 @@ public:
     log::add_secret(token.value);
     log::add_secret(token.refresh);
     nlohmann::json j = {{"value", token.value}, {"refresh", token.refresh}};
-    m_db.save_token(m_channel_id, name, m_key.encrypt(j.dump()), format_utc(token.expires_at),
-                    format_utc(m_clock.now()));
+    store::Tokens(m_db).save(m_channel_id, name, {m_key.encrypt(j.dump()), format_utc(token.expires_at)},
+                             format_utc(m_clock.now()));
   }
 
   bool lock(std::string_view name, Millis wait) override
   {
-    const auto host = jobs::hostname();
-    const auto deadline = m_clock.now() + wait;
-    for (;;) {
-      const auto now = m_clock.now();
-      store::Database::LockRequest request{lock_name(name), 0, ::getpid(), host, format_utc(now),
-                                           format_utc(now + std::chrono::minutes(2))};
-      auto holder = m_db.try_lock(request, [&](const store::LockHolder& h) {
-        return h.host == host && jobs::process_is_dead(h.pid);
-      });
-      if (!holder) {
-        return true;
-      }
-      if (now >= deadline) {
-        return false;
-      }
-      m_clock.sleep_for(std::chrono::milliseconds(100));
+    auto lease = Lease::take_waiting(m_db, lock_name(name), 0, m_clock, std::chrono::minutes(2), wait);
+    if (!lease) {
+      return false;
     }
+    m_held.insert_or_assign(std::string(name), std::move(*lease));
+    return true;
   }
 
-  void unlock(std::string_view name) override { m_db.unlock(lock_name(name), ::getpid()); }
+  void unlock(std::string_view name) override
+  {
+    if (auto it = m_held.find(name); it != m_held.end()) {
+      m_held.erase(it);
+    }
+  }
 
 private:
   std::string lock_name(std::string_view name) const { return fmt::format("token:{}:{}", m_channel_id, name); }
@@ -86,6 +80,7 @@ private:
   const crypto::Fernet& m_key;
   std::int64_t m_channel_id;
   Clock& m_clock;
+  std::map<std::string, Lease, std::less<>> m_held;
 };
 
 } // namespace

@@ -319,7 +319,7 @@ int run(int argc, char** argv)
   fmt::print("{:<14} {:>7} {:>9} {:>5} {:>9} {:>9}\n", "channel", "orders", "requests", "429s", "bound_s",
              "elapsed_s");
   for (const auto& a : accounts) {
-    const std::int64_t in_db = db.count_orders(channel_ids[a.channel]);
+    const std::int64_t in_db = uoms::store::Channels(db).count_orders(channel_ids[a.channel]);
     collected += in_db;
     missing += std::max<std::int64_t>(0, expected[a.id] - in_db);
     const json& acc = stats["accounts"].contains(a.id) ? stats["accounts"][a.id] : json::object();
@@ -339,7 +339,7 @@ int run(int argc, char** argv)
     }
     // The channel's own time: first window started to last window finished.
     double elapsed = 0;
-    const auto windows = db.windows(channel_ids[a.channel]);
+    const auto windows = uoms::store::CollectState(db).windows(channel_ids[a.channel]);
     if (!windows.empty()) {
       std::optional<uoms::TimePoint> first, last;
       for (const auto& w : windows) {

@@ -194,14 +194,19 @@ class DetailsTest(JobsTestCase):
             actions[d["action"]] = actions.get(d["action"], 0) + 1
         self.assertEqual(actions, {"created": 18, "updated": 2, "processed": 3})
 
-        updated = self.json_ok(["jobs", "details", str(job), "--status", "updated"])["details"]
+        updated = self.json_ok(["jobs", "details", str(job), "--action", "updated"])["details"]
         self.assertEqual(sorted(d["external_id"] for d in updated), ["WEB-20261122-0002", "WEB-20261122-0004"])
         self.assertTrue(all(d["channel"] == "tea" and d["subject_type"] == "order" and d["error"] is None
                             for d in updated), updated)
-        files = self.json_ok(["jobs", "details", str(job), "--status", "processed"])["details"]
+        files = self.json_ok(["jobs", "details", str(job), "--action", "processed"])["details"]
         self.assertEqual([d["subject_type"] for d in files], ["file", "file", "file"])
         self.assertTrue(all(d["external_id"].startswith("sha256:") for d in files), files)
 
+        # --status groups actions by outcome; an action name there is a usage error that says so.
+        self.assertEqual(len(self.json_ok(["jobs", "details", str(job), "--status", "ok"])["details"]), 23)
+        code, out, err = self.w.run(["jobs", "details", str(job), "--status", "updated"])
+        self.assertEqual((code, out), (2, ""))
+        self.assertIn('use --action updated', err)
         self.assertEqual(len(self.json_ok(["jobs", "details", str(job), "--limit", "5"])["details"]), 5)
         self.assertEqual(len(self.json_ok(["jobs", "details", str(job), "--channel", "tea"])["details"]), 23)
         self.assertEqual(self.json_ok(["jobs", "details", str(job), "--channel", "other"])["details"], [])

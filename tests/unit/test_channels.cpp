@@ -2,6 +2,8 @@
 #include "uoms/error.hpp"
 #include "uoms/store.hpp"
 
+#include "tests/support/temp_db.hpp"
+
 #include <doctest/doctest.h>
 
 #include <filesystem>
@@ -29,29 +31,6 @@ constexpr const char* k_t1 = "2026-11-23T00:00:00.000Z";
 const std::string k_access = "AK-plaintext-c7d1e5a0";
 const std::string k_secret = "SK-plaintext-9b24f611";
 
-// A fresh database in a temporary folder, removed with the object.
-class TempDb
-{
-public:
-  TempDb()
-  {
-    std::string pattern = (fs::temp_directory_path() / "uoms-test-channels-XXXXXX").string();
-    m_dir = ::mkdtemp(pattern.data());
-    m_db.emplace(Database::open(m_dir / "uoms.db"));
-  }
-  ~TempDb()
-  {
-    m_db.reset();
-    std::error_code ec;
-    fs::remove_all(m_dir, ec);
-  }
-  Database& db() { return *m_db; }
-  const fs::path& dir() const { return m_dir; }
-
-private:
-  fs::path m_dir;
-  std::optional<Database> m_db;
-};
 
 Fernet new_key()
 {
@@ -103,7 +82,7 @@ TEST_CASE("channels::did_you_mean")
 
 TEST_CASE("channels key file")
 {
-  TempDb t;
+  TempDb t("channels");
   const auto path = t.dir() / "uoms.key";
   uoms::channels::write_key_file(path, false);
   struct stat st {};
@@ -152,7 +131,7 @@ TEST_CASE("channels key file")
 
 TEST_CASE("channels::add")
 {
-  TempDb t;
+  TempDb t("channels");
   auto& db = t.db();
   const auto key = new_key();
 
@@ -175,7 +154,7 @@ TEST_CASE("channels::add")
     CHECK(ch.settings.at("currency") == "KRW");
     CHECK(ch.settings.at("delimiter") == ",");
     CHECK(ch.secrets.empty());
-    auto row = db.channel("shop");
+    auto row = uoms::store::Channels(db).find("shop");
     REQUIRE(row);
     CHECK(row->settings_json == R"({"path":"/srv/orders"})");
     CHECK(row->secrets_token == "");
@@ -188,7 +167,7 @@ TEST_CASE("channels::add")
     auto ch = uoms::channels::add(db, key, "cp", "coupang", coupang_changes(), k_t0);
     CHECK(ch.secrets.at("access_key") == k_access);
     CHECK(ch.secrets.at("secret_key") == k_secret);
-    auto row = db.channel("cp");
+    auto row = uoms::store::Channels(db).find("cp");
     REQUIRE(row);
     CHECK(row->secrets_token.starts_with("gAAAAA"));
     CHECK(row->secrets_token.find(k_access) == std::string::npos);
@@ -284,7 +263,7 @@ TEST_CASE("channels::add")
 
 TEST_CASE("channels::update and load")
 {
-  TempDb t;
+  TempDb t("channels");
   auto& db = t.db();
   const auto key = new_key();
   uoms::channels::add(db, key, "cp", "coupang", coupang_changes(), k_t0);
@@ -299,7 +278,7 @@ TEST_CASE("channels::update and load")
     CHECK(ch.settings.at("vendor_id") == "A00012345");
     CHECK(ch.secrets.at("access_key") == k_access);
     CHECK(ch.secrets.at("secret_key") == "SK-rotated-5e0b");
-    auto row = db.channel("cp");
+    auto row = uoms::store::Channels(db).find("cp");
     REQUIRE(row);
     CHECK(row->created_at == k_t0);
     CHECK(row->updated_at == k_t1);
@@ -318,7 +297,7 @@ TEST_CASE("channels::update and load")
     unset.unset.push_back("rate_limit");
     auto ch = uoms::channels::update(db, key, "cp", unset, k_t1);
     CHECK(ch.settings.at("rate_limit") == "5");
-    CHECK(db.channel("cp")->settings_json == R"({"vendor_id":"A00012345"})");
+    CHECK(uoms::store::Channels(db).find("cp")->settings_json == R"({"vendor_id":"A00012345"})");
   }
 
   SUBCASE("unsetting a required field is refused and nothing changes")
@@ -332,7 +311,7 @@ TEST_CASE("channels::update and load")
     CHECK_THROWS_WITH_AS(uoms::channels::update(db, key, "cp", u, k_t1), "kind coupang has no field \"vendor\"",
                          ConfigError);
     CHECK(uoms::channels::load(db, "cp", &key).secrets.at("access_key") == k_access);
-    CHECK(db.channel("cp")->updated_at == k_t0);
+    CHECK(uoms::store::Channels(db).find("cp")->updated_at == k_t0);
   }
 
   SUBCASE("an unknown channel is a UsageError with a suggestion")
@@ -353,7 +332,7 @@ TEST_CASE("channels::update and load")
 
 TEST_CASE("channels::token_store")
 {
-  TempDb t;
+  TempDb t("channels");
   auto& db = t.db();
   const auto key = new_key();
   Changes c;
@@ -367,12 +346,12 @@ TEST_CASE("channels::token_store")
     CHECK_FALSE(tokens->load("access"));
     uoms::connectors::Token tok{"TOKEN-plaintext-31f0", *uoms::parse_time("2026-11-22T03:00:00Z"), "REFRESH-9a8b7c"};
     tokens->save("access", tok);
-    auto stored = db.token(ch.row.id, "access");
+    auto stored = uoms::store::Tokens(db).find(ch.row.id, "access");
     REQUIRE(stored);
-    CHECK(stored->first.starts_with("gAAAAA"));
-    CHECK(stored->first.find("TOKEN-plaintext-31f0") == std::string::npos);
-    CHECK(stored->first.find("REFRESH-9a8b7c") == std::string::npos);
-    CHECK(stored->second == "2026-11-22T03:00:00.000Z");
+    CHECK(stored->value.starts_with("gAAAAA"));
+    CHECK(stored->value.find("TOKEN-plaintext-31f0") == std::string::npos);
+    CHECK(stored->value.find("REFRESH-9a8b7c") == std::string::npos);
+    CHECK(stored->expires_at == "2026-11-22T03:00:00.000Z");
     auto loaded = tokens->load("access");
     REQUIRE(loaded);
     CHECK(loaded->value == "TOKEN-plaintext-31f0");

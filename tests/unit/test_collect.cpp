@@ -23,8 +23,8 @@ using uoms::Order;
 using uoms::OrderItem;
 using uoms::TimePoint;
 using uoms::collect::find_gaps;
-using uoms::collect::header_hash;
-using uoms::collect::item_hash;
+using uoms::store::header_hash;
+using uoms::store::item_hash;
 using uoms::collect::plan_windows;
 using uoms::connectors::Window;
 using uoms::store::WindowRow;
@@ -239,7 +239,7 @@ TEST_CASE("collect::find_gaps")
   }
 }
 
-TEST_CASE("collect::header_hash and item_hash")
+TEST_CASE("store::header_hash and item_hash")
 {
   const auto o = sample_order();
   const auto h = header_hash(o);
@@ -381,7 +381,7 @@ const std::vector<std::string> k_first_file = {
 std::vector<std::string> actions(uoms::store::Database& db, std::int64_t job, const std::string& action)
 {
   std::vector<std::string> ids;
-  for (const auto& d : db.details(job, {.action = action})) ids.push_back(d.external_id);
+  for (const auto& d : uoms::store::Jobs(db).details(job, {.action = action})) ids.push_back(d.external_id);
   return ids;
 }
 
@@ -413,9 +413,9 @@ TEST_CASE("collect::run over a csv channel")
   CHECK(c1.pages == 1);
 
   auto& db = e.db();
-  CHECK(db.count_orders(ch) == 3);
+  CHECK(uoms::store::Channels(db).count_orders(ch) == 3);
   CHECK(db.count("order_items") == 4);
-  auto orders = db.orders("shop", 0);
+  auto orders = uoms::store::Orders(db).list("shop", 0);
   REQUIRE(orders.size() == 3);
   CHECK(orders[0].external_id == "A-3");
   CHECK(orders[0].status == "preparing");
@@ -427,13 +427,13 @@ TEST_CASE("collect::run over a csv channel")
   CHECK(orders[2].items == 2);
   CHECK(orders[2].currency == "KRW");
 
-  auto windows = db.windows(ch);
+  auto windows = uoms::store::CollectState(db).windows(ch);
   REQUIRE(windows.size() == 1);
   CHECK(windows[0].status == "complete");
   CHECK(windows[0].job_id == first.job_id);
   CHECK(windows[0].pages == 1);
   CHECK(windows[0].records == 3);
-  auto watermark = db.state(ch, uoms::collect::k_watermark_key);
+  auto watermark = uoms::store::CollectState(db).state(ch, uoms::collect::k_watermark_key);
   REQUIRE(watermark);
   CHECK(*watermark == windows[0].to_at);
   CHECK(c1.watermark == *watermark);
@@ -443,7 +443,7 @@ TEST_CASE("collect::run over a csv channel")
   CHECK(*to <= e.clock.now() - 1min);
   CHECK(*to > e.clock.now() - 5min);
 
-  auto job = db.job(first.job_id);
+  auto job = uoms::store::Jobs(db).find(first.job_id);
   REQUIRE(job);
   CHECK(job->kind == "collect");
   CHECK(job->status == "completed");
@@ -453,11 +453,11 @@ TEST_CASE("collect::run over a csv channel")
   CHECK(job->error == "");
   CHECK(job->finished_at != "");
   CHECK(actions(db, first.job_id, "created") == Ids{"A-1", "A-2", "A-3"});
-  auto files = db.details(first.job_id, {.action = "processed"});
+  auto files = uoms::store::Jobs(db).details(first.job_id, {.action = "processed"});
   REQUIRE(files.size() == 1);
   CHECK(files[0].subject_type == "file");
   CHECK(files[0].external_id.starts_with("sha256:"));
-  CHECK(db.processed(ch, files[0].external_id));
+  CHECK(uoms::store::CollectState(db).processed(ch, files[0].external_id));
   CHECK(db.count("locks") == 0);
 
   SUBCASE("a second pass with no new files changes nothing")
@@ -472,16 +472,16 @@ TEST_CASE("collect::run over a csv channel")
     CHECK(c2.updated == 0);
     CHECK(c2.unchanged == 0);
     CHECK(c2.failed == 0);
-    CHECK(db.count_orders(ch) == 3);
+    CHECK(uoms::store::Channels(db).count_orders(ch) == 3);
     CHECK(db.count("order_items") == 4);
-    CHECK(db.details(second.job_id, {}).empty());
-    windows = db.windows(ch);
+    CHECK(uoms::store::Jobs(db).details(second.job_id, {}).empty());
+    windows = uoms::store::CollectState(db).windows(ch);
     REQUIRE(windows.size() == 2);
     CHECK(windows[1].status == "complete");
     CHECK(windows[1].records == 0);
     CHECK(windows[1].job_id == second.job_id);
-    CHECK(db.state(ch, uoms::collect::k_watermark_key) >= watermark);
-    auto job2 = db.job(second.job_id);
+    CHECK(uoms::store::CollectState(db).state(ch, uoms::collect::k_watermark_key) >= watermark);
+    auto job2 = uoms::store::Jobs(db).find(second.job_id);
     REQUIRE(job2);
     CHECK(job2->status == "completed");
     CHECK(job2->total == 0);
@@ -504,13 +504,13 @@ TEST_CASE("collect::run over a csv channel")
     CHECK(actions(db, third.job_id, "updated") == Ids{"A-3"});
     CHECK(actions(db, third.job_id, "unchanged") == Ids{"A-2"});
     CHECK(actions(db, third.job_id, "created") == Ids{"A-4"});
-    CHECK(db.count_orders(ch) == 4);
+    CHECK(uoms::store::Channels(db).count_orders(ch) == 4);
     CHECK(db.count("order_items") == 5);
-    auto rows = db.orders("shop", 0);
+    auto rows = uoms::store::Orders(db).list("shop", 0);
     auto a3 = std::find_if(rows.begin(), rows.end(), [](const auto& r) { return r.external_id == "A-3"; });
     REQUIRE(a3 != rows.end());
     CHECK(a3->status == "shipped");
-    auto job3 = db.job(third.job_id);
+    auto job3 = uoms::store::Jobs(db).find(third.job_id);
     REQUIRE(job3);
     CHECK(job3->total == 3);
     CHECK(job3->succeeded == 3);
@@ -530,8 +530,8 @@ TEST_CASE("collect::run over a csv channel")
     CHECK(c.status == "partial");
     CHECK(c.created == 1);
     CHECK(c.failed == 1);
-    CHECK(db.count_orders(ch) == 4);
-    auto failed = db.details(bad.job_id, {.action = "failed"});
+    CHECK(uoms::store::Channels(db).count_orders(ch) == 4);
+    auto failed = uoms::store::Jobs(db).details(bad.job_id, {.action = "failed"});
     REQUIRE(failed.size() == 1);
     CHECK(failed[0].channel == "shop");
     CHECK(failed[0].subject_type == "order");
@@ -539,18 +539,18 @@ TEST_CASE("collect::run over a csv channel")
     CHECK(failed[0].error == "orders-3.csv:3: quantity \"abc\" is not a number");
     CHECK(failed[0].payload ==
           k_header + "\nB-2,1,2026-11-22 12:30:00,paid,TEA-EG-100,Earl Grey,abc,12900,3000,Oh");
-    auto job = db.job(bad.job_id);
+    auto job = uoms::store::Jobs(db).find(bad.job_id);
     REQUIRE(job);
     CHECK(job->status == "partial");
     CHECK(job->total == 2);
     CHECK(job->succeeded == 1);
     CHECK(job->failed == 1);
     // The window itself was fetched completely, so the watermark moves.
-    auto ws = db.windows(ch);
+    auto ws = uoms::store::CollectState(db).windows(ch);
     REQUIRE(ws.size() == 2);
     CHECK(ws[1].status == "complete");
     CHECK(ws[1].records == 2);
-    CHECK(db.state(ch, uoms::collect::k_watermark_key) == ws[1].to_at);
+    CHECK(uoms::store::CollectState(db).state(ch, uoms::collect::k_watermark_key) == ws[1].to_at);
   }
 
   SUBCASE("dry run reports without writing")
@@ -561,11 +561,11 @@ TEST_CASE("collect::run over a csv channel")
     REQUIRE(dry.channels.size() == 1);
     CHECK(dry.dry_run);
     CHECK(dry.channels[0].created == 1);
-    CHECK(db.count_orders(ch) == 3);
-    CHECK(db.windows(ch).size() == 1);
-    CHECK(db.state(ch, uoms::collect::k_watermark_key) == watermark);
+    CHECK(uoms::store::Channels(db).count_orders(ch) == 3);
+    CHECK(uoms::store::CollectState(db).windows(ch).size() == 1);
+    CHECK(uoms::store::CollectState(db).state(ch, uoms::collect::k_watermark_key) == watermark);
     CHECK(db.count("jobs") == jobs_before + 1); // the pass itself is recorded
-    CHECK(db.details(dry.job_id, {}).empty());
+    CHECK(uoms::store::Jobs(db).details(dry.job_id, {}).empty());
     // The file was not consumed: a real pass reads it.
     auto real = e.run();
     CHECK(real.channels[0].created == 1);
@@ -590,17 +590,17 @@ TEST_CASE("collect::run with a missing csv folder")
     CHECK(r.status == "failed");
     CHECK(r.exit_code == ExitCode::config);
     auto& db = e.db();
-    auto failed = db.details(r.job_id, {.action = "failed"});
+    auto failed = uoms::store::Jobs(db).details(r.job_id, {.action = "failed"});
     REQUIRE(failed.size() == 1);
     CHECK(failed[0].subject_type == "channel");
     CHECK(failed[0].external_id == "gone");
     CHECK(failed[0].error == message);
-    auto ws = db.windows(ch);
+    auto ws = uoms::store::CollectState(db).windows(ch);
     REQUIRE(ws.size() == 1);
     CHECK(ws[0].status == "failed");
     CHECK(ws[0].error == message);
-    CHECK_FALSE(db.state(ch, uoms::collect::k_watermark_key));
-    auto job = db.job(r.job_id);
+    CHECK_FALSE(uoms::store::CollectState(db).state(ch, uoms::collect::k_watermark_key));
+    auto job = uoms::store::Jobs(db).find(r.job_id);
     REQUIRE(job);
     CHECK(job->status == "failed");
     CHECK(job->error == "gone: " + message);
@@ -658,7 +658,7 @@ TEST_CASE("collect::run refusals")
     const auto ch = e.add_csv_channel("shop", e.folder());
     (void)ch;
     const auto now = e.clock.now();
-    auto holder = e.db().try_lock({"collect:shop", 77, ::getppid(), uoms::jobs::hostname(), uoms::format_utc(now),
+    auto holder = uoms::store::Locks(e.db()).try_lock({"collect:shop", 77, ::getppid(), uoms::jobs::hostname(), uoms::format_utc(now),
                                    uoms::format_utc(now + 10min)},
                                   [](const auto&) { return false; });
     REQUIRE_FALSE(holder);

@@ -1,6 +1,8 @@
 #include "uoms/jobs.hpp"
 #include "uoms/store.hpp"
 
+#include "tests/support/temp_db.hpp"
+
 #include <doctest/doctest.h>
 
 #include <filesystem>
@@ -18,28 +20,6 @@ using uoms::store::Database;
 
 namespace {
 
-// A fresh database in a temporary folder, removed with the object.
-class TempDb
-{
-public:
-  TempDb()
-  {
-    std::string pattern = (fs::temp_directory_path() / "uoms-test-jobs-XXXXXX").string();
-    m_dir = ::mkdtemp(pattern.data());
-    m_db.emplace(Database::open(m_dir / "uoms.db"));
-  }
-  ~TempDb()
-  {
-    m_db.reset();
-    std::error_code ec;
-    fs::remove_all(m_dir, ec);
-  }
-  Database& db() { return *m_db; }
-
-private:
-  fs::path m_dir;
-  std::optional<Database> m_db;
-};
 
 uoms::TimePoint at(const char* text)
 {
@@ -69,7 +49,7 @@ std::int64_t running_job(Database& db, const std::string& kind, const std::strin
   row.version = "0.1.0";
   row.host = host;
   row.pid = pid;
-  return db.insert_job(row);
+  return uoms::store::Jobs(db).insert(row);
 }
 
 } // namespace
@@ -92,12 +72,12 @@ TEST_CASE("jobs::hostname")
 
 TEST_CASE("jobs::Recorder")
 {
-  TempDb t;
+  TempDb t("jobs");
   auto& db = t.db();
   ManualClock clock(at("2026-11-22T00:00:00Z"));
   uoms::jobs::Recorder rec(db, clock, "collect", "cron", R"(["collect","--quiet"])");
 
-  auto row = db.job(rec.id());
+  auto row = uoms::store::Jobs(db).find(rec.id());
   REQUIRE(row);
   CHECK(rec.id() > 0);
   CHECK(rec.row().id == rec.id());
@@ -123,18 +103,18 @@ TEST_CASE("jobs::Recorder")
     d.external_id = "A-2";
     d.created_at = "2026-01-01T00:00:00.000Z";
     rec.detail(d);
-    auto rows = db.details(rec.id(), {});
+    auto rows = uoms::store::Jobs(db).details(rec.id(), {});
     REQUIRE(rows.size() == 2);
     CHECK(rows[0].job_id == rec.id());
     CHECK(rows[0].created_at == "2026-11-22T00:00:00.250Z");
     CHECK(rows[1].created_at == "2026-01-01T00:00:00.000Z");
-    CHECK(db.details(999, {}).empty());
+    CHECK(uoms::store::Jobs(db).details(999, {}).empty());
   }
 
   SUBCASE("progress() updates counters and keeps the job running")
   {
     rec.progress(40, {10, 8, 1, 1});
-    row = db.job(rec.id());
+    row = uoms::store::Jobs(db).find(rec.id());
     REQUIRE(row);
     CHECK(row->status == "running");
     CHECK(row->progress_percent == 40);
@@ -149,7 +129,7 @@ TEST_CASE("jobs::Recorder")
   {
     clock.sleep_for(1500ms);
     rec.finish("partial", {5, 4, 1, 0}, "shop: 1 order failed");
-    row = db.job(rec.id());
+    row = uoms::store::Jobs(db).find(rec.id());
     REQUIRE(row);
     CHECK(row->status == "partial");
     CHECK(row->progress_percent == 100);
@@ -166,7 +146,7 @@ TEST_CASE("jobs::Recorder")
 
 TEST_CASE("jobs::reap_dead")
 {
-  TempDb t;
+  TempDb t("jobs");
   auto& db = t.db();
   ManualClock clock(at("2026-11-22T01:00:00Z"));
   const auto host = uoms::jobs::hostname();
@@ -181,20 +161,20 @@ TEST_CASE("jobs::reap_dead")
 
     clock.sleep_for(2s);
     CHECK(uoms::jobs::reap_dead(db, "collect", clock, 30min) == 1);
-    auto row = db.job(dead);
+    auto row = uoms::store::Jobs(db).find(dead);
     REQUIRE(row);
     CHECK(row->status == "failed");
     CHECK(row->error == "process died");
     CHECK(row->finished_at == "2026-11-22T01:00:02.000Z");
     CHECK(row->duration_ms == 4000);
-    CHECK(db.job(parent)->status == "running");
-    CHECK(db.job(own.id())->status == "running");
-    CHECK(db.job(other_kind)->status == "running");
+    CHECK(uoms::store::Jobs(db).find(parent)->status == "running");
+    CHECK(uoms::store::Jobs(db).find(own.id())->status == "running");
+    CHECK(uoms::store::Jobs(db).find(other_kind)->status == "running");
 
     // Reaping again finds nothing: the failed job is no longer running.
     CHECK(uoms::jobs::reap_dead(db, "collect", clock, 30min) == 0);
     CHECK(uoms::jobs::reap_dead(db, "upload-tracking", clock, 30min) == 1);
-    CHECK(db.job(other_kind)->error == "process died");
+    CHECK(uoms::store::Jobs(db).find(other_kind)->error == "process died");
   }
 
   SUBCASE("a job from another host is failed once it is stale")
@@ -202,20 +182,20 @@ TEST_CASE("jobs::reap_dead")
     const auto stale = running_job(db, "collect", "some-other-host", 1, "2026-11-22T00:00:00.000Z");
     const auto fresh = running_job(db, "collect", "some-other-host", 1, "2026-11-22T00:45:00.000Z");
     CHECK(uoms::jobs::reap_dead(db, "collect", clock, 30min) == 1);
-    CHECK(db.job(stale)->status == "failed");
-    CHECK(db.job(stale)->error == "process died");
-    CHECK(db.job(fresh)->status == "running");
+    CHECK(uoms::store::Jobs(db).find(stale)->status == "failed");
+    CHECK(uoms::store::Jobs(db).find(stale)->error == "process died");
+    CHECK(uoms::store::Jobs(db).find(fresh)->status == "running");
   }
 }
 
 // A long pass on another host that keeps its heartbeat fresh is not reaped.
 TEST_CASE("jobs::reap_dead keeps a long-running remote job with a fresh heartbeat")
 {
-  TempDb t;
+  TempDb t("jobs");
   auto& db = t.db();
   ManualClock clock(at("2026-11-22T01:00:00Z"));
   const auto id = running_job(db, "collect", "some-other-host", 1, "2026-11-22T00:00:00.000Z");
-  db.heartbeat_job(id, "2026-11-22T00:59:00.000Z");
+  uoms::store::Jobs(db).heartbeat(id, "2026-11-22T00:59:00.000Z");
   CHECK(uoms::jobs::reap_dead(db, "collect", clock, 30min) == 0);
-  CHECK(db.job(id)->status == "running");
+  CHECK(uoms::store::Jobs(db).find(id)->status == "running");
 }

@@ -124,14 +124,14 @@ TEST_CASE("store::Database::open migrations")
       row.name = "shop";
       row.kind = "csv";
       row.created_at = row.updated_at = "2026-11-22T00:00:00.000Z";
-      db.insert_channel(row);
+      uoms::store::Channels(db).insert(row);
     }
     auto db = Database::open(path, false);
     CHECK(db.schema_version() == latest_version());
     CHECK(db.migrate().empty());
     CHECK(db.count("channels") == 1);
-    REQUIRE(db.channel("shop"));
-    CHECK(db.channel("shop")->kind == "csv");
+    REQUIRE(uoms::store::Channels(db).find("shop"));
+    CHECK(uoms::store::Channels(db).find("shop")->kind == "csv");
   }
 
   SUBCASE("a database newer than this binary is refused and left byte-identical")
@@ -168,7 +168,7 @@ TEST_CASE("store::Database::open migrations")
     row.name = "shop";
     row.kind = "csv";
     row.created_at = row.updated_at = "2026-11-22T00:00:00.000Z";
-    db.insert_channel(row);
+    uoms::store::Channels(db).insert(row);
     for (const char* suffix : {"-wal", "-shm"}) {
       CAPTURE(suffix);
       const auto side = path.string() + suffix;

@@ -3,6 +3,8 @@
 #include "uoms/store.hpp"
 
 #include <SQLiteCpp/SQLiteCpp.h>
+#include "tests/support/temp_db.hpp"
+
 #include <doctest/doctest.h>
 
 #include <filesystem>
@@ -26,38 +28,6 @@ constexpr const char* k_t0 = "2026-11-22T00:00:00.000Z";
 constexpr const char* k_t1 = "2026-11-22T01:00:00.000Z";
 constexpr const char* k_t2 = "2026-11-22T02:00:00.000Z";
 
-// A fresh database in a temporary folder, removed with the object.
-class TempDb
-{
-public:
-  TempDb()
-  {
-    std::string pattern = (fs::temp_directory_path() / "uoms-test-orders-XXXXXX").string();
-    m_dir = ::mkdtemp(pattern.data());
-    m_db.emplace(Database::open(m_dir / "uoms.db"));
-  }
-  ~TempDb()
-  {
-    m_db.reset();
-    std::error_code ec;
-    fs::remove_all(m_dir, ec);
-  }
-  Database& db() { return *m_db; }
-  fs::path path() const { return m_dir / "uoms.db"; }
-
-  std::int64_t add_channel(const std::string& name)
-  {
-    uoms::store::ChannelRow row;
-    row.name = name;
-    row.kind = "csv";
-    row.created_at = row.updated_at = k_t0;
-    return m_db->insert_channel(row);
-  }
-
-private:
-  fs::path m_dir;
-  std::optional<Database> m_db;
-};
 
 OrderItem item(const std::string& id, OrderStatus status, std::int64_t total)
 {
@@ -90,16 +60,16 @@ Order order(const std::string& id, std::vector<OrderItem> items)
   return o;
 }
 
-std::vector<std::string> hashes(const Order& o, const std::string& suffix = "")
+// Upserts `o` as a pass would and returns the action.
+UpsertAction upsert(Database& db, std::int64_t channel, const Order& o, std::int64_t job, const char* now,
+                    bool dry_run = false, bool partial = false)
 {
-  std::vector<std::string> out;
-  for (const auto& it : o.items) out.push_back("item-" + it.external_id + suffix);
-  return out;
+  return uoms::store::Orders(db).upsert(channel, o, {.job_id = job, .now = now, .partial = partial, .dry_run = dry_run}).action;
 }
 
 uoms::store::OrderSummary summary(Database& db, const std::string& channel, const std::string& id)
 {
-  for (const auto& s : db.orders(channel, 0)) {
+  for (const auto& s : uoms::store::Orders(db).list(channel, 0)) {
     if (s.external_id == id) return s;
   }
   FAIL("no order " << id);
@@ -134,16 +104,16 @@ TEST_CASE("store::UpsertAction to_string")
   CHECK(uoms::store::to_string(UpsertAction::unchanged) == "unchanged");
 }
 
-TEST_CASE("store::Database::upsert_order")
+TEST_CASE("store::Orders::upsert")
 {
-  TempDb t;
+  TempDb t("orders");
   auto& db = t.db();
   const auto ch = t.add_channel("shop");
   auto o = order("A-1", {item("1", OrderStatus::paid, 5000), item("2", OrderStatus::paid, 2000)});
 
-  SUBCASE("created, then unchanged by hash, then updated when the header hash changes")
+  SUBCASE("created, then unchanged by hash, then updated when the header changes")
   {
-    CHECK(db.upsert_order(ch, o, "h1", hashes(o), 1, k_t0) == UpsertAction::created);
+    CHECK(upsert(db, ch, o, 1, k_t0) == UpsertAction::created);
     CHECK(db.count("orders") == 1);
     CHECK(db.count("order_items") == 2);
     auto s = summary(db, "shop", "A-1");
@@ -157,15 +127,14 @@ TEST_CASE("store::Database::upsert_order")
     CHECK(s.items == 2);
     CHECK(s.updated_at == k_t0);
 
-    // Same hashes: nothing is written, not even updated_at.
-    o.receiver.name = "ignored because the hash says unchanged";
-    CHECK(db.upsert_order(ch, o, "h1", hashes(o), 2, k_t1) == UpsertAction::unchanged);
+    // Same content: nothing is written, not even updated_at.
+    CHECK(upsert(db, ch, o, 2, k_t1) == UpsertAction::unchanged);
     s = summary(db, "shop", "A-1");
     CHECK(s.receiver_name == "Kim");
     CHECK(s.updated_at == k_t0);
 
     o.receiver.name = "Lee";
-    CHECK(db.upsert_order(ch, o, "h2", hashes(o), 3, k_t2) == UpsertAction::updated);
+    CHECK(upsert(db, ch, o, 3, k_t2) == UpsertAction::updated);
     s = summary(db, "shop", "A-1");
     CHECK(s.receiver_name == "Lee");
     CHECK(s.updated_at == k_t2);
@@ -173,54 +142,52 @@ TEST_CASE("store::Database::upsert_order")
     CHECK(db.count("order_items") == 2);
   }
 
-  SUBCASE("an item hash change alone is an update")
+  SUBCASE("an item change alone is an update")
   {
-    REQUIRE(db.upsert_order(ch, o, "h1", hashes(o), 1, k_t0) == UpsertAction::created);
+    REQUIRE(upsert(db, ch, o, 1, k_t0) == UpsertAction::created);
     o.items[1].quantity = 3;
-    auto h = hashes(o);
-    h[1] = "item-2-changed";
-    CHECK(db.upsert_order(ch, o, "h1", h, 2, k_t1) == UpsertAction::updated);
+    CHECK(upsert(db, ch, o, 2, k_t1) == UpsertAction::updated);
     auto rows = items_in(t.path(), "A-1");
     REQUIRE(rows.size() == 2);
-    CHECK(rows[1] == ItemRow{"2", 3, 2000, "paid", "item-2-changed"});
-    CHECK(db.upsert_order(ch, o, "h1", h, 3, k_t2) == UpsertAction::unchanged);
+    CHECK(rows[1] == ItemRow{"2", 3, 2000, "paid", uoms::store::item_hash(o.items[1])});
+    CHECK(upsert(db, ch, o, 3, k_t2) == UpsertAction::unchanged);
   }
 
   SUBCASE("an item not stored yet makes the order updated")
   {
     auto first = order("A-1", {item("1", OrderStatus::paid, 5000)});
-    REQUIRE(db.upsert_order(ch, first, "h1", hashes(first), 1, k_t0) == UpsertAction::created);
-    CHECK(db.upsert_order(ch, o, "h1", hashes(o), 2, k_t1) == UpsertAction::updated);
+    REQUIRE(upsert(db, ch, first, 1, k_t0) == UpsertAction::created);
+    CHECK(upsert(db, ch, o, 2, k_t1) == UpsertAction::updated);
     CHECK(db.count("order_items") == 2);
   }
 
   SUBCASE("items merge: an upsert carrying only item B keeps item A")
   {
-    REQUIRE(db.upsert_order(ch, o, "h1", hashes(o), 1, k_t0) == UpsertAction::created);
+    REQUIRE(upsert(db, ch, o, 1, k_t0) == UpsertAction::created);
     auto only_b = order("A-1", {item("2", OrderStatus::shipped, 2500)});
-    CHECK(db.upsert_order(ch, only_b, "h1", {"item-2-v2"}, 2, k_t1) == UpsertAction::updated);
+    CHECK(upsert(db, ch, only_b, 2, k_t1) == UpsertAction::updated);
     auto rows = items_in(t.path(), "A-1");
     REQUIRE(rows.size() == 2);
-    CHECK(rows[0] == ItemRow{"1", 1, 5000, "paid", "item-1"});
-    CHECK(rows[1] == ItemRow{"2", 1, 2500, "shipped", "item-2-v2"});
+    CHECK(rows[0] == ItemRow{"1", 1, 5000, "paid", uoms::store::item_hash(o.items[0])});
+    CHECK(rows[1] == ItemRow{"2", 1, 2500, "shipped", uoms::store::item_hash(only_b.items[0])});
     CHECK(summary(db, "shop", "A-1").items == 2);
     // A page carrying only the unchanged item A is unchanged.
     auto only_a = order("A-1", {item("1", OrderStatus::paid, 5000)});
-    CHECK(db.upsert_order(ch, only_a, "h1", {"item-1"}, 3, k_t2) == UpsertAction::unchanged);
+    CHECK(upsert(db, ch, only_a, 3, k_t2) == UpsertAction::unchanged);
   }
 
   SUBCASE("dry_run reports the action and writes nothing")
   {
-    CHECK(db.upsert_order(ch, o, "h1", hashes(o), 1, k_t0, true) == UpsertAction::created);
+    CHECK(upsert(db, ch, o, 1, k_t0, true) == UpsertAction::created);
     CHECK(db.count("orders") == 0);
     CHECK(db.count("order_items") == 0);
 
-    REQUIRE(db.upsert_order(ch, o, "h1", hashes(o), 1, k_t0) == UpsertAction::created);
+    REQUIRE(upsert(db, ch, o, 1, k_t0) == UpsertAction::created);
     auto changed = o;
     changed.receiver.name = "Park";
     changed.items.push_back(item("3", OrderStatus::paid, 100));
-    CHECK(db.upsert_order(ch, changed, "h2", hashes(changed), 2, k_t1, true) == UpsertAction::updated);
-    CHECK(db.upsert_order(ch, o, "h1", hashes(o), 2, k_t1, true) == UpsertAction::unchanged);
+    CHECK(upsert(db, ch, changed, 2, k_t1, true) == UpsertAction::updated);
+    CHECK(upsert(db, ch, o, 2, k_t1, true) == UpsertAction::unchanged);
     auto s = summary(db, "shop", "A-1");
     CHECK(s.receiver_name == "Kim");
     CHECK(s.updated_at == k_t0);
@@ -234,30 +201,68 @@ TEST_CASE("store::Database::upsert_order")
     for (int round = 0; round < 20; ++round) {
       for (int n = 0; n < 5; ++n) {
         auto x = order("A-" + std::to_string(n), {item("1", OrderStatus::paid, 100), item("2", OrderStatus::paid, 200)});
-        x.total_minor = round;
-        const std::string h = "h" + std::to_string(round % 3);
-        db.upsert_order(ch, x, h, hashes(x, std::to_string(round % 2)), round, k_t0);
-        db.upsert_order(other, x, h, hashes(x), round, k_t0);
+        x.total_minor = round % 3;
+        x.items[0].quantity = 1 + round % 2;
+        upsert(db, ch, x, round, k_t0);
+        upsert(db, other, x, round, k_t0);
       }
     }
     CHECK(db.count("orders") == 10);
     CHECK(db.count("order_items") == 20);
-    CHECK(db.count_orders(ch) == 5);
-    CHECK(db.count_orders(other) == 5);
-    CHECK(db.orders("shop", 0).size() == 5);
-    CHECK(db.orders("", 0).size() == 10);
+    CHECK(uoms::store::Channels(db).count_orders(ch) == 5);
+    CHECK(uoms::store::Channels(db).count_orders(other) == 5);
+    CHECK(uoms::store::Orders(db).list("shop", 0).size() == 5);
+    CHECK(uoms::store::Orders(db).list("", 0).size() == 10);
   }
 }
 
-TEST_CASE("store::Database::upsert_order derived status")
+TEST_CASE("store::Orders::upsert item changes")
 {
-  TempDb t;
+  TempDb t("orders");
+  auto& db = t.db();
+  const auto ch = t.add_channel("shop");
+  uoms::store::Orders orders(db);
+  auto o = order("C-1", {item("1", OrderStatus::paid, 5000), item("2", OrderStatus::paid, 2000)});
+  o.items[1].quantity = 2;
+
+  auto first = orders.upsert(ch, o, {.job_id = 1, .now = k_t0});
+  CHECK(first.action == UpsertAction::created);
+  REQUIRE(first.items.size() == 2);
+  CHECK(first.order_row_id > 0);
+  CHECK(first.items[0].action == UpsertAction::created);
+  CHECK(first.items[0].item_row_id > 0);
+  CHECK(first.items[0].sku == "SKU-1");
+  CHECK_FALSE(first.items[0].old_status);
+  CHECK(first.items[1].quantity == 2);
+  CHECK(first.items[1].new_status == OrderStatus::paid);
+
+  // Item 2 is cancelled, item 1 is unchanged: the ledger sees exactly one transition.
+  o.items[1].status = OrderStatus::cancelled;
+  o.items[1].raw_status = "cancelled";
+  auto second = orders.upsert(ch, o, {.job_id = 2, .now = k_t1});
+  CHECK(second.action == UpsertAction::updated);
+  CHECK(second.order_row_id == first.order_row_id);
+  CHECK(second.items[0].action == UpsertAction::unchanged);
+  CHECK(second.items[0].item_row_id == first.items[0].item_row_id);
+  CHECK(second.items[1].action == UpsertAction::updated);
+  CHECK(second.items[1].item_row_id == first.items[1].item_row_id);
+  CHECK(second.items[1].old_status == OrderStatus::paid);
+  CHECK(second.items[1].old_quantity == 2);
+  CHECK(second.items[1].new_status == OrderStatus::cancelled);
+
+  auto third = orders.upsert(ch, o, {.job_id = 3, .now = k_t2});
+  CHECK(third.action == UpsertAction::unchanged);
+  CHECK(third.items[1].action == UpsertAction::unchanged);
+  CHECK(third.header_hash == second.header_hash);
+}
+
+TEST_CASE("store::Orders::upsert derived status")
+{
+  TempDb t("orders");
   auto& db = t.db();
   const auto ch = t.add_channel("shop");
   auto status_of = [&](const Order& o) {
-    static int n = 0;
-    const auto tag = std::to_string(++n);
-    db.upsert_order(ch, o, "h" + tag, hashes(o, tag), 1, k_t0);
+    upsert(db, ch, o, 1, k_t0);
     return summary(db, "shop", o.external_id).status;
   };
 
@@ -308,57 +313,84 @@ TEST_CASE("store::Database::upsert_order derived status")
   }
 }
 
-TEST_CASE("store::Database::upsert_order derive_totals")
+// Two partial pages of one order (Coupang's shipment boxes): the order's raw_status must
+// be the raw status of the item its status was derived from, never the last page's.
+TEST_CASE("store::Orders::upsert status and raw_status describe the same thing")
 {
-  TempDb t;
+  TempDb t("orders");
+  auto& db = t.db();
+  const auto ch = t.add_channel("coupang", "coupang");
+  auto box = [](const std::string& id, OrderStatus status, const std::string& raw) {
+    auto o = order("P-1", {item(id, status, 1000)});
+    o.items[0].raw_status = raw;
+    o.status = status;
+    o.raw_status = raw;
+    return o;
+  };
+  upsert(db, ch, box("1", OrderStatus::preparing, "INSTRUCT"), 1, k_t0, false, true);
+  upsert(db, ch, box("2", OrderStatus::shipped, "DEPARTURE"), 1, k_t0, false, true);
+  auto s = summary(db, "coupang", "P-1");
+  CHECK(s.status == "preparing");
+  CHECK(s.raw_status == "INSTRUCT");
+
+  // The first box ships too: the order follows.
+  upsert(db, ch, box("1", OrderStatus::shipped, "DELIVERING"), 2, k_t1, false, true);
+  s = summary(db, "coupang", "P-1");
+  CHECK(s.status == "shipped");
+  CHECK((s.raw_status == "DELIVERING" || s.raw_status == "DEPARTURE"));
+}
+
+TEST_CASE("store::Orders::upsert partial totals")
+{
+  TempDb t("orders");
   auto& db = t.db();
   const auto ch = t.add_channel("shop");
   auto o = order("T-1", {item("1", OrderStatus::paid, 25800), item("2", OrderStatus::paid, 15000)});
   o.total_minor = 999;
   o.shipping_fee_minor = 3000;
 
-  SUBCASE("without derive_totals the order's own total is kept")
+  SUBCASE("a whole order keeps its own total")
   {
-    db.upsert_order(ch, o, "h1", hashes(o), 1, k_t0);
+    upsert(db, ch, o, 1, k_t0);
     CHECK(summary(db, "shop", "T-1").total_minor == 999);
   }
 
-  SUBCASE("with derive_totals the total is the stored items' totals plus shipping")
+  SUBCASE("a partial order's total is the stored items' totals plus shipping")
   {
-    db.upsert_order(ch, o, "h1", hashes(o), 1, k_t0, false, true);
+    upsert(db, ch, o, 1, k_t0, false, true);
     CHECK(summary(db, "shop", "T-1").total_minor == 25800 + 15000 + 3000);
     // A partial page with only item 2 changed: item 1 still counts.
     auto only_2 = order("T-1", {item("2", OrderStatus::paid, 10000)});
     only_2.total_minor = 0;
     only_2.shipping_fee_minor = 3000;
-    CHECK(db.upsert_order(ch, only_2, "h1", {"item-2-v2"}, 2, k_t1, false, true) == UpsertAction::updated);
+    CHECK(upsert(db, ch, only_2, 2, k_t1, false, true) == UpsertAction::updated);
     CHECK(summary(db, "shop", "T-1").total_minor == 25800 + 10000 + 3000);
   }
 }
 
-TEST_CASE("store::Database::orders listing")
+TEST_CASE("store::Orders::list")
 {
-  TempDb t;
+  TempDb t("orders");
   auto& db = t.db();
   const auto ch = t.add_channel("shop");
   const auto other = t.add_channel("other");
   for (int n = 1; n <= 3; ++n) {
     auto o = order("L-" + std::to_string(n), {item("1", OrderStatus::paid, 100)});
     o.ordered_at = uoms::parse_time("2026-11-2" + std::to_string(n) + "T00:00:00Z");
-    db.upsert_order(ch, o, "h", hashes(o), 1, k_t0);
+    upsert(db, ch, o, 1, k_t0);
   }
   auto x = order("X-1", {item("1", OrderStatus::paid, 100)});
-  db.upsert_order(other, x, "h", hashes(x), 1, k_t0);
+  upsert(db, other, x, 1, k_t0);
 
-  auto rows = db.orders("shop", 0);
+  auto rows = uoms::store::Orders(db).list("shop", 0);
   REQUIRE(rows.size() == 3);
   CHECK(rows[0].external_id == "L-3"); // newest first
   CHECK(rows[1].external_id == "L-2");
   CHECK(rows[2].external_id == "L-1");
-  auto limited = db.orders("shop", 2);
+  auto limited = uoms::store::Orders(db).list("shop", 2);
   REQUIRE(limited.size() == 2);
   CHECK(limited[0].external_id == "L-3");
-  CHECK(db.orders("other", 0).size() == 1);
-  CHECK(db.orders("other", 0)[0].channel == "other");
-  CHECK(db.orders("nobody", 0).empty());
+  CHECK(uoms::store::Orders(db).list("other", 0).size() == 1);
+  CHECK(uoms::store::Orders(db).list("other", 0)[0].channel == "other");
+  CHECK(uoms::store::Orders(db).list("nobody", 0).empty());
 }

@@ -1,0 +1,129 @@
+#pragma once
+
+#include "uoms/config.hpp"
+#include "uoms/crypto.hpp"
+#include "uoms/error.hpp"
+#include "uoms/jobs.hpp"
+#include "uoms/lease.hpp"
+#include "uoms/store.hpp"
+#include "uoms/time.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <atomic>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+// The runner every pass kind shares (collect, upload-tracking, sync-stock): channel
+// selection, the secret-key check, dead-job reaping, the job recorder, a lease per pass
+// kind and channel, the worker pool, notifications, the interrupt flag and the
+// channel-statuses-to-exit-code rule. A pass kind supplies only what to do for one channel.
+namespace uoms::pass {
+
+// Set by the SIGINT/SIGTERM handler; passes stop between units of work and exit 130.
+extern std::atomic<bool> g_interrupted;
+
+// What one channel's work came to, as the runner aggregates it.
+struct ChannelOutcome
+{
+  std::string name;
+  std::string kind;
+  std::string status = "completed"; // completed, partial, failed, skipped
+  std::string error;
+  int http_status = 0;
+  bool auth_error = false; // failed on credentials or configuration the operator must fix
+  jobs::Counts counts;     // orders, items or SKUs touched
+};
+
+// Counted under the runner's mutex and handed to the progress callback.
+struct Progress
+{
+  int channels_done = 0;
+  int channels_total = 0;
+  std::int64_t items = 0; // orders, uploads or pushes so far
+  std::string channel;
+};
+
+class Runner;
+
+// One channel being worked on, on its own connection, holding its lease.
+class ChannelRun
+{
+public:
+  ChannelRun(Runner& runner, const store::ChannelRow& row, std::size_t index, store::Database& db);
+
+  const store::ChannelRow& row() const { return m_row; }
+  std::size_t index() const { return m_index; } // position among the selected channels
+  store::Database& db() { return m_db; }
+  std::int64_t job_id() const;
+  Clock& clock();
+  const config::Config& config() const;
+  const crypto::Fernet& key() const;
+  ChannelOutcome& outcome() { return m_outcome; }
+
+  // Throws Error(interrupted) once the pass was interrupted; call between units of work.
+  void check_interrupted() const;
+  // After a unit of work is committed: renews the lease and the job's heartbeat, counts
+  // `items` for the progress line, and remembers that something was saved.
+  void committed(std::int64_t items);
+  bool saved_any() const { return m_saved_any; }
+  // Marks the channel failed (partial when something was already saved) and records a
+  // channel-level failed detail. `message` is redacted.
+  void fail(const std::string& message, int http_status = 0, std::string_view request_id = {}, bool auth = false);
+
+private:
+  friend class Runner;
+  Runner& m_runner;
+  const store::ChannelRow& m_row;
+  std::size_t m_index;
+  store::Database& m_db;
+  ChannelOutcome m_outcome;
+  std::optional<Lease> m_lease;
+  bool m_saved_any = false;
+};
+
+// What a pass kind supplies.
+struct Spec
+{
+  std::string kind;                  // job kind and lock prefix: "collect", "upload-tracking", …
+  std::vector<std::string> channels; // requested by name; empty = every enabled channel
+  int concurrency = 0;               // 0 = config
+  std::string arguments_json = "[]";
+  // Does one channel; may throw uoms::Error (the channel fails) or set the outcome.
+  std::function<void(ChannelRun&)> work;
+  // The one-line summary for notifications; a default is used when empty.
+  std::function<std::string(const struct Summary&)> summary_line;
+  // Per-channel fields for the completion notification's details.
+  std::function<nlohmann::json(const ChannelOutcome&, std::size_t index)> channel_json;
+  std::function<void(const Progress&)> on_progress;
+};
+
+struct Summary
+{
+  std::int64_t job_id = 0;
+  std::string kind;
+  std::string status;
+  ExitCode exit_code = ExitCode::ok;
+  std::vector<ChannelOutcome> channels; // in the order selected
+  std::vector<std::string> notify_errors;
+};
+
+// The selected channels: the named ones (a name that matches none is a UsageError with
+// "did you mean"), or every enabled channel.
+std::vector<store::ChannelRow> select_channels(store::Database& db, const std::vector<std::string>& names);
+
+// The job's status and exit code from its channels' statuses: all skipped → skipped (5);
+// every channel failed or skipped → failed (4 when every failure was the operator's to
+// fix, else 1); some failed or partial → partial (3); else completed (0). Interrupted
+// wins (130).
+std::pair<std::string, ExitCode> aggregate(const std::vector<ChannelOutcome>& channels, bool interrupted);
+
+// One pass: selects channels (none → ConfigError), checks that the key decrypts each
+// one's secrets before any job is recorded, reaps dead jobs of this kind, records the
+// job, notifies, runs `spec.work` per channel on up to `concurrency` threads under the
+// channel's lease (a channel held by a live pass is skipped), and finishes the job.
+Summary run(const config::Config& config, const Spec& spec, Clock& clock);
+
+} // namespace uoms::pass

@@ -1,0 +1,76 @@
+#include "uoms/connect.hpp"
+
+#include "uoms/error.hpp"
+
+#include <fmt/format.h>
+
+namespace uoms::channels {
+
+namespace {
+
+std::optional<double> parse_rate(std::string_view text)
+{
+  try {
+    std::size_t used = 0;
+    const double v = std::stod(std::string(text), &used);
+    if (used == text.size() && v >= 0) return v;
+  } catch (const std::exception&) {
+  }
+  return std::nullopt;
+}
+
+const config::KindDefaults* kind_defaults(const config::Config& config, const std::string& kind)
+{
+  auto it = config.kinds.find(kind);
+  return it == config.kinds.end() ? nullptr : &it->second;
+}
+
+} // namespace
+
+HttpFactory curl_factory(Clock& clock)
+{
+  return [&clock](const net::HttpOptions& options) { return net::make_curl_client(options, clock); };
+}
+
+net::HttpOptions http_options(const Channel& channel, const config::Config& config)
+{
+  net::HttpOptions options = config.http;
+  options.rate_limit = channel.spec->default_rate_limit;
+  options.is_throttled = channel.spec->is_throttled;
+  if (const auto* kd = kind_defaults(config, channel.row.kind); kd && kd->rate_limit) {
+    options.rate_limit = *kd->rate_limit;
+  }
+  if (auto it = channel.settings.find("rate_limit"); it != channel.settings.end() && !it->second.empty()) {
+    const auto rate = parse_rate(it->second);
+    if (!rate) {
+      throw ConfigError(fmt::format("channel {}: rate_limit \"{}\" is not a number", channel.row.name, it->second));
+    }
+    options.rate_limit = *rate;
+  }
+  return options;
+}
+
+Connected connect(const Channel& channel, store::Database& db, const crypto::Fernet& key,
+                  const config::Config& config, Clock& clock, const HttpFactory& make_http)
+{
+  check_required(channel);
+  Connected out;
+  out.http = make_http(http_options(channel, config));
+  out.tokens = token_store(db, key, channel.row.id, clock);
+  connectors::ChannelContext context;
+  context.name = channel.row.name;
+  context.settings = channel.settings;
+  context.secrets = channel.secrets;
+  context.http = out.http.get();
+  context.clock = &clock;
+  context.tokens = out.tokens.get();
+  context.token_margin = config.token_margin;
+  const auto channel_id = channel.row.id;
+  context.already_processed = [&db, channel_id](std::string_view file) {
+    return store::CollectState(db).processed(channel_id, file);
+  };
+  out.connector = channel.spec->make(context);
+  return out;
+}
+
+} // namespace uoms::channels

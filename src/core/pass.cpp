@@ -1,0 +1,311 @@
+#include "uoms/pass.hpp"
+
+#include "uoms/channels.hpp"
+#include "uoms/log.hpp"
+#include "uoms/notify.hpp"
+#include "uoms/util/text.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <mutex>
+#include <thread>
+
+namespace uoms::pass {
+
+std::atomic<bool> g_interrupted{false};
+
+class Runner
+{
+public:
+  Runner(const config::Config& config, const Spec& spec, Clock& clock, const crypto::Fernet& key,
+         jobs::Recorder& recorder, int channels)
+    : m_config(config),
+      m_spec(spec),
+      m_clock(clock),
+      m_key(key),
+      m_recorder(recorder)
+  {
+    m_progress.channels_total = channels;
+  }
+
+  ChannelOutcome run_channel(const store::ChannelRow& row, std::size_t index)
+  {
+    std::optional<store::Database> db;
+    try {
+      db.emplace(store::Database::open(m_config.database, false));
+    } catch (const std::exception& e) {
+      return failed_outcome(row, e.what());
+    }
+    ChannelRun run(*this, row, index, *db);
+    try {
+      auto lease = Lease::take(*db, m_spec.kind + ":" + row.name, job_id(), m_clock, m_config.lock_lease);
+      if (!lease) {
+        const auto& h = lease.error();
+        run.m_outcome.status = "skipped";
+        run.m_outcome.error =
+          fmt::format("locked by job {} (pid {} on {}) until {}", h.job_id, h.pid, h.host, h.expires_at);
+        return run.m_outcome;
+      }
+      run.m_lease.emplace(std::move(*lease));
+      m_spec.work(run);
+    } catch (const Error& e) {
+      run.fail(e.what(), 0, {}, e.code() == ExitCode::config);
+    } catch (const std::exception& e) {
+      run.fail(e.what());
+    }
+    run.m_lease.reset();
+    return run.m_outcome;
+  }
+
+  void channel_done()
+  {
+    std::lock_guard lock(m_mutex);
+    ++m_progress.channels_done;
+    if (m_spec.on_progress) m_spec.on_progress(m_progress);
+    try {
+      m_recorder.progress(m_progress.channels_done * 100 / std::max(1, m_progress.channels_total), {});
+    } catch (const std::exception& e) {
+      log::warn("cannot record progress: {}", e.what());
+    }
+  }
+
+  void count(const std::string& channel, std::int64_t items)
+  {
+    std::lock_guard lock(m_mutex);
+    m_progress.items += items;
+    m_progress.channel = channel;
+    if (m_spec.on_progress) m_spec.on_progress(m_progress);
+  }
+
+  std::int64_t job_id() const { return m_recorder.id(); }
+  Clock& clock() { return m_clock; }
+  const config::Config& config() const { return m_config; }
+  const crypto::Fernet& key() const { return m_key; }
+
+private:
+  ChannelOutcome failed_outcome(const store::ChannelRow& row, std::string message)
+  {
+    ChannelOutcome out{row.name, row.kind, "failed", log::redact(message)};
+    log::error("channel {}: {}", row.name, out.error);
+    return out;
+  }
+
+  const config::Config& m_config;
+  const Spec& m_spec;
+  Clock& m_clock;
+  const crypto::Fernet& m_key;
+  jobs::Recorder& m_recorder;
+  std::mutex m_mutex;
+  Progress m_progress;
+};
+
+ChannelRun::ChannelRun(Runner& runner, const store::ChannelRow& row, std::size_t index, store::Database& db)
+  : m_runner(runner),
+    m_row(row),
+    m_index(index),
+    m_db(db)
+{
+  m_outcome.name = row.name;
+  m_outcome.kind = row.kind;
+}
+
+std::int64_t ChannelRun::job_id() const
+{
+  return m_runner.job_id();
+}
+
+Clock& ChannelRun::clock()
+{
+  return m_runner.clock();
+}
+
+const config::Config& ChannelRun::config() const
+{
+  return m_runner.config();
+}
+
+const crypto::Fernet& ChannelRun::key() const
+{
+  return m_runner.key();
+}
+
+void ChannelRun::check_interrupted() const
+{
+  if (g_interrupted) {
+    throw Error(ExitCode::interrupted, "interrupted");
+  }
+}
+
+void ChannelRun::committed(std::int64_t items)
+{
+  m_saved_any = true;
+  if (m_lease) {
+    m_lease->renew();
+  }
+  store::Jobs(m_db).heartbeat(job_id(), format_utc(clock().now()));
+  m_runner.count(m_row.name, items);
+}
+
+void ChannelRun::fail(const std::string& message, int http_status, std::string_view request_id, bool auth)
+{
+  m_outcome.status = m_saved_any ? "partial" : "failed";
+  m_outcome.error = log::redact(message);
+  m_outcome.http_status = http_status;
+  m_outcome.auth_error = auth;
+  log::error("channel {}: {}", m_row.name, m_outcome.error);
+  try {
+    store::JobDetail d;
+    d.job_id = job_id();
+    d.channel = m_row.name;
+    d.subject_type = "channel";
+    d.external_id = m_row.name;
+    d.action = "failed";
+    d.error = m_outcome.error;
+    d.http_status = http_status;
+    d.request_id = std::string(request_id);
+    d.created_at = format_utc(clock().now());
+    store::Jobs(m_db).add_detail(d);
+  } catch (const std::exception& e) {
+    log::error("channel {}: cannot record the failure: {}", m_row.name, e.what());
+  }
+}
+
+std::vector<store::ChannelRow> select_channels(store::Database& db, const std::vector<std::string>& names)
+{
+  auto all = store::Channels(db).list();
+  if (names.empty()) {
+    std::erase_if(all, [](const auto& r) { return !r.enabled; });
+    return all;
+  }
+  std::vector<store::ChannelRow> out;
+  std::vector<std::string> known;
+  for (const auto& r : all) known.push_back(r.name);
+  for (const auto& name : names) {
+    auto it = std::find_if(all.begin(), all.end(), [&](const auto& r) { return r.name == name; });
+    if (it == all.end()) {
+      throw UsageError(fmt::format("no channel named \"{}\"{}", name, util::did_you_mean(name, known)));
+    }
+    out.push_back(*it);
+  }
+  return out;
+}
+
+std::pair<std::string, ExitCode> aggregate(const std::vector<ChannelOutcome>& channels, bool interrupted)
+{
+  int failed = 0, partial = 0, skipped = 0, auth_failed = 0;
+  for (const auto& c : channels) {
+    if (c.status == "partial") ++partial;
+    if (c.status == "skipped") ++skipped;
+    if (c.status == "failed") {
+      ++failed;
+      if (c.auth_error) ++auth_failed;
+    }
+  }
+  const int total = static_cast<int>(channels.size());
+  if (interrupted) return {"failed", ExitCode::interrupted};
+  if (skipped == total) return {"skipped", ExitCode::skipped};
+  if (failed + skipped == total) return {"failed", auth_failed == failed ? ExitCode::config : ExitCode::failed};
+  if (failed > 0 || partial > 0) return {"partial", ExitCode::partial};
+  return {"completed", ExitCode::ok};
+}
+
+namespace {
+
+std::string default_summary(const Summary& s)
+{
+  int failed = 0;
+  std::int64_t done = 0;
+  for (const auto& c : s.channels) {
+    failed += c.status == "failed" ? 1 : 0;
+    done += c.counts.succeeded;
+  }
+  return fmt::format("uoms {} #{} {}: {} channels, {} done, {} failed", s.kind, s.job_id, s.status,
+                     s.channels.size(), done, failed);
+}
+
+} // namespace
+
+Summary run(const config::Config& config, const Spec& spec, Clock& clock)
+{
+  auto db = store::Database::open(config.database, false);
+  auto selected = select_channels(db, spec.channels);
+  if (selected.empty()) {
+    throw ConfigError("no channels configured (add one with `uoms channels add`)");
+  }
+  auto key = channels::load_key(config);
+  // Fail fast on a wrong key before any job is recorded: it changes nothing.
+  for (const auto& row : selected) {
+    channels::from_row(row, &key);
+  }
+
+  jobs::reap_dead(db, spec.kind, clock, config.lock_lease * 3);
+  jobs::Recorder recorder(db, clock, spec.kind, config.trigger, spec.arguments_json);
+  Summary summary;
+  summary.job_id = recorder.id();
+  summary.kind = spec.kind;
+
+  auto notify_client = notify::make_client(config.http, clock);
+  auto notify_event = [&](const std::string& type, const std::string& line, nlohmann::json details) {
+    notify::Event event{type, spec.kind, summary.job_id, line, std::move(details)};
+    for (const auto& d : notify::send(config.notify, event, *notify_client)) {
+      store::JobDetail detail;
+      detail.subject_type = "notify";
+      detail.external_id = d.target;
+      detail.action = d.ok ? "sent" : "failed";
+      detail.attempt = d.attempts;
+      detail.error = d.error;
+      detail.http_status = d.http_status;
+      recorder.detail(detail);
+      if (!d.ok) summary.notify_errors.push_back(d.error);
+    }
+  };
+  notify_event("started",
+               fmt::format("uoms {} #{} started: {} channels", spec.kind, summary.job_id, selected.size()), nullptr);
+
+  Runner runner(config, spec, clock, key, recorder, static_cast<int>(selected.size()));
+  summary.channels.resize(selected.size());
+  std::atomic<std::size_t> next{0};
+  int concurrency = spec.concurrency > 0 ? spec.concurrency : config.concurrency;
+  concurrency = std::clamp(concurrency, 1, static_cast<int>(selected.size()));
+  auto worker = [&] {
+    for (std::size_t i = next++; i < selected.size(); i = next++) {
+      summary.channels[i] = runner.run_channel(selected[i], i);
+      runner.channel_done();
+    }
+  };
+  std::vector<std::thread> threads;
+  for (int t = 1; t < concurrency; ++t) threads.emplace_back(worker);
+  worker();
+  for (auto& t : threads) t.join();
+
+  jobs::Counts counts;
+  std::string error;
+  for (auto& c : summary.channels) {
+    if (c.status == "skipped") ++c.counts.skipped;
+    counts.total += c.counts.total;
+    counts.succeeded += c.counts.succeeded;
+    counts.failed += c.counts.failed;
+    counts.skipped += c.counts.skipped;
+    if (!c.error.empty() && c.status != "completed") {
+      error += (error.empty() ? "" : "; ") + c.name + ": " + c.error;
+    }
+  }
+  const bool interrupted = g_interrupted;
+  std::tie(summary.status, summary.exit_code) = aggregate(summary.channels, interrupted);
+  if (interrupted) error = "interrupted" + (error.empty() ? "" : "; " + error);
+  recorder.finish(summary.status, counts, error.substr(0, 2000));
+
+  const auto line = spec.summary_line ? spec.summary_line(summary) : default_summary(summary);
+  nlohmann::json channels_json = nlohmann::json::array();
+  for (std::size_t i = 0; i < summary.channels.size(); ++i) {
+    const auto& c = summary.channels[i];
+    nlohmann::json j = {{"channel", c.name}, {"status", c.status}};
+    if (spec.channel_json) j.update(spec.channel_json(c, i));
+    channels_json.push_back(std::move(j));
+  }
+  notify_event(summary.status, line, {{"channels", channels_json}});
+  return summary;
+}
+
+} // namespace uoms::pass

@@ -1,0 +1,312 @@
+#include "src/store/connection.hpp"
+#include "uoms/crypto.hpp"
+#include "uoms/store/orders.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <map>
+
+namespace uoms::store {
+
+namespace {
+
+std::string opt_time(const std::optional<TimePoint>& t)
+{
+  return t ? format_utc(*t) : std::string();
+}
+
+bool is_final(OrderStatus s)
+{
+  return s == OrderStatus::cancelled || s == OrderStatus::returned || s == OrderStatus::exchanged;
+}
+
+// An item as stored before this upsert.
+struct StoredItem
+{
+  std::int64_t id = 0;
+  OrderStatus status = OrderStatus::unknown;
+  std::string raw_status;
+  int quantity = 0;
+  std::int64_t total_price_minor = 0;
+  std::string hash;
+};
+
+struct StoredOrder
+{
+  std::int64_t id = 0;
+  std::string hash;
+  std::map<std::string, StoredItem, std::less<>> items;
+};
+
+std::optional<StoredOrder> find_order(Database::Impl& impl, std::int64_t channel_id, const std::string& external_id)
+{
+  Cached find(impl, "SELECT id, content_hash FROM orders WHERE channel_id = ? AND external_id = ?");
+  find->bind(1, channel_id);
+  find->bind(2, external_id);
+  if (!find->executeStep()) {
+    return std::nullopt;
+  }
+  StoredOrder order{find->getColumn(0).getInt64(), find->getColumn(1).getString(), {}};
+  Cached items(impl, "SELECT id, external_id, status, raw_status, quantity, total_price_minor, content_hash "
+                     "FROM order_items WHERE order_id = ?");
+  items->bind(1, order.id);
+  while (items->executeStep()) {
+    StoredItem item;
+    item.id = items->getColumn(0).getInt64();
+    item.status = parse_order_status(items->getColumn(2).getString()).value_or(OrderStatus::unknown);
+    item.raw_status = items->getColumn(3).getString();
+    item.quantity = items->getColumn(4).getInt();
+    item.total_price_minor = items->getColumn(5).getInt64();
+    item.hash = items->getColumn(6).getString();
+    order.items.emplace(items->getColumn(1).getString(), std::move(item));
+  }
+  return order;
+}
+
+// What the order row says once this upsert is applied: its status comes from all of its
+// items (stored and given), raw_status from the item that decided it.
+struct Derived
+{
+  OrderStatus status;
+  std::string raw_status;
+  std::int64_t items_total = 0;
+};
+
+Derived derive(const Order& o, const std::optional<StoredOrder>& stored)
+{
+  std::vector<std::pair<OrderStatus, const std::string*>> all;
+  std::int64_t total = 0;
+  for (const auto& item : o.items) {
+    all.emplace_back(item.status, &item.raw_status);
+    total += item.total_price_minor;
+  }
+  if (stored) {
+    for (const auto& [id, item] : stored->items) {
+      const bool given = std::any_of(o.items.begin(), o.items.end(), [&](const auto& i) { return i.external_id == id; });
+      if (!given) {
+        all.emplace_back(item.status, &item.raw_status);
+        total += item.total_price_minor;
+      }
+    }
+  }
+  std::vector<OrderStatus> statuses;
+  for (const auto& [status, raw] : all) statuses.push_back(status);
+  Derived out{o.status, o.raw_status, total};
+  const auto status = derive_status(statuses);
+  if (status && *status != o.status) {
+    out.status = *status;
+    for (const auto& [item_status, raw] : all) {
+      if (item_status == *status) {
+        out.raw_status = *raw;
+        break;
+      }
+    }
+  }
+  return out;
+}
+
+void write_order(Database::Impl& impl, std::int64_t channel_id, const Order& o, const UpsertOptions& options,
+                 const Derived& derived, const std::string& hash, std::int64_t& order_id)
+{
+  Cached s(impl, order_id == 0
+      ? "INSERT INTO orders (status, raw_status, ordered_at, paid_at, changed_at, currency, total_minor, "
+        "shipping_fee_minor, buyer_name, buyer_phone, buyer_email, receiver_name, receiver_phone, receiver_zip, "
+        "receiver_address1, receiver_address2, raw, content_hash, updated_at, last_job_id, channel_id, external_id, "
+        "first_seen_at, first_job_id) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
+      : "UPDATE orders SET status = ?, raw_status = ?, ordered_at = ?, paid_at = ?, changed_at = ?, currency = ?, "
+        "total_minor = ?, shipping_fee_minor = ?, buyer_name = ?, buyer_phone = ?, buyer_email = ?, "
+        "receiver_name = ?, receiver_phone = ?, receiver_zip = ?, receiver_address1 = ?, receiver_address2 = ?, "
+        "raw = ?, content_hash = ?, updated_at = ?, last_job_id = ? WHERE id = ?");
+  int i = 0;
+  s->bind(++i, std::string(to_string(derived.status)));
+  s->bind(++i, derived.raw_status);
+  bind_text_or_null(*s, ++i, opt_time(o.ordered_at));
+  bind_text_or_null(*s, ++i, opt_time(o.paid_at));
+  bind_text_or_null(*s, ++i, opt_time(o.changed_at));
+  s->bind(++i, o.currency);
+  // A partial page's own total covers only its items; the order's is all of them.
+  s->bind(++i, static_cast<std::int64_t>(options.partial ? o.shipping_fee_minor + derived.items_total : o.total_minor));
+  s->bind(++i, static_cast<std::int64_t>(o.shipping_fee_minor));
+  for (const auto* v : {&o.buyer.name, &o.buyer.phone, &o.buyer.email, &o.receiver.name, &o.receiver.phone,
+                        &o.receiver.zip, &o.receiver.address1, &o.receiver.address2}) {
+    bind_text_or_null(*s, ++i, *v);
+  }
+  s->bind(++i, o.raw);
+  s->bind(++i, hash);
+  s->bind(++i, options.now);
+  s->bind(++i, options.job_id);
+  if (order_id == 0) {
+    s->bind(++i, channel_id);
+    s->bind(++i, o.external_id);
+    s->bind(++i, options.now);
+    s->bind(++i, options.job_id);
+    s->exec();
+    order_id = impl.db.getLastInsertRowid();
+  } else {
+    s->bind(++i, order_id);
+    s->exec();
+  }
+}
+
+std::int64_t write_item(Database::Impl& impl, std::int64_t order_id, const OrderItem& it, const std::string& hash)
+{
+  Cached item(impl, "INSERT INTO order_items (order_id, external_id, shipment_key, sku, product_id, option_id, name, "
+    "option_name, quantity, unit_price_minor, total_price_minor, status, raw_status, content_hash) "
+    "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?) "
+    "ON CONFLICT (order_id, external_id) DO UPDATE SET shipment_key = excluded.shipment_key, sku = excluded.sku, "
+    "product_id = excluded.product_id, option_id = excluded.option_id, name = excluded.name, "
+    "option_name = excluded.option_name, quantity = excluded.quantity, unit_price_minor = excluded.unit_price_minor, "
+    "total_price_minor = excluded.total_price_minor, status = excluded.status, raw_status = excluded.raw_status, "
+    "content_hash = excluded.content_hash RETURNING id");
+  int j = 0;
+  item->bind(++j, order_id);
+  item->bind(++j, it.external_id);
+  item->bind(++j, it.shipment_key);
+  bind_text_or_null(*item, ++j, it.sku);
+  bind_text_or_null(*item, ++j, it.product_id);
+  bind_text_or_null(*item, ++j, it.option_id);
+  bind_text_or_null(*item, ++j, it.name);
+  bind_text_or_null(*item, ++j, it.option_name);
+  item->bind(++j, it.quantity);
+  item->bind(++j, static_cast<std::int64_t>(it.unit_price_minor));
+  item->bind(++j, static_cast<std::int64_t>(it.total_price_minor));
+  item->bind(++j, std::string(to_string(it.status)));
+  item->bind(++j, it.raw_status);
+  item->bind(++j, hash);
+  item->executeStep();
+  return item->getColumn(0).getInt64();
+}
+
+} // namespace
+
+std::string_view to_string(UpsertAction action)
+{
+  switch (action) {
+  case UpsertAction::created: return "created";
+  case UpsertAction::updated: return "updated";
+  case UpsertAction::unchanged: return "unchanged";
+  }
+  return "unchanged";
+}
+
+std::optional<OrderStatus> derive_status(const std::vector<OrderStatus>& items)
+{
+  std::optional<OrderStatus> live, any;
+  for (auto s : items) {
+    if (s == OrderStatus::unknown) {
+      continue;
+    }
+    if (!any || s < *any) any = s;
+    if (!is_final(s) && (!live || s < *live)) live = s;
+  }
+  return live ? live : any;
+}
+
+std::string header_hash(const Order& o, bool partial)
+{
+  auto party = [](const Party& p) {
+    return nlohmann::json::array({p.name, p.phone, p.email, p.zip, p.address1, p.address2});
+  };
+  // A partial page's status and totals describe only its items; they are derived here
+  // and must not make an unchanged order look updated.
+  nlohmann::json j = {o.external_id,
+                      partial ? std::string() : o.raw_status,
+                      opt_time(o.ordered_at),
+                      opt_time(o.paid_at),
+                      partial ? std::string() : opt_time(o.changed_at),
+                      o.currency,
+                      partial ? 0 : o.total_minor,
+                      partial ? 0 : o.shipping_fee_minor,
+                      party(o.buyer),
+                      party(o.receiver)};
+  return crypto::sha256_hex(j.dump());
+}
+
+std::string item_hash(const OrderItem& i)
+{
+  nlohmann::json j = {i.external_id, i.shipment_key,     i.sku,          i.product_id,          i.option_id,
+                      i.name,        i.option_name,      i.quantity,     i.unit_price_minor,    i.total_price_minor,
+                      i.raw_status,  std::string(to_string(i.status))};
+  return crypto::sha256_hex(j.dump());
+}
+
+UpsertResult Orders::upsert(std::int64_t channel_id, const Order& o, const UpsertOptions& options)
+{
+  auto& impl = m_db.impl();
+  return guarded(impl, "save order " + o.external_id, [&] {
+    UpsertResult result;
+    result.header_hash = header_hash(o, options.partial);
+    const auto stored = find_order(impl, channel_id, o.external_id);
+    bool items_same = true;
+    for (const auto& item : o.items) {
+      ItemChange change;
+      change.external_id = item.external_id;
+      change.sku = item.sku;
+      change.quantity = item.quantity;
+      change.new_status = item.status;
+      change.hash = item_hash(item);
+      change.action = UpsertAction::created;
+      if (stored) {
+        if (auto it = stored->items.find(item.external_id); it != stored->items.end()) {
+          change.item_row_id = it->second.id;
+          change.old_status = it->second.status;
+          change.old_quantity = it->second.quantity;
+          change.action = it->second.hash == change.hash ? UpsertAction::unchanged : UpsertAction::updated;
+        }
+      }
+      items_same = items_same && change.action == UpsertAction::unchanged;
+      result.items.push_back(std::move(change));
+    }
+    if (!stored) {
+      result.action = UpsertAction::created;
+    } else {
+      result.order_row_id = stored->id;
+      result.action = stored->hash == result.header_hash && items_same ? UpsertAction::unchanged : UpsertAction::updated;
+    }
+    if (result.action == UpsertAction::unchanged || options.dry_run) {
+      return result;
+    }
+    write_order(impl, channel_id, o, options, derive(o, stored), result.header_hash, result.order_row_id);
+    for (std::size_t k = 0; k < o.items.size(); ++k) {
+      auto& change = result.items[k];
+      if (change.action != UpsertAction::unchanged) {
+        change.item_row_id = write_item(impl, result.order_row_id, o.items[k], change.hash);
+      }
+    }
+    return result;
+  });
+}
+
+std::vector<OrderSummary> Orders::list(std::string_view channel, int limit)
+{
+  return guarded(m_db.impl(), "list orders", [&] {
+    std::string sql =
+      "SELECT o.id, c.name, o.external_id, o.status, o.raw_status, o.ordered_at, o.currency, o.receiver_name, "
+      "o.updated_at, o.total_minor, (SELECT count(*) FROM order_items i WHERE i.order_id = o.id) "
+      "FROM orders o JOIN channels c ON c.id = o.channel_id";
+    if (!channel.empty()) sql += " WHERE c.name = :channel";
+    sql += " ORDER BY o.ordered_at DESC, o.id DESC LIMIT :limit";
+    SQLite::Statement s(m_db.impl().db, sql);
+    if (!channel.empty()) s.bind(":channel", std::string(channel));
+    s.bind(":limit", limit > 0 ? limit : -1);
+    std::vector<OrderSummary> rows;
+    while (s.executeStep()) {
+      OrderSummary r;
+      r.id = s.getColumn(0).getInt64();
+      r.channel = text(s.getColumn(1));
+      r.external_id = text(s.getColumn(2));
+      r.status = text(s.getColumn(3));
+      r.raw_status = text(s.getColumn(4));
+      r.ordered_at = text(s.getColumn(5));
+      r.currency = text(s.getColumn(6));
+      r.receiver_name = text(s.getColumn(7));
+      r.updated_at = text(s.getColumn(8));
+      r.total_minor = s.getColumn(9).getInt64();
+      r.items = s.getColumn(10).getInt();
+      rows.push_back(std::move(r));
+    }
+    return rows;
+  });
+}
+
+} // namespace uoms::store
