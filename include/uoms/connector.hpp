@@ -10,6 +10,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -29,8 +30,8 @@ struct Capabilities
   std::string time_format;                     // human description, e.g. "KST yyyy-MM-dd'T'HH:mm"
   double default_rate_limit = 5;               // requests/s when the channel sets none
   bool orders = true;
-  bool tracking = false;
-  bool stock = false;
+  int tracking_batch = 0;                      // tracking uploads per call; 0 = the kind cannot upload
+  int stock_batch = 0;                         // stock updates per call; 0 = the kind cannot push stock
   // Pages carry only the items that changed (Coupang per status and shipment box,
   // Smartstore per product order): order totals and status are derived from all stored
   // items instead of taken from the page.
@@ -148,21 +149,62 @@ struct ChannelContext
   Millis token_margin{std::chrono::minutes(5)};
 };
 
+// --- write-back ------------------------------------------------------------------------
+
+// What became of one write (a tracking number, a stock quantity) a connector was asked
+// to make. Real marketplaces answer per item inside one call (Smartstore
+// failProductOrderInfos, Coupang resultCode/retryRequired, Shopee per-item failures,
+// PlayAuto per-bundle result), so every write-back call returns one of these per request.
+enum class WriteStatus {
+  done,          // the marketplace took it in this call
+  already_there, // the marketplace already held exactly this value
+  rejected,      // refused for a reason resending cannot fix (cancelled order, unknown item, carrier)
+  retry_later,   // not applied, and safe to send again later (throttled, transient, retryRequired)
+};
+
+std::string_view to_string(WriteStatus status);
+
+struct WriteOutcome
+{
+  WriteStatus status = WriteStatus::retry_later;
+  std::string reason; // the marketplace's words, one line (rejected, retry_later)
+  int http_status = 0;
+  std::string request_id;
+};
+
 // One shipment's tracking number, as the upload-tracking pass hands it to a connector.
 struct TrackingUpload
 {
-  std::string order_id;                // external order id
-  std::string shipment_key;            // OrderItem::shipment_key
-  std::vector<std::string> item_ids;   // external item ids in the shipment
-  std::string carrier;                 // uoms carrier code; the connector maps it
+  std::string order_id;              // external order id
+  std::string shipment_key;          // OrderItem::shipment_key
+  std::vector<std::string> item_ids; // external item ids in the shipment
+  std::string carrier;               // uoms carrier code; the connector maps it
+  std::string tracking_number;
+};
+
+// What the marketplace holds for one shipment, read back to settle an upload whose
+// outcome was never recorded (a crash between sending and recording) without sending it
+// twice.
+struct TrackingOnMarketplace
+{
+  bool found = false; // the marketplace holds a tracking number for the shipment
+  std::string carrier;
   std::string tracking_number;
 };
 
 // One listing's available quantity, as the sync-stock pass hands it to a connector.
 struct StockUpdate
 {
-  std::string listing_id; // marketplace product/option id
+  std::string listing_id; // marketplace product/item id
+  std::string option_id;  // option/model id, empty for a listing without options
   std::string sku;
+  int quantity = 0;
+};
+
+// What the marketplace holds for one listing.
+struct StockOnMarketplace
+{
+  bool found = false;
   int quantity = 0;
 };
 
@@ -182,14 +224,26 @@ public:
   // One cheap authenticated call for `uoms channels test`; returns a short description.
   virtual Result<std::string> check() = 0;
 
-  // Write-backs. A connector that cannot do one (yet) answers ErrorKind::unsupported.
-  virtual Result<void> upload_tracking(const TrackingUpload&)
+  // Write-backs, at most Capabilities::tracking_batch / stock_batch requests per call.
+  // The result holds one outcome per request, in order. An error means the outcome of
+  // every request in the call is unknown (auth, transport after retries): the caller
+  // settles them by reading back, never by sending again blindly. A kind that cannot do
+  // one answers ErrorKind::unsupported (and declares a batch size of 0).
+  virtual Result<std::vector<WriteOutcome>> upload_tracking(std::span<const TrackingUpload>)
   {
-    return std::unexpected(ConnectorError{ErrorKind::unsupported, "tracking upload is not supported"});
+    return unsupported<std::vector<WriteOutcome>>("tracking upload");
   }
-  virtual Result<void> push_stock(const StockUpdate&)
+  virtual Result<std::vector<TrackingOnMarketplace>> read_tracking(std::span<const TrackingUpload>)
   {
-    return std::unexpected(ConnectorError{ErrorKind::unsupported, "stock push is not supported"});
+    return unsupported<std::vector<TrackingOnMarketplace>>("tracking read-back");
+  }
+  virtual Result<std::vector<WriteOutcome>> push_stock(std::span<const StockUpdate>)
+  {
+    return unsupported<std::vector<WriteOutcome>>("stock push");
+  }
+  virtual Result<std::vector<StockOnMarketplace>> read_stock(std::span<const StockUpdate>)
+  {
+    return unsupported<std::vector<StockOnMarketplace>>("stock read-back");
   }
 
   // Marketplaces where the seller grants access in a browser (Shopee): the signed URL to
@@ -202,6 +256,13 @@ public:
   virtual Result<std::string> authorize(std::string_view /*code*/)
   {
     return std::unexpected(ConnectorError{ErrorKind::unsupported, "this kind needs no browser authorisation"});
+  }
+
+protected:
+  template <typename T>
+  static Result<T> unsupported(std::string_view what)
+  {
+    return std::unexpected(ConnectorError{ErrorKind::unsupported, std::string(what) + " is not supported by this kind"});
   }
 };
 

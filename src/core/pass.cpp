@@ -38,6 +38,11 @@ public:
       return failed_outcome(row, e.what());
     }
     ChannelRun run(*this, row, index, *db);
+    if (g_interrupted) {
+      run.m_outcome.status = "failed";
+      run.m_outcome.error = "interrupted before it started";
+      return run.m_outcome;
+    }
     try {
       auto lease = Lease::take(*db, m_spec.kind + ":" + row.name, job_id(), m_clock, m_config.lock_lease);
       if (!lease) {

@@ -611,7 +611,7 @@ TEST_CASE("csv::CsvConnector")
     CHECK(connector->capabilities().max_window == std::chrono::days(3650));
     CHECK(connector->capabilities().utc_offset == 420min);
     CHECK(connector->capabilities().orders);
-    CHECK_FALSE(connector->capabilities().tracking);
+    CHECK(connector->capabilities().tracking_batch == 0);
   }
   SUBCASE("one page per file, in name order, until the last")
   {

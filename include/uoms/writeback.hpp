@@ -1,0 +1,43 @@
+#pragma once
+
+#include "uoms/connector.hpp"
+
+#include <optional>
+#include <span>
+#include <vector>
+
+// The one mechanism every write-back pass uses to talk to a connector: requests go out in
+// the batch size the connector declares, come back as one outcome per request, and a
+// request whose outcome is unknown is settled by reading back what the marketplace
+// holds, never by sending it again.
+namespace uoms::writeback {
+
+// What one request came to. `outcome` is empty when the call carrying it failed as a
+// whole (`error` says why): its fate is unknown until it is read back.
+struct Answer
+{
+  std::optional<connectors::WriteOutcome> outcome;
+  std::optional<connectors::ConnectorError> error;
+};
+
+// Sends `uploads` in batches of Capabilities::tracking_batch. A kind that cannot upload
+// (batch 0) rejects every request before any HTTP call. A connector that answers a batch
+// with the wrong number of outcomes has broken its contract: that batch is unknown.
+std::vector<Answer> upload_tracking(connectors::Connector& connector,
+                                    std::span<const connectors::TrackingUpload> uploads);
+
+// The same for stock, in batches of Capabilities::stock_batch.
+std::vector<Answer> push_stock(connectors::Connector& connector, std::span<const connectors::StockUpdate> updates);
+
+// Settles uploads whose outcome is unknown (a crash or a failed call between sending and
+// recording) by reading back: the marketplace holds this number → already_there; it holds
+// another → rejected (an operator decides); it holds none → retry_later (safe to send).
+// Reads in batches of tracking_batch; a failed read leaves those unknown.
+std::vector<Answer> settle_tracking(connectors::Connector& connector,
+                                    std::span<const connectors::TrackingUpload> uploads);
+
+// Settles stock pushes the same way: the marketplace shows the pushed quantity →
+// already_there; anything else → retry_later (the next pass computes a fresh value).
+std::vector<Answer> settle_stock(connectors::Connector& connector, std::span<const connectors::StockUpdate> updates);
+
+} // namespace uoms::writeback

@@ -1,0 +1,123 @@
+#include "uoms/writeback.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+namespace uoms::writeback {
+
+namespace {
+
+using connectors::ConnectorError;
+using connectors::ErrorKind;
+using connectors::WriteOutcome;
+using connectors::WriteStatus;
+
+// Runs `call` over consecutive batches of at most `size` requests and turns each answer
+// (one value per request, or an error for the whole batch) into results by `to_result`.
+template <typename Request, typename Call, typename ToResult>
+std::vector<Answer> in_batches(std::span<const Request> requests, int size, std::string_view what, Call&& call,
+                               ToResult&& to_result)
+{
+  std::vector<Answer> results;
+  results.reserve(requests.size());
+  if (size <= 0) {
+    const ConnectorError error{ErrorKind::unsupported, fmt::format("{} is not supported by this kind", what)};
+    for (std::size_t i = 0; i < requests.size(); ++i) {
+      results.push_back({WriteOutcome{WriteStatus::rejected, error.message}, std::nullopt});
+    }
+    return results;
+  }
+  for (std::size_t first = 0; first < requests.size(); first += static_cast<std::size_t>(size)) {
+    const auto batch = requests.subspan(first, std::min(requests.size() - first, static_cast<std::size_t>(size)));
+    auto answer = call(batch);
+    if (answer && answer->size() != batch.size()) {
+      answer = std::unexpected(ConnectorError{
+        ErrorKind::contract,
+        fmt::format("{}: {} answers for {} requests", what, answer->size(), batch.size())});
+    }
+    for (std::size_t i = 0; i < batch.size(); ++i) {
+      if (answer) {
+        results.push_back(to_result(batch[i], (*answer)[i]));
+      } else {
+        results.push_back({std::nullopt, answer.error()});
+      }
+    }
+  }
+  return results;
+}
+
+Answer as_is(const auto&, const WriteOutcome& outcome)
+{
+  return {outcome, std::nullopt};
+}
+
+} // namespace
+
+std::vector<Answer> upload_tracking(connectors::Connector& connector,
+                                    std::span<const connectors::TrackingUpload> uploads)
+{
+  return in_batches(
+    uploads, connector.capabilities().tracking_batch, "tracking upload",
+    [&](auto batch) { return connector.upload_tracking(batch); }, [](const auto& r, const auto& o) { return as_is(r, o); });
+}
+
+std::vector<Answer> push_stock(connectors::Connector& connector, std::span<const connectors::StockUpdate> updates)
+{
+  return in_batches(
+    updates, connector.capabilities().stock_batch, "stock push",
+    [&](auto batch) { return connector.push_stock(batch); }, [](const auto& r, const auto& o) { return as_is(r, o); });
+}
+
+std::vector<Answer> settle_tracking(connectors::Connector& connector,
+                                    std::span<const connectors::TrackingUpload> uploads)
+{
+  return in_batches(
+    uploads, connector.capabilities().tracking_batch, "tracking read-back",
+    [&](auto batch) { return connector.read_tracking(batch); },
+    [](const connectors::TrackingUpload& upload, const connectors::TrackingOnMarketplace& held) -> Answer {
+      if (!held.found) {
+        return {WriteOutcome{WriteStatus::retry_later, "the marketplace holds no tracking number yet"}, std::nullopt};
+      }
+      if (held.tracking_number == upload.tracking_number) {
+        return {WriteOutcome{WriteStatus::already_there}, std::nullopt};
+      }
+      return {WriteOutcome{WriteStatus::rejected,
+                           fmt::format("the marketplace holds another tracking number ({} {})", held.carrier,
+                                       held.tracking_number)},
+              std::nullopt};
+    });
+}
+
+std::vector<Answer> settle_stock(connectors::Connector& connector, std::span<const connectors::StockUpdate> updates)
+{
+  return in_batches(
+    updates, connector.capabilities().stock_batch, "stock read-back",
+    [&](auto batch) { return connector.read_stock(batch); },
+    [](const connectors::StockUpdate& update, const connectors::StockOnMarketplace& held) -> Answer {
+      if (held.found && held.quantity == update.quantity) {
+        return {WriteOutcome{WriteStatus::already_there}, std::nullopt};
+      }
+      return {WriteOutcome{WriteStatus::retry_later,
+                           held.found ? fmt::format("the marketplace shows {}", held.quantity)
+                                      : std::string("the marketplace does not show this listing")},
+              std::nullopt};
+    });
+}
+
+} // namespace uoms::writeback
+
+namespace uoms::connectors {
+
+std::string_view to_string(WriteStatus status)
+{
+  switch (status) {
+  case WriteStatus::done: return "done";
+  case WriteStatus::already_there: return "already_there";
+  case WriteStatus::rejected: return "rejected";
+  case WriteStatus::retry_later: return "retry_later";
+  }
+  return "retry_later";
+}
+
+} // namespace uoms::connectors
