@@ -4,6 +4,8 @@
 #include "uoms/error.hpp"
 #include "uoms/store.hpp"
 
+#include "tests/support/pass_env.hpp"
+
 #include <doctest/doctest.h>
 
 #include <algorithm>
@@ -314,40 +316,19 @@ namespace {
 
 const std::string k_header = "order_id,item_id,ordered_at,status,sku,product_name,quantity,unit_price,shipping_fee,receiver_name";
 
-// A uoms database, key file and csv folder in a temporary directory, and the config that
-// points at them. Removed with the object.
-class Engine
+// A pass environment (tests/support/pass_env.hpp) with a folder of csv exports.
+class Engine : public PassEnv
 {
 public:
-  Engine()
-  {
-    std::string pattern = (fs::temp_directory_path() / "uoms-test-collect-XXXXXX").string();
-    m_dir = ::mkdtemp(pattern.data());
-    fs::create_directory(folder());
-    config = uoms::config::load({}, {});
-    config.database = m_dir / "uoms.db";
-    config.key_file = m_dir / "uoms.key";
-    config.http.allowed_hosts = {"loopback"};
-    config.notify.clear();
-    uoms::channels::write_key_file(config.key_file, false);
-    m_db.emplace(uoms::store::Database::open(config.database));
-    key.emplace(uoms::channels::load_key(config));
-  }
-  ~Engine()
-  {
-    m_db.reset();
-    std::error_code ec;
-    fs::remove_all(m_dir, ec);
-  }
+  Engine() : PassEnv("collect") { fs::create_directory(folder()); }
 
-  fs::path folder() const { return m_dir / "orders"; }
-  uoms::store::Database& db() { return *m_db; }
+  fs::path folder() const { return dir() / "orders"; }
 
   std::int64_t add_csv_channel(const std::string& name, const fs::path& path)
   {
     uoms::channels::Changes c;
     c.set["path"] = path.string();
-    return uoms::channels::add(*m_db, *key, name, "csv", c, uoms::format_utc(clock.now())).row.id;
+    return add_channel(name, "csv", c);
   }
 
   void write(const std::string& name, const std::vector<std::string>& rows) const
@@ -361,14 +342,6 @@ public:
   {
     return uoms::collect::run(config, options, clock);
   }
-
-  uoms::config::Config config;
-  uoms::SystemClock clock;
-  std::optional<uoms::crypto::Fernet> key;
-
-private:
-  fs::path m_dir;
-  std::optional<uoms::store::Database> m_db;
 };
 
 const std::vector<std::string> k_first_file = {
