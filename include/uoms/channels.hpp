@@ -15,6 +15,12 @@ namespace uoms::channels {
 // The Fernet key that encrypts secrets: UOMS_SECRET_KEY, else the key file. A missing
 // or malformed key is a ConfigError naming where it looked.
 crypto::Fernet load_key(const config::Config& config);
+// Proves `key` is the one the database belongs to: it decrypts a channel's secrets and
+// the database's key check value (written on first use), else a ConfigError (exit 4)
+// before anything changes.
+void verify_key(store::Database& db, const crypto::Fernet& key);
+// load_key() then verify_key(): what every command that reads or writes secrets uses.
+crypto::Fernet open_key(const config::Config& config, store::Database& db);
 // Writes a new key file with mode 0600; refuses to overwrite unless `force`.
 void write_key_file(const std::filesystem::path& path, bool force);
 

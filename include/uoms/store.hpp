@@ -7,4 +7,5 @@
 #include "uoms/store/database.hpp"
 #include "uoms/store/jobs.hpp"
 #include "uoms/store/locks.hpp"
+#include "uoms/store/meta.hpp"
 #include "uoms/store/orders.hpp"

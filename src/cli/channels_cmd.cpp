@@ -147,6 +147,7 @@ struct LiveChannel
     : key(channels::load_key(ctx.config())),
       channel(channels::load(ctx.db(), name, &key))
   {
+    channels::verify_key(ctx.db(), key);
     auto& clock = *ctx.clock;
     connected = channels::connect(channel, ctx.db(), key, ctx.config(), clock, [&clock](net::HttpOptions options) {
       options.retry.max_attempts = 1;
@@ -253,7 +254,9 @@ Handler setup_channels(CLI::App& app, Context& ctx)
     if (show->parsed()) {
       // Decrypting proves the key is right; names of secrets only are printed.
       auto key = channels::load_key(ctx.config());
-      print_channel(ctx, channels::load(ctx.db(), o->name, &key));
+      auto channel = channels::load(ctx.db(), o->name, &key);
+      channels::verify_key(ctx.db(), key);
+      print_channel(ctx, channel);
       return 0;
     }
     if (add->parsed()) {

@@ -40,7 +40,12 @@ int run_init(const InitOptions& o, Context& ctx)
   namespace fs = std::filesystem;
   fs::path dir = o.dir;
   std::error_code ec;
+  // Created private: it holds the key and the database (an umask of 000 must not open it).
+  const bool created = !fs::exists(dir, ec);
   fs::create_directories(dir, ec);
+  if (!ec && created) {
+    fs::permissions(dir, fs::perms::owner_all, fs::perm_options::replace, ec);
+  }
   if (ec) {
     throw ConfigError(fmt::format("cannot create {}: {}", dir.string(), ec.message()));
   }
@@ -57,7 +62,14 @@ int run_init(const InitOptions& o, Context& ctx)
   if (o.force) {
     for (const char* suffix : {"", "-wal", "-shm"}) fs::remove(db.string() + suffix, ec);
   }
-  store::Database::open(db, true);
+  {
+    // The database remembers which key it belongs to from the start.
+    auto database = store::Database::open(db, true);
+    config::Config keys; // the key passes will use: UOMS_SECRET_KEY wins over the new file
+    keys.key_file = key;
+    if (auto it = ctx.env.find("UOMS_SECRET_KEY"); it != ctx.env.end()) keys.secret_key = it->second;
+    channels::verify_key(database, channels::load_key(keys));
+  }
   if (ctx.json) {
     print_json({{"config", config.string()}, {"key_file", key.string()}, {"database", db.string()}});
   } else if (!ctx.quiet) {

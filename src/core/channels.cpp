@@ -252,25 +252,49 @@ Channel load(store::Database& db, std::string_view name, const crypto::Fernet* k
 
 namespace {
 
-// Secrets written under a key other than the one every other channel uses could never
-// be read back: prove the key on an existing channel before writing.
-void check_key_matches(store::Database& db, const crypto::Fernet& key)
+constexpr std::string_view k_key_check = "key_check";
+constexpr std::string_view k_key_check_text = "uoms secret key check";
+
+} // namespace
+
+void verify_key(store::Database& db, const crypto::Fernet& key)
 {
+  // A channel's own secrets first: their error names the channel.
   for (const auto& row : store::Channels(db).list()) {
     if (!row.secrets_token.empty()) {
       from_row(row, &key);
-      return;
+      break;
     }
+  }
+  store::Meta meta(db);
+  auto check = meta.get(k_key_check);
+  if (!check) {
+    meta.insert_if_absent(k_key_check, key.encrypt(k_key_check_text));
+    check = meta.get(k_key_check);
+  }
+  const bool matches = check && [&] {
+    const auto plain = key.decrypt(*check);
+    return plain && *plain == k_key_check_text;
+  }();
+  if (!matches) {
+    throw ConfigError(fmt::format("database {} belongs to another secret key (wrong UOMS_SECRET_KEY or key file?); "
+                                  "nothing was changed",
+                                  db.path().string()));
   }
 }
 
-} // namespace
+crypto::Fernet open_key(const config::Config& config, store::Database& db)
+{
+  auto key = load_key(config);
+  verify_key(db, key);
+  return key;
+}
 
 Channel add(store::Database& db, const crypto::Fernet& key, std::string_view name, std::string_view kind,
             const Changes& changes, std::string_view now)
 {
   check_name(name);
-  check_key_matches(db, key);
+  verify_key(db, key);
   Channel c;
   c.spec = &spec_of(kind);
   c.row.name = std::string(name);
@@ -291,6 +315,7 @@ Channel update(store::Database& db, const crypto::Fernet& key, std::string_view 
                std::string_view now)
 {
   Channel c = load(db, name, &key);
+  verify_key(db, key);
   auto stored = parse_object(c.row.settings_json, "channel " + c.row.name);
   Channel edited = c;
   edited.settings = stored;

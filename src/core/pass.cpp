@@ -243,6 +243,16 @@ Summary run(const config::Config& config, const Spec& spec, Clock& clock)
   for (const auto& row : selected) {
     channels::from_row(row, &key);
   }
+  channels::verify_key(db, key);
+  // Every channel's secrets, not only the selected ones', are known to the redactor: a
+  // marketplace may echo another account's credentials in an error body.
+  for (const auto& row : store::Channels(db).list()) {
+    try {
+      channels::from_row(row, &key);
+    } catch (const Error&) {
+      // a channel outside this pass whose secrets this key cannot read: its own passes say so
+    }
+  }
 
   jobs::reap_dead(db, spec.kind, clock, config.lock_lease * 3);
   jobs::Recorder recorder(db, clock, spec.kind, config.trigger, spec.arguments_json);
