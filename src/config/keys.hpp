@@ -3,7 +3,8 @@
 // The configuration keys, one row each. A row says where the value lives in Config, what
 // it accepts, which UOMS_* variable and which flag may set it, and what it means; the file
 // reader, the environment, the flags and `config show` all walk these rows, so adding a
-// key is adding a row (ccache's `src/ccache/config.cpp` keeps its keys the same way).
+// key is adding a row (ccache's `src/ccache/config.cpp` starts from one such key table;
+// here the row also says how the value is read and printed, through its slot's type).
 // Internal to src/config; no toml++ here.
 
 #include "uoms/config.hpp"
