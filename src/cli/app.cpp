@@ -1,6 +1,5 @@
 #include "cli.hpp"
 
-#include "uoms/channels.hpp"
 #include "uoms/collect.hpp"
 #include "uoms/error.hpp"
 #include "uoms/log.hpp"
