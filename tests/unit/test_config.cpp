@@ -1,4 +1,4 @@
-#include "src/config/keys.hpp"
+#include "tests/unit/config_support.hpp"
 #include "uoms/config.hpp"
 #include "uoms/error.hpp"
 
@@ -7,8 +7,6 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
-#include <iterator>
-#include <set>
 #include <string>
 #include <tuple>
 #include <unistd.h>
@@ -22,70 +20,7 @@ using uoms::config::Config;
 using uoms::config::Environment;
 using uoms::config::Overrides;
 
-namespace {
-
-// A fresh directory that is also the current directory for the test's lifetime, so the
-// implicit ./uoms.toml look-up and relative paths are under the test's control.
-class TempCwd
-{
-public:
-  TempCwd()
-  {
-    std::string pattern = (fs::temp_directory_path() / "uoms-test-config-XXXXXX").string();
-    m_dir = ::mkdtemp(pattern.data());
-    m_previous = fs::current_path();
-    fs::current_path(m_dir);
-  }
-  ~TempCwd()
-  {
-    fs::current_path(m_previous);
-    std::error_code ec;
-    fs::remove_all(m_dir, ec);
-  }
-  const fs::path& dir() const { return m_dir; }
-
-private:
-  fs::path m_dir;
-  fs::path m_previous;
-};
-
-void write_file(const fs::path& path, const std::string& text)
-{
-  fs::create_directories(path.parent_path().empty() ? fs::path(".") : path.parent_path());
-  std::ofstream(path, std::ios::binary) << text;
-}
-
-// Writes ./uoms.toml and loads it by the relative name, so messages start "uoms.toml:".
-Config load_text(const std::string& text, const Environment& env = {}, Overrides overrides = {})
-{
-  write_file("uoms.toml", text);
-  overrides.config_file = "uoms.toml";
-  return uoms::config::load(overrides, env);
-}
-
-const Config::Entry& entry(const Config& config, const std::string& key)
-{
-  for (const auto& e : config.entries) {
-    if (e.key == key) {
-      return e;
-    }
-  }
-  FAIL("no entry " << key);
-  throw std::logic_error("unreachable");
-}
-
-using Row = std::tuple<std::string, std::string, std::string>;
-
-std::vector<Row> rows(const Config& config)
-{
-  std::vector<Row> out;
-  for (const auto& e : config.entries) {
-    out.emplace_back(e.key, e.value, e.origin);
-  }
-  return out;
-}
-
-} // namespace
+using namespace uoms::test;
 
 TEST_CASE("config::load defaults")
 {
@@ -608,88 +543,5 @@ TEST_CASE("config: examples/uoms.toml and the starter file load")
     CHECK(c.notify.empty());
     CHECK(uoms::config::starter_file().find("# allowed_hosts = [") != std::string::npos);
     CHECK(uoms::config::starter_file().find("# [[notify]]") != std::string::npos);
-  }
-}
-
-TEST_CASE("Config::keys, one row per key")
-{
-  namespace keys = uoms::config::keys;
-
-  SUBCASE("every row is named once, documented, and has a known variable")
-  {
-    std::set<std::string_view> names;
-    for (const auto& key : keys::all()) {
-      INFO(key.name);
-      CHECK(names.insert(key.name).second);
-      CHECK_FALSE(key.help.empty());
-      CHECK((key.env.empty() || key.env.starts_with("UOMS_")));
-      CHECK((key.in_file == (key.name.find('.') != std::string_view::npos)));
-    }
-    for (const auto& key : keys::kind_keys()) {
-      INFO(key.name);
-      CHECK(names.insert(key.name).second);
-      CHECK_FALSE(key.help.empty());
-    }
-  }
-
-  SUBCASE("examples/uoms.toml documents every key and variable of the table")
-  {
-    std::ifstream in(fs::path(UOMS_SOURCE_DIR) / "examples" / "uoms.toml");
-    const std::string example((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    REQUIRE_FALSE(example.empty());
-    for (const auto& key : keys::all()) {
-      INFO(key.name);
-      const auto leaf = key.name.substr(key.name.rfind('.') + 1);
-      CHECK((!key.in_file || example.find("\n" + std::string(leaf) + " = ") != std::string::npos));
-      CHECK(example.find(key.env) != std::string::npos);
-    }
-    for (const auto& key : keys::kind_keys()) {
-      INFO(key.name);
-      CHECK(example.find("\n" + std::string(key.name) + " = ") != std::string::npos);
-    }
-  }
-
-  SUBCASE("each variable sets its row and is shown with its origin")
-  {
-    TempCwd cwd;
-    const Config defaults = uoms::config::load({}, {});
-    for (const auto& key : keys::all()) {
-      const std::string name(key.name);
-      const std::string shown = entry(defaults, name).value;
-      if (key.env.empty() || key.rule.secret || shown == "(any)") {
-        continue;
-      }
-      INFO(name);
-      const Config c = uoms::config::load({}, {{std::string(key.env), " " + shown + " "}});
-      CHECK(entry(c, name).origin == "env " + std::string(key.env));
-      if (!std::holds_alternative<std::filesystem::path& (*)(Config&)>(key.slot)) {
-        CHECK(entry(c, name).value == shown); // white space around the value is ignored
-      }
-    }
-  }
-
-  SUBCASE("kinds page_size is validated and shown with its origin")
-  {
-    TempCwd cwd;
-    const Config c = load_text("[kinds.coupang]\npage_size = 100\n");
-    CHECK(c.kinds.at("coupang").page_size == 100);
-    CHECK(entry(c, "kinds.coupang.page_size").value == "100");
-    CHECK(entry(c, "kinds.coupang.page_size").origin == "uoms.toml:2");
-    CHECK_THROWS_WITH_AS(load_text("[kinds.coupang]\npage_size = 1001\n"),
-                         "uoms.toml:2: kinds.coupang.page_size: expected an integer from 1 to 1000, got 1001",
-                         ConfigError);
-    CHECK_THROWS_WITH_AS(load_text("[kinds.coupang]\npage_size = \"50\"\n"),
-                         R"(uoms.toml:2: kinds.coupang.page_size: expected an integer from 1 to 1000, got "50")",
-                         ConfigError);
-  }
-
-  SUBCASE("keys that only the environment or a flag may set are unknown in the file")
-  {
-    TempCwd cwd;
-    CHECK_THROWS_WITH_AS(load_text("trigger = \"cron\"\n"), R"(uoms.toml:1: unknown key "trigger")", ConfigError);
-    CHECK_THROWS_WITH_AS(load_text("secret_key = \"x\"\n"),
-                         "uoms.toml:1: secret_key cannot be set in the config file; use UOMS_SECRET_KEY or "
-                         "database.key_file",
-                         ConfigError);
   }
 }
