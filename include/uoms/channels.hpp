@@ -24,7 +24,7 @@ crypto::Fernet open_key(const config::Config& config, store::Database& db);
 // Writes a new key file with mode 0600; refuses to overwrite unless `force`.
 void write_key_file(const std::filesystem::path& path, bool force);
 
-// Returns "Did you mean "x"?"-style suffix (with leading space) or empty.
+// util::did_you_mean, kept for callers that still name it here (src/core/collect.cpp).
 std::string did_you_mean(std::string_view word, const std::vector<std::string>& candidates);
 
 // Validates a channel name: 1-64 characters of [A-Za-z0-9._-].

@@ -1,9 +1,9 @@
 #include "cli.hpp"
 
-#include "uoms/channels.hpp"
 #include "uoms/collect.hpp"
 #include "uoms/error.hpp"
 #include "uoms/log.hpp"
+#include "uoms/util/text.hpp"
 
 #include <fmt/format.h>
 
@@ -63,7 +63,7 @@ std::optional<std::string> unknown_command(CLI::App& app, int argc, char** argv)
       if (sub->get_name() == word) next = sub;
     }
     if (!next) {
-      return fmt::format("unknown command \"{}\"{}; see {} --help", word, channels::did_you_mean(word, names),
+      return fmt::format("unknown command \"{}\"{}; see {} --help", word, util::did_you_mean(word, names),
                          path);
     }
     level = next;

@@ -21,24 +21,27 @@ int not_yet(Context& ctx, std::string_view command, std::string_view what)
                             command, what, UOMS_VERSION));
 }
 
+// The flags the command will take, so scripts written today keep working, and a handler
+// that says it is not implemented yet.
+Handler not_yet_command(CLI::App& app, Context& ctx, std::string_view command, std::string_view what)
+{
+  auto channels = std::make_shared<std::vector<std::string>>();
+  auto dry = std::make_shared<bool>(false);
+  app.add_option("--channel", *channels, "only this channel (repeatable)");
+  app.add_flag("--dry-run", *dry, "show what would be sent, send nothing");
+  return [channels, dry, command, what, &ctx] { return not_yet(ctx, command, what); };
+}
+
 } // namespace
 
 Handler setup_upload_tracking(CLI::App& app, Context& ctx)
 {
-  auto channels = std::make_shared<std::vector<std::string>>();
-  auto dry = std::make_shared<bool>(false);
-  app.add_option("--channel", *channels, "only this channel (repeatable)");
-  app.add_flag("--dry-run", *dry, "show what would be sent, send nothing");
-  return [channels, dry, &ctx] { return not_yet(ctx, "upload-tracking", "tracking upload"); };
+  return not_yet_command(app, ctx, "upload-tracking", "tracking upload");
 }
 
 Handler setup_sync_stock(CLI::App& app, Context& ctx)
 {
-  auto channels = std::make_shared<std::vector<std::string>>();
-  auto dry = std::make_shared<bool>(false);
-  app.add_option("--channel", *channels, "only this channel (repeatable)");
-  app.add_flag("--dry-run", *dry, "show what would be sent, send nothing");
-  return [channels, dry, &ctx] { return not_yet(ctx, "sync-stock", "stock push"); };
+  return not_yet_command(app, ctx, "sync-stock", "stock push");
 }
 
 Handler setup_config(CLI::App& app, Context& ctx)

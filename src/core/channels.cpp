@@ -2,6 +2,7 @@
 
 #include "uoms/error.hpp"
 #include "uoms/log.hpp"
+#include "uoms/util/text.hpp"
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -19,20 +20,6 @@
 namespace uoms::channels {
 
 namespace {
-
-std::size_t edit_distance(std::string_view a, std::string_view b)
-{
-  std::vector<std::size_t> prev(b.size() + 1), cur(b.size() + 1);
-  for (std::size_t j = 0; j <= b.size(); ++j) prev[j] = j;
-  for (std::size_t i = 1; i <= a.size(); ++i) {
-    cur[0] = i;
-    for (std::size_t j = 1; j <= b.size(); ++j) {
-      cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1)});
-    }
-    std::swap(prev, cur);
-  }
-  return prev[b.size()];
-}
 
 const connectors::FieldSpec* find_field(const std::vector<connectors::FieldSpec>& fields, std::string_view name)
 {
@@ -80,16 +67,7 @@ std::string read_file(const std::filesystem::path& path)
 
 std::string did_you_mean(std::string_view word, const std::vector<std::string>& candidates)
 {
-  const std::string* best = nullptr;
-  std::size_t best_distance = 3;
-  for (const auto& c : candidates) {
-    auto d = edit_distance(word, c);
-    if (d < best_distance) {
-      best_distance = d;
-      best = &c;
-    }
-  }
-  return best ? fmt::format(" (did you mean \"{}\"?)", *best) : std::string();
+  return util::did_you_mean(word, candidates);
 }
 
 crypto::Fernet load_key(const config::Config& config)

@@ -1,5 +1,6 @@
 #include "uoms/model.hpp"
 
+#include <algorithm>
 #include <array>
 #include <charconv>
 #include <cmath>
@@ -11,21 +12,13 @@ namespace uoms {
 
 namespace {
 
-constexpr std::array<std::pair<OrderStatus, std::string_view>, 13> k_status_names{{
-  {OrderStatus::pending_payment, "pending_payment"},
-  {OrderStatus::paid, "paid"},
-  {OrderStatus::preparing, "preparing"},
-  {OrderStatus::shipped, "shipped"},
-  {OrderStatus::delivered, "delivered"},
-  {OrderStatus::completed, "completed"},
-  {OrderStatus::cancel_requested, "cancel_requested"},
-  {OrderStatus::cancelled, "cancelled"},
-  {OrderStatus::return_requested, "return_requested"},
-  {OrderStatus::returned, "returned"},
-  {OrderStatus::exchange_requested, "exchange_requested"},
-  {OrderStatus::exchanged, "exchanged"},
-  {OrderStatus::unknown, "unknown"},
-}};
+// The stored name of each OrderStatus, indexed by its value (the enum's declaration order).
+constexpr std::array<std::string_view, 13> k_status_names{
+  "pending_payment", "paid", "preparing", "shipped", "delivered", "completed",
+  "cancel_requested", "cancelled", "return_requested", "returned",
+  "exchange_requested", "exchanged", "unknown",
+};
+static_assert(k_status_names.size() == static_cast<std::size_t>(OrderStatus::unknown) + 1);
 
 // ISO 4217 minor units for the currencies that do not use 2 (every other code does).
 constexpr std::array<std::pair<std::string_view, int>, 24> k_currency_exponents{{
@@ -41,22 +34,17 @@ constexpr int k_default_exponent = 2;
 
 std::string_view to_string(OrderStatus status)
 {
-  for (const auto& [value, name] : k_status_names) {
-    if (value == status) {
-      return name;
-    }
-  }
-  return "unknown";
+  const auto index = static_cast<std::size_t>(status);
+  return index < k_status_names.size() ? k_status_names[index] : "unknown";
 }
 
 std::optional<OrderStatus> parse_order_status(std::string_view text)
 {
-  for (const auto& [value, name] : k_status_names) {
-    if (name == text) {
-      return value;
-    }
+  const auto it = std::ranges::find(k_status_names, text);
+  if (it == k_status_names.end()) {
+    return std::nullopt;
   }
-  return std::nullopt;
+  return static_cast<OrderStatus>(it - k_status_names.begin());
 }
 
 int currency_exponent(std::string_view currency)

@@ -1,5 +1,7 @@
 #include "uoms/time.hpp"
 
+#include "uoms/util/text.hpp"
+
 #include <fmt/format.h>
 
 #include <array>
@@ -73,6 +75,7 @@ public:
   bool done() const { return m_pos == m_text.size(); }
   char peek() const { return done() ? '\0' : m_text[m_pos]; }
   std::size_t remaining() const { return m_text.size() - m_pos; }
+  std::string_view rest() const { return m_text.substr(m_pos); }
 
   bool accept(char c)
   {
@@ -137,39 +140,6 @@ bool is_digits(std::string_view text)
     }
   }
   return !text.empty();
-}
-
-// Parses `Z`, `+09:00`, `+0900` or `+09` at the cursor; the cursor must then be at the end.
-bool parse_offset(Cursor& cursor, minutes& offset)
-{
-  if (cursor.accept('Z') || cursor.accept('z')) {
-    offset = minutes{0};
-    return true;
-  }
-  int sign = 0;
-  if (cursor.accept('+')) {
-    sign = 1;
-  } else if (cursor.accept('-')) {
-    sign = -1;
-  } else {
-    return false;
-  }
-  long long hours = 0;
-  long long mins = 0;
-  if (!cursor.digits(2, hours)) {
-    return false;
-  }
-  if (!cursor.done()) {
-    cursor.accept(':');
-    if (!cursor.digits(2, mins)) {
-      return false;
-    }
-  }
-  if (hours > 23 || mins > 59) {
-    return false;
-  }
-  offset = minutes{sign * (hours * 60 + mins)};
-  return true;
 }
 
 std::optional<TimePoint> assemble(long long y, long long mo, long long d, long long h,
@@ -291,8 +261,13 @@ std::optional<TimePoint> parse_time(std::string_view text, minutes default_offse
       return std::nullopt;
     }
   }
-  if (!c.done() && (!parse_offset(c, offset) || !c.done())) {
-    return std::nullopt;
+  // Whatever follows the time is its UTC offset, read the way util reads every offset.
+  if (!c.done()) {
+    const auto parsed = util::parse_utc_offset(c.rest());
+    if (!parsed) {
+      return std::nullopt;
+    }
+    offset = *parsed;
   }
   return assemble(y, mo, d, h, mi, s, ms, offset);
 }

@@ -2,12 +2,12 @@
 #include "src/net/rate_limiter.hpp"
 #include "uoms/http.hpp"
 #include "uoms/log.hpp"
+#include "uoms/util/text.hpp"
 
 #include <curl/curl.h>
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <cctype>
 #include <memory>
 #include <mutex>
 #include <random>
@@ -16,6 +16,10 @@
 namespace uoms::net {
 
 namespace {
+
+using util::ascii_lower;
+using util::join;
+using util::trim;
 
 void global_init()
 {
@@ -27,34 +31,16 @@ void global_init()
   });
 }
 
-std::string lower(std::string_view text)
-{
-  std::string out(text);
-  std::ranges::transform(out, out.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return out;
-}
-
-std::string_view trim(std::string_view text)
-{
-  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.front()))) {
-    text.remove_prefix(1);
-  }
-  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back()))) {
-    text.remove_suffix(1);
-  }
-  return text;
-}
-
 bool has_header(const Headers& headers, std::string_view name)
 {
-  const std::string wanted = lower(name);
-  return std::ranges::any_of(headers, [&](const auto& header) { return lower(header.first) == wanted; });
+  const std::string wanted = ascii_lower(name);
+  return std::ranges::any_of(headers, [&](const auto& header) { return ascii_lower(header.first) == wanted; });
 }
 
 // One allow-list entry against a host (already lower-case, without IPv6 brackets).
 bool host_matches(std::string_view host, std::string_view entry)
 {
-  const std::string pattern = lower(trim(entry));
+  const std::string pattern = ascii_lower(trim(entry));
   if (pattern == "loopback") {
     return is_loopback_host(host);
   }
@@ -78,18 +64,6 @@ bool host_allowed(std::string_view host, const std::vector<std::string>& allowed
     return false;
   }
   return std::ranges::any_of(allowed, [&](const std::string& entry) { return host_matches(host, entry); });
-}
-
-std::string join(const std::vector<std::string>& items, std::string_view separator)
-{
-  std::string out;
-  for (const auto& item : items) {
-    if (!out.empty()) {
-      out += separator;
-    }
-    out += item;
-  }
-  return out;
 }
 
 // What the request is called in logs and errors: its label, or method and URL without
@@ -189,7 +163,7 @@ size_t write_header(char* data, size_t size, size_t count, void* user)
     // response's headers count.
     headers.clear();
   } else if (const auto colon = line.find(':'); colon != std::string_view::npos) {
-    headers.emplace_back(lower(trim(line.substr(0, colon))), std::string(trim(line.substr(colon + 1))));
+    headers.emplace_back(ascii_lower(trim(line.substr(0, colon))), std::string(trim(line.substr(colon + 1))));
   }
   return size * count;
 }

@@ -2,6 +2,7 @@
 // API, curl_easy_escape, curl_getdate) so the host we check against the allow-list is
 // the host curl will contact, and HTTP dates are read the way curl reads them.
 #include "uoms/http.hpp"
+#include "uoms/util/text.hpp"
 
 #include <curl/curl.h>
 
@@ -28,17 +29,6 @@ bool iequals(std::string_view a, std::string_view b)
   return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
            return lower(x) == lower(y);
          });
-}
-
-std::string_view trim(std::string_view text)
-{
-  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.front()))) {
-    text.remove_prefix(1);
-  }
-  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back()))) {
-    text.remove_suffix(1);
-  }
-  return text;
 }
 
 struct CurluDeleter
@@ -112,8 +102,7 @@ std::string url_host(std::string_view url)
   if (host.size() >= 2 && host.front() == '[' && host.back() == ']') {
     host = host.substr(1, host.size() - 2);
   }
-  std::ranges::transform(host, host.begin(), lower);
-  return host;
+  return util::ascii_lower(host);
 }
 
 std::string url_encode(std::string_view text)
@@ -144,7 +133,7 @@ std::string build_query(const std::vector<std::pair<std::string, std::string>>& 
 
 std::optional<Millis> parse_retry_after(std::string_view value, TimePoint now)
 {
-  value = trim(value);
+  value = util::trim(value);
   if (value.empty()) {
     return std::nullopt;
   }

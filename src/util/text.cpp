@@ -20,20 +20,10 @@ bool is_digit(char c)
 
 // Fixed offsets only: these zones keep no daylight saving time.
 constexpr std::array<std::pair<std::string_view, int>, 14> k_zones = {{
-  {"kst", 9 * 60},
-  {"asia/seoul", 9 * 60},
-  {"jst", 9 * 60},
-  {"asia/tokyo", 9 * 60},
-  {"sgt", 8 * 60},
-  {"asia/singapore", 8 * 60},
-  {"asia/taipei", 8 * 60},
-  {"asia/kuala_lumpur", 8 * 60},
-  {"asia/manila", 8 * 60},
-  {"asia/shanghai", 8 * 60},
-  {"asia/bangkok", 7 * 60},
-  {"asia/ho_chi_minh", 7 * 60},
-  {"asia/jakarta", 7 * 60},
-  {"america/sao_paulo", -3 * 60},
+  {"kst", 9 * 60}, {"asia/seoul", 9 * 60}, {"jst", 9 * 60}, {"asia/tokyo", 9 * 60},
+  {"sgt", 8 * 60}, {"asia/singapore", 8 * 60}, {"asia/taipei", 8 * 60}, {"asia/kuala_lumpur", 8 * 60},
+  {"asia/manila", 8 * 60}, {"asia/shanghai", 8 * 60}, {"asia/bangkok", 7 * 60},
+  {"asia/ho_chi_minh", 7 * 60}, {"asia/jakarta", 7 * 60}, {"america/sao_paulo", -3 * 60},
 }};
 
 } // namespace

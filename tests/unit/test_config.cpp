@@ -1,3 +1,4 @@
+#include "tests/unit/config_support.hpp"
 #include "uoms/config.hpp"
 #include "uoms/error.hpp"
 
@@ -19,70 +20,7 @@ using uoms::config::Config;
 using uoms::config::Environment;
 using uoms::config::Overrides;
 
-namespace {
-
-// A fresh directory that is also the current directory for the test's lifetime, so the
-// implicit ./uoms.toml look-up and relative paths are under the test's control.
-class TempCwd
-{
-public:
-  TempCwd()
-  {
-    std::string pattern = (fs::temp_directory_path() / "uoms-test-config-XXXXXX").string();
-    m_dir = ::mkdtemp(pattern.data());
-    m_previous = fs::current_path();
-    fs::current_path(m_dir);
-  }
-  ~TempCwd()
-  {
-    fs::current_path(m_previous);
-    std::error_code ec;
-    fs::remove_all(m_dir, ec);
-  }
-  const fs::path& dir() const { return m_dir; }
-
-private:
-  fs::path m_dir;
-  fs::path m_previous;
-};
-
-void write_file(const fs::path& path, const std::string& text)
-{
-  fs::create_directories(path.parent_path().empty() ? fs::path(".") : path.parent_path());
-  std::ofstream(path, std::ios::binary) << text;
-}
-
-// Writes ./uoms.toml and loads it by the relative name, so messages start "uoms.toml:".
-Config load_text(const std::string& text, const Environment& env = {}, Overrides overrides = {})
-{
-  write_file("uoms.toml", text);
-  overrides.config_file = "uoms.toml";
-  return uoms::config::load(overrides, env);
-}
-
-const Config::Entry& entry(const Config& config, const std::string& key)
-{
-  for (const auto& e : config.entries) {
-    if (e.key == key) {
-      return e;
-    }
-  }
-  FAIL("no entry " << key);
-  throw std::logic_error("unreachable");
-}
-
-using Row = std::tuple<std::string, std::string, std::string>;
-
-std::vector<Row> rows(const Config& config)
-{
-  std::vector<Row> out;
-  for (const auto& e : config.entries) {
-    out.emplace_back(e.key, e.value, e.origin);
-  }
-  return out;
-}
-
-} // namespace
+using namespace uoms::test;
 
 TEST_CASE("config::load defaults")
 {

@@ -57,3 +57,11 @@ TEST_CASE("util::parse_utc_offset")
     CHECK_FALSE(parse_utc_offset("Europe/Paris"));
   }
 }
+
+TEST_CASE("util::join")
+{
+  CHECK(join(std::vector<std::string>{"a", "b", "c"}) == "a, b, c");
+  CHECK(join(std::vector<std::string_view>{"x", "y"}, "|") == "x|y");
+  CHECK(join(std::vector<std::string>{}).empty());
+  CHECK(join(std::vector<std::string>{"", "b"}) == ", b"); // an empty item keeps its separator
+}

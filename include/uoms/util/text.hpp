@@ -34,4 +34,21 @@ std::optional<std::chrono::minutes> parse_utc_offset(std::string_view text);
 // ASCII letters lowered; other bytes (UTF-8 included) unchanged.
 std::string ascii_lower(std::string_view text);
 
+// The items (anything appendable to a std::string) with `separator` between them:
+// join(std::vector{"a", "b"}) is "a, b".
+template <typename Range>
+std::string join(const Range& items, std::string_view separator = ", ")
+{
+  std::string out;
+  bool first = true;
+  for (const auto& item : items) {
+    if (!first) {
+      out += separator;
+    }
+    first = false;
+    out += item;
+  }
+  return out;
+}
+
 } // namespace uoms::util
