@@ -19,13 +19,8 @@ crypto::Fernet load_key(const config::Config& config);
 // the database's key check value (written on first use), else a ConfigError (exit 4)
 // before anything changes.
 void verify_key(store::Database& db, const crypto::Fernet& key);
-// load_key() then verify_key(): what every command that reads or writes secrets uses.
-crypto::Fernet open_key(const config::Config& config, store::Database& db);
 // Writes a new key file with mode 0600; refuses to overwrite unless `force`.
 void write_key_file(const std::filesystem::path& path, bool force);
-
-// util::did_you_mean, kept for callers that still name it here (src/core/collect.cpp).
-std::string did_you_mean(std::string_view word, const std::vector<std::string>& candidates);
 
 // Validates a channel name: 1-64 characters of [A-Za-z0-9._-].
 void check_name(std::string_view name);

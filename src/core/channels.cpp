@@ -65,11 +65,6 @@ std::string read_file(const std::filesystem::path& path)
 
 } // namespace
 
-std::string did_you_mean(std::string_view word, const std::vector<std::string>& candidates)
-{
-  return util::did_you_mean(word, candidates);
-}
-
 crypto::Fernet load_key(const config::Config& config)
 {
   if (!config.secret_key.empty()) {
@@ -132,7 +127,7 @@ void apply(const connectors::KindSpec& spec, Channel& channel, const Changes& ch
   for (const auto& [k, v] : changes.set) {
     if (!find_field(spec.settings, k)) {
       std::string hint = find_field(spec.secrets, k) ? fmt::format(" (it is a secret: use --secret {}=...)", k)
-                                                     : did_you_mean(k, names_of(spec.settings));
+                                                     : util::did_you_mean(k, names_of(spec.settings));
       throw ConfigError(fmt::format("kind {} has no setting \"{}\"{}", spec.kind, k, hint));
     }
     const auto* field = find_field(spec.settings, k);
@@ -148,7 +143,7 @@ void apply(const connectors::KindSpec& spec, Channel& channel, const Changes& ch
   for (const auto& [k, v] : changes.secrets) {
     if (!find_field(spec.secrets, k)) {
       std::string hint = find_field(spec.settings, k) ? fmt::format(" (it is a setting: use --set {}=...)", k)
-                                                      : did_you_mean(k, names_of(spec.secrets));
+                                                      : util::did_you_mean(k, names_of(spec.secrets));
       throw ConfigError(fmt::format("kind {} has no secret \"{}\"{}", spec.kind, k, hint));
     }
     if (v.empty()) {
@@ -181,7 +176,7 @@ const connectors::KindSpec& spec_of(std::string_view kind)
   if (!spec) {
     std::vector<std::string> names;
     for (const auto& k : connectors::kinds()) names.push_back(k.kind);
-    throw ConfigError(fmt::format("unknown channel kind \"{}\"{}; kinds: {}", kind, did_you_mean(kind, names),
+    throw ConfigError(fmt::format("unknown channel kind \"{}\"{}; kinds: {}", kind, util::did_you_mean(kind, names),
                                   fmt::join(names, ", ")));
   }
   return *spec;
@@ -223,7 +218,7 @@ Channel load(store::Database& db, std::string_view name, const crypto::Fernet* k
   if (!row) {
     std::vector<std::string> names;
     for (const auto& r : store::Channels(db).list()) names.push_back(r.name);
-    throw UsageError(fmt::format("no channel named \"{}\"{}", name, did_you_mean(name, names)));
+    throw UsageError(fmt::format("no channel named \"{}\"{}", name, util::did_you_mean(name, names)));
   }
   return from_row(*row, key);
 }
@@ -259,13 +254,6 @@ void verify_key(store::Database& db, const crypto::Fernet& key)
                                   "nothing was changed",
                                   db.path().string()));
   }
-}
-
-crypto::Fernet open_key(const config::Config& config, store::Database& db)
-{
-  auto key = load_key(config);
-  verify_key(db, key);
-  return key;
 }
 
 Channel add(store::Database& db, const crypto::Fernet& key, std::string_view name, std::string_view kind,

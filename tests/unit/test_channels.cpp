@@ -71,15 +71,6 @@ TEST_CASE("channels::check_name")
   CHECK_THROWS_AS(uoms::channels::check_name("쿠팡"), UsageError);
 }
 
-TEST_CASE("channels::did_you_mean")
-{
-  using uoms::channels::did_you_mean;
-  CHECK(did_you_mean("pth", {"path", "mapping"}) == " (did you mean \"path\"?)");
-  CHECK(did_you_mean("mapin", {"path", "mapping"}) == " (did you mean \"mapping\"?)");
-  CHECK(did_you_mean("zzzzzz", {"path", "mapping"}) == "");
-  CHECK(did_you_mean("x", {}) == "");
-}
-
 TEST_CASE("channels key file")
 {
   TempDb t("channels");

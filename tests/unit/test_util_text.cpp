@@ -22,6 +22,9 @@ TEST_CASE("util::edit_distance and did_you_mean")
   CHECK(edit_distance("kitten", "sitting") == 3);
   CHECK(did_you_mean("colect", {"collect", "channels"}) == " (did you mean \"collect\"?)");
   CHECK(did_you_mean("zzzzzz", {"collect", "channels"}).empty());
+  CHECK(did_you_mean("pth", {"path", "mapping"}) == " (did you mean \"path\"?)");
+  CHECK(did_you_mean("mapin", {"path", "mapping"}) == " (did you mean \"mapping\"?)");
+  CHECK(did_you_mean("x", {}).empty());
   CHECK(closest("jbos", {"jobs", "init"}) == std::optional<std::string>("jobs"));
 }
 
