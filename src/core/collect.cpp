@@ -187,8 +187,8 @@ private:
     auto kind_defaults = config.kinds.find(m_row.kind);
     const config::KindDefaults* kd = kind_defaults == config.kinds.end() ? nullptr : &kind_defaults->second;
     net::HttpOptions options = config.http;
-    options.rate_limit = caps.default_rate_limit;
-    options.is_throttled = caps.is_throttled;
+    options.rate_limit = channel.spec->default_rate_limit;
+    options.is_throttled = channel.spec->is_throttled;
     if (kd && kd->rate_limit) options.rate_limit = *kd->rate_limit;
     if (auto it = channel.settings.find("rate_limit"); it != channel.settings.end() && !it->second.empty()) {
       auto v = parse_number(it->second);
