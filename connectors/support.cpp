@@ -1,11 +1,13 @@
 #include "connectors/support.hpp"
 
 #include "uoms/log.hpp"
+#include "uoms/util/text.hpp"
 
 #include <fmt/format.h>
 
 #include <cctype>
 #include <charconv>
+#include <algorithm>
 #include <cmath>
 
 namespace uoms::connectors::support {
@@ -26,10 +28,68 @@ std::string setting(const Settings& settings, std::string_view name, std::string
   return it->second;
 }
 
+std::string trimmed(const Settings& settings, std::string_view name, std::string_view fallback)
+{
+  return std::string(util::trim(setting(settings, name, fallback)));
+}
+
+std::string_view url_path(std::string_view url)
+{
+  const auto scheme = url.find("://");
+  const auto slash = scheme == std::string_view::npos ? url.find('/') : url.find('/', scheme + 3);
+  if (slash == std::string_view::npos) {
+    return {};
+  }
+  return url.substr(slash);
+}
+
+std::string base_url(const Settings& settings, std::string_view default_base, std::string_view documented_path)
+{
+  return documented_base(setting(settings, "base_url", default_base), documented_path);
+}
+
+std::string documented_base(std::string_view url, std::string_view documented_path)
+{
+  std::string base(util::trim(url));
+  while (!base.empty() && base.back() == '/') {
+    base.pop_back();
+  }
+  if (url_path(base).empty()) {
+    base += documented_path;
+  }
+  return base;
+}
+
+int page_size(int configured, int fallback, int maximum)
+{
+  if (configured <= 0) {
+    return fallback;
+  }
+  return std::min(configured, maximum);
+}
+
+std::expected<std::chrono::minutes, std::string> timezone_setting(const Settings& settings, std::chrono::minutes fallback,
+                                                                  std::span<const Zone> extra)
+{
+  const std::string text = trimmed(settings, "timezone");
+  if (text.empty()) {
+    return fallback;
+  }
+  if (const auto offset = util::parse_utc_offset(text)) {
+    return *offset;
+  }
+  for (const auto& zone : extra) {
+    if (util::ascii_lower(zone.name) == util::ascii_lower(text)) {
+      return zone.offset;
+    }
+  }
+  return std::unexpected(fmt::format("setting timezone: \"{}\" is not an offset like +09:00 or a known zone", text));
+}
+
 std::expected<int, std::string> whole_setting(const Settings& settings, std::string_view name, int fallback,
                                               WholeRange range)
 {
-  const std::string text = trim(setting(settings, name, std::to_string(fallback)));
+  const std::string text = trimmed(settings, name, std::to_string(fallback));
   if (const auto value = parse_int(text); value && *value >= range.low && *value <= range.high) {
     return *value;
   }
@@ -57,38 +117,18 @@ std::string scrub(std::string text, const std::vector<std::string_view>& secrets
   return log::redact(text);
 }
 
-std::string trim(std::string_view text)
-{
-  const auto first = text.find_first_not_of(" \t\r\n");
-  if (first == std::string_view::npos) {
-    return {};
-  }
-  const auto last = text.find_last_not_of(" \t\r\n");
-  return std::string(text.substr(first, last - first + 1));
-}
-
 std::string one_line(std::string_view text)
 {
   std::string out;
   for (const char c : text) {
     out += (c == '\n' || c == '\r' || c == '\t') ? ' ' : c;
   }
-  out = trim(out);
+  out = util::trim(out);
   if (out.size() > k_max_message) {
     out.resize(k_max_message);
     out += "...";
   }
   return out;
-}
-
-std::optional<int> parse_int(std::string_view text)
-{
-  int value = 0;
-  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (text.empty() || ec != std::errc{} || end != text.data() + text.size()) {
-    return std::nullopt;
-  }
-  return value;
 }
 
 std::vector<std::string> split_list(std::string_view text)
@@ -98,9 +138,8 @@ std::vector<std::string> split_list(std::string_view text)
   while (start <= text.size()) {
     const auto comma = text.find(',', start);
     const auto end = comma == std::string_view::npos ? text.size() : comma;
-    auto item = trim(text.substr(start, end - start));
-    if (!item.empty()) {
-      out.push_back(std::move(item));
+    if (const auto item = util::trim(text.substr(start, end - start)); !item.empty()) {
+      out.emplace_back(item);
     }
     if (comma == std::string_view::npos) {
       break;
@@ -110,33 +149,40 @@ std::vector<std::string> split_list(std::string_view text)
   return out;
 }
 
-std::optional<std::chrono::minutes> parse_utc_offset(std::string_view text)
+std::optional<Refusal> refusal(int status, std::string_view unauthorized, std::string_view forbidden)
 {
-  if (text == "UTC" || text == "Z" || text == "GMT") {
-    return std::chrono::minutes{0};
-  }
-  if (text.size() < 2 || (text[0] != '+' && text[0] != '-')) {
+  if (status == 200) {
     return std::nullopt;
   }
-  const int sign = text[0] == '-' ? -1 : 1;
-  std::string digits;
-  for (const char c : text.substr(1)) {
-    if (c != ':') {
-      digits += c;
-    }
+  if (status == 401) {
+    return Refusal{ErrorKind::auth, unauthorized};
   }
-  std::optional<int> hours;
-  std::optional<int> minutes = 0;
-  if (digits.size() <= 2) {
-    hours = parse_int(digits);
-  } else if (digits.size() == 4) {
-    hours = parse_int(std::string_view(digits).substr(0, 2));
-    minutes = parse_int(std::string_view(digits).substr(2));
+  if (status == 403) {
+    return Refusal{ErrorKind::auth, forbidden};
   }
-  if (!hours || !minutes || *hours < 0 || *hours > 14 || *minutes < 0 || *minutes > 59) {
-    return std::nullopt;
+  if (status == 429) {
+    return Refusal{ErrorKind::rate_limited, "rate limited"};
   }
-  return std::chrono::minutes{sign * (*hours * 60 + *minutes)};
+  if (status >= 500) {
+    return Refusal{ErrorKind::transient, "server error"};
+  }
+  return Refusal{ErrorKind::contract, "rejected"};
+}
+
+ConnectorError call_error(ErrorKind kind, std::string_view label, int status, std::string_view what,
+                          std::string_view detail, std::string request_id)
+{
+  std::string message = fmt::format("{}: HTTP {} {}", label, status, what);
+  if (!detail.empty()) {
+    message += fmt::format(": {}", detail);
+  }
+  return ConnectorError{kind, std::move(message), status, std::move(request_id)};
+}
+
+ConnectorError not_an_object(std::string_view label, std::string request_id)
+{
+  return ConnectorError{ErrorKind::contract, fmt::format("{}: HTTP 200 with a body that is not a JSON object", label),
+                        200, std::move(request_id)};
 }
 
 std::string encode_value(std::string_view text)
@@ -219,7 +265,7 @@ std::optional<double> number_value(const json* value, std::string_view key)
     return value->get<double>();
   }
   if (value->is_string()) {
-    const std::string text = trim(value->get_ref<const std::string&>());
+    const std::string_view text = util::trim(value->get_ref<const std::string&>());
     if (text.empty()) {
       return std::nullopt;
     }
@@ -234,7 +280,7 @@ std::optional<double> number_value(const json* value, std::string_view key)
 
 std::string text_id_value(const json* value, std::string_view key)
 {
-  std::string id = trim(string_value(value, key));
+  std::string id(util::trim(string_value(value, key)));
   if (id.empty()) {
     throw BadField{fmt::format("missing {}", key)};
   }
@@ -281,6 +327,121 @@ std::optional<TimePoint> time_field(const json& object, std::string_view key, st
     throw BadField{fmt::format("{} is not a date-time: \"{}\"", key, text)};
   }
   return t;
+}
+
+std::string id_text(const json* value)
+{
+  if (value == nullptr) {
+    return {};
+  }
+  if (value->is_string()) {
+    return value->get<std::string>();
+  }
+  return value->is_number() ? value->dump() : std::string();
+}
+
+std::optional<long long> integer_value(const json* value)
+{
+  if (value == nullptr) {
+    return std::nullopt;
+  }
+  if (value->is_number_integer() || value->is_number_unsigned()) {
+    return value->get<long long>();
+  }
+  if (value->is_string()) {
+    return parse_whole<long long>(util::trim(value->get_ref<const std::string&>()));
+  }
+  return std::nullopt;
+}
+
+// --- one page of orders -------------------------------------------------------------
+
+void PageOrders::merge(Order part, const json& record)
+{
+  const auto found = m_index.find(part.external_id);
+  if (found == m_index.end()) {
+    m_index.emplace(part.external_id, m_page.orders.size());
+    m_records.push_back(json::array({record}));
+    m_page.orders.push_back(std::move(part));
+    return;
+  }
+  Order& order = m_page.orders[found->second];
+  m_records[found->second].push_back(record);
+  if (part.ordered_at && (!order.ordered_at || *part.ordered_at < *order.ordered_at)) {
+    order.ordered_at = part.ordered_at;
+  }
+  if (part.paid_at && (!order.paid_at || *part.paid_at < *order.paid_at)) {
+    order.paid_at = part.paid_at;
+  }
+  if (part.changed_at && (!order.changed_at || *order.changed_at < *part.changed_at)) {
+    order.changed_at = part.changed_at;
+  }
+  if (order.receiver.name.empty()) {
+    order.receiver = part.receiver;
+  }
+  if (m_fee == Fee::sum) {
+    order.shipping_fee_minor += part.shipping_fee_minor;
+    order.total_minor += part.total_minor;
+  } else {
+    order.shipping_fee_minor = std::max(order.shipping_fee_minor, part.shipping_fee_minor);
+  }
+  for (auto& item : part.items) {
+    const auto same = std::find_if(order.items.begin(), order.items.end(),
+                                   [&](const OrderItem& i) { return i.external_id == item.external_id; });
+    if (same != order.items.end()) {
+      *same = std::move(item);
+    } else {
+      order.items.push_back(std::move(item));
+    }
+  }
+}
+
+void PageOrders::fail(std::string id, std::string reason, const json& record)
+{
+  m_page.failures.push_back({std::move(id), std::move(reason), record.dump()});
+}
+
+MappedPage PageOrders::finish(bool (*set_aside)(OrderStatus), const std::function<std::string(const json&)>& raw)
+{
+  for (std::size_t i = 0; i < m_page.orders.size(); ++i) {
+    Order& order = m_page.orders[i];
+    const json& records = m_records[i];
+    if (raw) {
+      order.raw = raw(records);
+    } else {
+      order.raw = records.size() == 1 ? records.front().dump() : records.dump();
+    }
+    if (m_fee == Fee::max) {
+      order.total_minor = order.shipping_fee_minor;
+      for (const auto& item : order.items) {
+        order.total_minor += item.total_price_minor;
+      }
+    }
+    if (set_aside != nullptr) {
+      summarise_status(order, set_aside);
+    }
+  }
+  return std::move(m_page);
+}
+
+// --- registry rows ------------------------------------------------------------------
+
+FieldSpec base_url_field(std::string_view default_base, std::string_view host_help)
+{
+  return {"base_url", false, std::string(default_base),
+          fmt::format("{}; the sandbox's http://127.0.0.1:PORT in tests", host_help)};
+}
+
+FieldSpec rate_limit_field(double default_rate, std::string_view why)
+{
+  return {"rate_limit", false, fmt::format("{}", default_rate), fmt::format("requests per second; {}", why)};
+}
+
+FieldSpec timezone_field(std::string_view zone, std::string_view example)
+{
+  return {"timezone", false, "",
+          fmt::format("override the marketplace time zone (default {}): an offset like +09:00 or a zone name like {}",
+                      zone, example)};
 }
 
 } // namespace uoms::connectors::support

@@ -4,12 +4,17 @@
 #include "uoms/http.hpp"
 #include "uoms/time.hpp"
 
+#include <functional>
+
 #include <nlohmann/json.hpp>
 
+#include <charconv>
 #include <chrono>
 #include <expected>
 #include <map>
+#include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -29,6 +34,39 @@ struct BadField
 
 // The setting's value, or `fallback` when it is missing or empty.
 std::string setting(const Settings& settings, std::string_view name, std::string_view fallback = {});
+
+// As setting(), trimmed (util::trim): what an operator typed, without the spaces around it.
+std::string trimmed(const Settings& settings, std::string_view name, std::string_view fallback = {});
+
+// Where a connector sends its requests: the `base_url` setting (`default_base` when unset),
+// trimmed, without trailing slashes, in the form the marketplace documents it. Where the
+// documented base ends in a path (`documented_path`: Smartstore's `/external`, Shopee's
+// `/api/v2`, Qoo10's QAPI service path, PlayAuto's `/api`), a base_url given as the bare
+// host gets that path appended, so both forms send to the same place. A base_url with any
+// other path (a proxy prefix, Qoo10's Giosis.qapi) is used as given.
+std::string base_url(const Settings& settings, std::string_view default_base, std::string_view documented_path = {});
+// The same for a URL already read.
+std::string documented_base(std::string_view url, std::string_view documented_path);
+
+// The path of `url` after its host ("" for `https://host` or `https://host/`).
+std::string_view url_path(std::string_view url);
+
+// Rows per call: the [kinds.X] page_size (`configured`, 0 when unset) clamped to
+// [1, `maximum`] (the API's own limit), or `fallback` when unset.
+int page_size(int configured, int fallback, int maximum);
+
+// A zone name a connector accepted before util::parse_utc_offset knew it.
+struct Zone
+{
+  std::string_view name;
+  std::chrono::minutes offset;
+};
+
+// The `timezone` setting: empty means `fallback` (the marketplace's own zone); otherwise
+// an offset or zone name util::parse_utc_offset reads, or one of `extra`. The error is the
+// line for the channel's configuration.
+std::expected<std::chrono::minutes, std::string> timezone_setting(const Settings& settings, std::chrono::minutes fallback,
+                                                                  std::span<const Zone> extra = {});
 
 // `text` with every secret of four characters or more masked as `********`, then passed
 // through log::redact: an error line or payload fit to log and store.
@@ -52,25 +90,65 @@ std::expected<int, std::string> whole_setting(const Settings& settings, std::str
 // is worth a later pass. `message` is the transport's message, already scrubbed.
 ConnectorError no_answer(const net::TransportError& error, std::string message);
 
-// Spaces, tabs and line breaks trimmed at both ends.
-std::string trim(std::string_view text);
-
 // Whitespace folded onto one line and trimmed, cut after 200 characters: a marketplace
 // message fit for an error line.
 std::string one_line(std::string_view text);
 
-// A whole number and nothing else.
-std::optional<int> parse_int(std::string_view text);
+// A whole number of type T and nothing else (no sign for unsigned T).
+template <typename T>
+std::optional<T> parse_whole(std::string_view text)
+{
+  T value{};
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (text.empty() || ec != std::errc{} || end != text.data() + text.size()) {
+    return std::nullopt;
+  }
+  return value;
+}
+
+inline std::optional<int> parse_int(std::string_view text)
+{
+  return parse_whole<int>(text);
+}
 
 // The comma-separated items of a list setting, trimmed, empty ones dropped.
 std::vector<std::string> split_list(std::string_view text);
 
-// `UTC`, `Z`, `GMT`, `+09:00`, `+0900`, `+9`, `-08:00`; zone names are each connector's own.
-std::optional<std::chrono::minutes> parse_utc_offset(std::string_view text);
+// --- HTTP answers -------------------------------------------------------------------
+
+// What an HTTP status other than 200 says about a marketplace call: 401 and 403 the
+// credentials (auth; `unauthorized` and `forbidden` say what to check), 429 rate limited,
+// 5xx worth a later pass (transient), any other a rejected request (contract).
+// nullopt for 200, whose body the connector still has to judge.
+struct Refusal
+{
+  ErrorKind kind;
+  std::string_view what;
+};
+std::optional<Refusal> refusal(int status, std::string_view unauthorized = "unauthorized",
+                               std::string_view forbidden = "unauthorized");
+
+// The one error line of a marketplace call: `label: HTTP status what[: detail]`, where
+// `detail` is the marketplace's own message, already scrubbed.
+ConnectorError call_error(ErrorKind kind, std::string_view label, int status, std::string_view what,
+                          std::string_view detail = {}, std::string request_id = {});
+
+// `label: HTTP 200 with a body that is not a JSON object`, a contract error.
+ConnectorError not_an_object(std::string_view label, std::string request_id = {});
 
 // Percent-encodes a query value like the marketplaces' examples: everything outside the
 // unreserved set except `:` (`+09:00` -> `%2B09:00`). net::url_encode encodes `:` too.
 std::string encode_value(std::string_view text);
+
+// A marketplace's raw status strings onto the shared vocabulary.
+using StatusTable = std::map<std::string, OrderStatus, std::less<>>;
+// The status `raw` maps to; nullopt for a string the table does not know (kept raw as
+// `unknown` with an OrderNote).
+inline std::optional<OrderStatus> lookup(const StatusTable& table, std::string_view raw)
+{
+  const auto it = table.find(raw);
+  return it == table.end() ? std::nullopt : std::optional<OrderStatus>(it->second);
+}
 
 // What summarise_status may leave aside: cancelled items, or every finished claim
 // (cancelled, returned, exchanged).
@@ -102,5 +180,84 @@ std::optional<std::string> optional_id(const json& object, std::string_view key)
 std::string id_field(const json& object, std::string_view key);
 // A date-time string read in `offset` unless it carries its own; nullopt when absent or empty.
 std::optional<TimePoint> time_field(const json& object, std::string_view key, std::chrono::minutes offset);
+
+// A string as it is, a number as its digits, anything else (or nullptr) "": an id for a
+// failure's record before the record is known to map.
+std::string id_text(const json* value);
+
+// A JSON integer or a string of one (`"42"`, ` 42 `); nullopt for anything else.
+std::optional<long long> integer_value(const json* value);
+
+// --- one page of orders -------------------------------------------------------------
+
+// What a page's records mapped to.
+struct MappedPage
+{
+  std::vector<Order> orders;
+  std::vector<MappingFailure> failures;
+  std::vector<OrderNote> notes;
+};
+
+// Builds a page's orders from records that each map to a part of one order (a Coupang
+// shipment box, a Smartstore product order, a Qoo10 order line, a PlayAuto row). Parts
+// with the same external id merge into one Order: the earliest ordered_at and paid_at,
+// the latest changed_at, the first receiver with a name, every item (a repeated item id
+// replaces the earlier one). A record that does not map becomes a MappingFailure and the
+// rest still map.
+class PageOrders
+{
+public:
+  // How a part's shipping fee counts: each part carries its own share (`sum`: per box, per
+  // product order; totals add up too), or each repeats the order's one fee (`max`; the
+  // total is then the fee plus the items).
+  enum class Fee { sum, max };
+
+  explicit PageOrders(Fee fee) : m_fee(fee) {}
+
+  // Maps `record` with `map(record, notes)`; a BadField or an unexpected JSON shape becomes
+  // a MappingFailure with `best_id` and the record.
+  template <typename Map>
+  void add(const json& record, const std::string& best_id, Map&& map)
+  {
+    try {
+      merge(map(record, m_page.notes), record);
+    } catch (const BadField& error) {
+      fail(best_id, error.reason, record);
+    } catch (const json::exception& error) {
+      fail(best_id, std::string("unexpected JSON: ") + error.what(), record);
+    }
+  }
+
+  void merge(Order part, const json& record);
+  void fail(std::string id, std::string reason, const json& record);
+
+  // The orders, each with its raw (`raw(records)` of its records; by default the record,
+  // or an array of them when there are several) and, unless `set_aside` is null, the
+  // status of its least advanced item (summarise_status).
+  MappedPage finish(bool (*set_aside)(OrderStatus) = nullptr,
+                    const std::function<std::string(const json& records)>& raw = {});
+
+private:
+  Fee m_fee;
+  MappedPage m_page;
+  std::map<std::string, std::size_t, std::less<>> m_index; // external id -> position in m_page.orders
+  std::vector<json> m_records;                              // per order, the array of its records
+};
+
+// --- registry rows ------------------------------------------------------------------
+
+// The `base_url` row: `host_help` says what the base is; the sandbox hint is added.
+FieldSpec base_url_field(std::string_view default_base, std::string_view host_help);
+// The `rate_limit` row with the kind's default and why it is that.
+FieldSpec rate_limit_field(double default_rate, std::string_view why);
+// The `timezone` row: `zone` names the default, e.g. "KST +09:00", `example` an override.
+FieldSpec timezone_field(std::string_view zone, std::string_view example);
+
+// The factory of a connector class built from the channel's context.
+template <typename T>
+Factory factory()
+{
+  return [](const ChannelContext& context) -> std::unique_ptr<Connector> { return std::make_unique<T>(context); };
+}
 
 } // namespace uoms::connectors::support

@@ -1,6 +1,9 @@
 #pragma once
 
+#include "connectors/connector_base.hpp"
 #include "uoms/connector.hpp"
+
+#include <nlohmann/json_fwd.hpp>
 
 #include <chrono>
 #include <optional>
@@ -54,31 +57,23 @@ std::optional<Cursor> decode_cursor(std::string_view text);
 // of one page are merged into one Order, while boxes on other pages produce another Order
 // with the same external_id carrying only that page's items. An Order in a Page therefore
 // holds the items seen in that page, and the engine upserts items by (order, item id).
-class CoupangConnector : public Connector
+class CoupangConnector : public support::ConnectorBase
 {
 public:
   explicit CoupangConnector(const ChannelContext& context);
 
-  const Capabilities& capabilities() const override { return m_caps; }
-  Result<Page> fetch_orders(const Window& window, const std::string& cursor) override;
-  Result<std::string> check() override;
-
 private:
-  struct Response;
-  Result<Response> get_ordersheets(TimePoint from, TimePoint to, const std::string& status,
-                                   const std::string& next_token);
-  std::string scrub(std::string text) const;
+  Result<Page> fetch(const Window& window, const std::string& cursor) override;
+  Result<std::string> probe() override;
+  // One order-sheet call; the parsed envelope, its `data` an array or absent.
+  Result<nlohmann::json> get_ordersheets(TimePoint from, TimePoint to, const std::string& status,
+                                         const std::string& next_token);
 
-  std::string m_channel;
   std::string m_base_url;
   std::string m_vendor_id;
   std::string m_access_key;
   std::string m_secret_key;
   std::vector<std::string> m_statuses;
-  std::optional<ConnectorError> m_config_error;
-  Capabilities m_caps;
-  net::HttpClient* m_http = nullptr;
-  Clock* m_clock = nullptr;
 };
 
 } // namespace uoms::connectors::coupang

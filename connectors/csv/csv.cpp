@@ -1,6 +1,8 @@
 #include "connectors/csv/csv.hpp"
 
 #include "connectors/csv/values.hpp"
+#include "connectors/support.hpp"
+#include "uoms/util/text.hpp"
 #include "uoms/crypto.hpp"
 
 #include <fmt/format.h>
@@ -30,7 +32,7 @@ std::string setting(const ChannelContext& context, std::string_view name, std::s
   return it == context.settings.end() || it->second.empty() ? std::string(fallback) : it->second;
 }
 
-ConnectorError config_error(std::string message) { return ConnectorError{ErrorKind::config, std::move(message)}; }
+ConnectorError settings_error(std::string message) { return ConnectorError{ErrorKind::config, std::move(message)}; }
 
 std::optional<char> parse_delimiter(std::string_view text)
 {
@@ -83,20 +85,14 @@ std::string processed_key(std::string_view bytes) { return "sha256:" + crypto::s
 } // namespace
 
 CsvConnector::CsvConnector(const ChannelContext& context)
-  : m_context(context)
+  : ConnectorBase(context, "csv"),
+    m_already_processed(context.already_processed)
 {
-  m_capabilities.max_window = std::chrono::days(3650); // one window: files are not time-filtered
-  m_capabilities.page_size = 1;                        // one file per page
-  m_capabilities.default_rate_limit = 1000;            // no remote side to spare
-  m_capabilities.orders = true;
+  m_caps.max_window = std::chrono::days(3650); // one window: files are not time-filtered
 
   // Settings are checked here once; an error is answered by every call, since a factory
   // cannot fail.
-  const auto fail = [this](std::string message) {
-    if (!m_settings_error) {
-      m_settings_error = config_error(std::move(message));
-    }
-  };
+  const auto fail = [this](std::string message) { config_error(std::move(message)); };
   const auto path = setting(context, "path", "");
   if (path.empty()) {
     fail("setting \"path\" is required: the folder of csv export files");
@@ -115,7 +111,7 @@ CsvConnector::CsvConnector(const ChannelContext& context)
     fail(fmt::format("encoding: \"{}\" is not auto, utf-8, cp949 or euc-kr", encoding_text));
   }
   const auto timezone = setting(context, "timezone", k_default_timezone);
-  if (const auto offset = parse_utc_offset(timezone)) {
+  if (const auto offset = util::parse_utc_offset(timezone)) {
     m_options.utc_offset = *offset;
   } else {
     fail(fmt::format("timezone: \"{}\" is not a UTC offset like +09:00", timezone));
@@ -132,8 +128,7 @@ CsvConnector::CsvConnector(const ChannelContext& context)
     fail(fmt::format("delimiter: \"{}\" is not one character (or tab)", delimiter_text));
   }
 
-  m_capabilities.utc_offset = m_options.utc_offset;
-  m_capabilities.time_format = fmt::format("file times without an offset are read in {}", timezone);
+  m_caps.utc_offset = m_options.utc_offset;
 }
 
 Result<std::vector<fs::path>> CsvConnector::list_files() const
@@ -141,10 +136,10 @@ Result<std::vector<fs::path>> CsvConnector::list_files() const
   std::error_code ec;
   const auto status = fs::status(m_folder, ec);
   if (!fs::exists(status)) {
-    return std::unexpected(config_error(fmt::format("csv folder \"{}\" does not exist", m_folder.string())));
+    return std::unexpected(settings_error(fmt::format("csv folder \"{}\" does not exist", m_folder.string())));
   }
   if (!fs::is_directory(status)) {
-    return std::unexpected(config_error(fmt::format("csv folder \"{}\" is not a folder", m_folder.string())));
+    return std::unexpected(settings_error(fmt::format("csv folder \"{}\" is not a folder", m_folder.string())));
   }
   std::vector<fs::path> files;
   fs::directory_iterator it(m_folder, ec);
@@ -154,7 +149,7 @@ Result<std::vector<fs::path>> CsvConnector::list_files() const
     }
   }
   if (ec) {
-    return std::unexpected(config_error(fmt::format("csv folder \"{}\" cannot be read: {}", m_folder.string(), ec.message())));
+    return std::unexpected(settings_error(fmt::format("csv folder \"{}\" cannot be read: {}", m_folder.string(), ec.message())));
   }
   std::ranges::sort(files, {}, [](const fs::path& p) { return p.filename().string(); });
   return files;
@@ -162,24 +157,17 @@ Result<std::vector<fs::path>> CsvConnector::list_files() const
 
 bool CsvConnector::is_processed(const std::string& key) const
 {
-  return m_context.already_processed && m_context.already_processed(key);
+  return m_already_processed && m_already_processed(key);
 }
 
-Result<Page> CsvConnector::fetch_orders(const Window& /*window: files are not time-filtered*/, const std::string& cursor)
+ConnectorError CsvConnector::unexpected_failure(const std::exception& error) const
 {
-  // Nothing below is expected to throw; this keeps the promise if allocation fails.
-  try {
-    return fetch_next_file(cursor);
-  } catch (const std::exception& e) {
-    return std::unexpected(ConnectorError{ErrorKind::transient, fmt::format("csv folder \"{}\": {}", m_folder.string(), e.what())});
-  }
+  return ConnectorError{ErrorKind::transient, fmt::format("csv folder \"{}\": {}", m_folder.string(), error.what())};
 }
 
-Result<Page> CsvConnector::fetch_next_file(const std::string& cursor)
+// The window is ignored: files are not time-filtered.
+Result<Page> CsvConnector::fetch(const Window& /*window*/, const std::string& cursor)
 {
-  if (m_settings_error) {
-    return std::unexpected(*m_settings_error);
-  }
   const auto files = list_files();
   if (!files) {
     return std::unexpected(files.error());
@@ -199,11 +187,11 @@ Result<Page> CsvConnector::fetch_next_file(const std::string& cursor)
     // so the next pass reads it again.
     const auto text = decode(*bytes, m_encoding);
     if (!text) {
-      return std::unexpected(config_error(fmt::format("{}: {}", name, text.error())));
+      return std::unexpected(settings_error(fmt::format("{}: {}", name, text.error())));
     }
     auto mapped = map_records(name, parse_records(*text, m_delimiter), m_mapping, m_options);
     if (!mapped) {
-      return std::unexpected(config_error(std::move(mapped.error())));
+      return std::unexpected(settings_error(std::move(mapped.error())));
     }
     Page page;
     page.orders = std::move(mapped->orders);
@@ -216,20 +204,8 @@ Result<Page> CsvConnector::fetch_next_file(const std::string& cursor)
   return Page{}; // every remaining file was processed before
 }
 
-Result<std::string> CsvConnector::check()
+Result<std::string> CsvConnector::probe()
 {
-  try {
-    return count_files();
-  } catch (const std::exception& e) {
-    return std::unexpected(ConnectorError{ErrorKind::transient, fmt::format("csv folder \"{}\": {}", m_folder.string(), e.what())});
-  }
-}
-
-Result<std::string> CsvConnector::count_files() const
-{
-  if (m_settings_error) {
-    return std::unexpected(*m_settings_error);
-  }
   const auto files = list_files();
   if (!files) {
     return std::unexpected(files.error());
@@ -262,9 +238,8 @@ const KindSpec& spec()
         {"delimiter", false, std::string(k_default_delimiter), "field separator: one character, or tab"},
       },
     .secrets = {},
-    .make = [](const ChannelContext& context) -> std::unique_ptr<Connector> {
-      return std::make_unique<CsvConnector>(context);
-    },
+    .make = support::factory<CsvConnector>(),
+    .default_rate_limit = 1000, // no remote side to spare
   };
   return k_spec;
 }

@@ -2,6 +2,7 @@
 
 #include "connectors/csv/mapping.hpp"
 #include "connectors/csv/parser.hpp"
+#include "connectors/connector_base.hpp"
 #include "uoms/connector.hpp"
 
 #include <filesystem>
@@ -21,27 +22,24 @@ const KindSpec& spec();
 // bytes) is read again while an unchanged one never is. The fetch window is ignored: files
 // are not filtered by time. The cursor is the name of the last file returned; the next
 // page starts at the first file whose name sorts after it.
-class CsvConnector : public Connector
+class CsvConnector : public support::ConnectorBase
 {
 public:
   explicit CsvConnector(const ChannelContext& context);
 
-  const Capabilities& capabilities() const override { return m_capabilities; }
-  Result<Page> fetch_orders(const Window& window, const std::string& cursor) override;
+private:
+  Result<Page> fetch(const Window& window, const std::string& cursor) override;
   // Checks the settings and that the folder is readable; reports how many csv files it
   // holds and how many are not yet processed.
-  Result<std::string> check() override;
+  Result<std::string> probe() override;
+  // Nothing is expected to throw; an exception (allocation) is worth a later pass.
+  ConnectorError unexpected_failure(const std::exception& error) const override;
 
-private:
   // The folder's export files, sorted by name.
   Result<std::vector<std::filesystem::path>> list_files() const;
   bool is_processed(const std::string& key) const;
-  Result<Page> fetch_next_file(const std::string& cursor);
-  Result<std::string> count_files() const;
 
-  ChannelContext m_context;
-  Capabilities m_capabilities;
-  std::optional<ConnectorError> m_settings_error; // reported by every call
+  std::function<bool(std::string_view key)> m_already_processed;
   std::filesystem::path m_folder;
   std::optional<Mapping> m_mapping; // nullopt: auto
   Encoding m_encoding = Encoding::automatic;

@@ -1,5 +1,7 @@
 #include "connectors/csv/mapping.hpp"
 
+#include "uoms/util/text.hpp"
+
 #include "connectors/csv/values.hpp"
 
 #include <fmt/format.h>
@@ -20,14 +22,7 @@ constexpr std::array<std::string_view, k_field_count> k_field_names{
   "receiver_name", "receiver_phone", "zip",        "address1",       "address2",
 };
 
-std::string ascii_lower(std::string_view text)
-{
-  std::string out(text);
-  std::ranges::transform(out, out.begin(), [](unsigned char c) { return std::tolower(c); });
-  return out;
-}
-
-std::string header_key(std::string_view header) { return ascii_lower(trim(header)); }
+std::string header_key(std::string_view header) { return util::ascii_lower(trim_cell(header)); }
 
 std::vector<std::string_view> split(std::string_view text, char separator)
 {
@@ -108,7 +103,7 @@ std::expected<Columns, Field> resolve(const Mapping& mapping, const Record& head
     for (const auto& name : mapping.headers[f]) {
       if (const auto it = by_key.find(header_key(name)); it != by_key.end()) {
         columns.index[f] = it->second;
-        columns.header[f] = std::string(trim(header_row.fields[it->second]));
+        columns.header[f] = std::string(trim_cell(header_row.fields[it->second]));
         break;
       }
     }
@@ -139,7 +134,7 @@ public:
     if (!index || *index >= record.fields.size()) {
       return {};
     }
-    return trim(record.fields[*index]);
+    return trim_cell(record.fields[*index]);
   }
 
   // `quantity`, or `quantity (수량)` when the file's header is not the field's own name.
@@ -185,7 +180,7 @@ struct Group
 
 bool is_blank(const Record& record)
 {
-  return record.error.empty() && std::ranges::all_of(record.fields, [](const std::string& f) { return trim(f).empty(); });
+  return record.error.empty() && std::ranges::all_of(record.fields, [](const std::string& f) { return trim_cell(f).empty(); });
 }
 
 // Builds one order from its rows, or returns the errors (`file:line: message`).
@@ -272,7 +267,7 @@ std::expected<Order, std::vector<std::string>> build_order(const FileMapper& m, 
       const bool letters = code.size() == 3 && std::ranges::all_of(code, [](unsigned char c) { return std::isalpha(c); });
       if (!letters) {
         fail(fmt::format("{} \"{}\" is not an ISO 4217 code", m.label(Field::currency), code));
-      } else if (ascii_lower(code) != ascii_lower(order.currency)) {
+      } else if (util::ascii_lower(code) != util::ascii_lower(order.currency)) {
         fail(fmt::format("{} \"{}\" differs from the order's {}", m.label(Field::currency), code, order.currency));
       }
     }
@@ -372,8 +367,8 @@ const std::vector<Mapping>& presets()
 
 std::expected<std::optional<Mapping>, std::string> parse_mapping(std::string_view text)
 {
-  text = trim(text);
-  if (text.empty() || ascii_lower(text) == "auto") {
+  text = trim_cell(text);
+  if (text.empty() || util::ascii_lower(text) == "auto") {
     return std::optional<Mapping>{};
   }
   Mapping mapping = presets().front();
@@ -381,7 +376,7 @@ std::expected<std::optional<Mapping>, std::string> parse_mapping(std::string_vie
   bool overridden = false;
   std::array<bool, k_field_count> seen{};
   for (const auto part : split(text, ';')) {
-    const auto entry = trim(part);
+    const auto entry = trim_cell(part);
     if (entry.empty()) {
       continue;
     }
@@ -391,7 +386,7 @@ std::expected<std::optional<Mapping>, std::string> parse_mapping(std::string_vie
       if (!is_first) {
         return std::unexpected(fmt::format("mapping: \"{}\" is not field=Header (only the first entry may name a preset)", entry));
       }
-      const auto name = ascii_lower(entry);
+      const auto name = util::ascii_lower(entry);
       const auto preset = std::ranges::find(presets(), name, &Mapping::name);
       if (preset == presets().end()) {
         std::vector<std::string_view> names;
@@ -403,10 +398,10 @@ std::expected<std::optional<Mapping>, std::string> parse_mapping(std::string_vie
       mapping = *preset;
       continue;
     }
-    const auto name = ascii_lower(trim(entry.substr(0, eq)));
+    const auto name = util::ascii_lower(trim_cell(entry.substr(0, eq)));
     const auto field = find_field(name);
     if (!field) {
-      return std::unexpected(fmt::format("mapping: unknown uoms field \"{}\" (fields: {})", trim(entry.substr(0, eq)),
+      return std::unexpected(fmt::format("mapping: unknown uoms field \"{}\" (fields: {})", trim_cell(entry.substr(0, eq)),
                                          fmt::join(k_field_names, ", ")));
     }
     if (std::exchange(seen[static_cast<std::size_t>(*field)], true)) {
@@ -414,7 +409,7 @@ std::expected<std::optional<Mapping>, std::string> parse_mapping(std::string_vie
     }
     std::vector<std::string> headers;
     for (const auto alternative : split(entry.substr(eq + 1), '|')) {
-      if (const auto header = trim(alternative); !header.empty()) {
+      if (const auto header = trim_cell(alternative); !header.empty()) {
         headers.emplace_back(header);
       }
     }

@@ -1,5 +1,7 @@
 #include "connectors/csv/values.hpp"
 
+#include "uoms/util/text.hpp"
+
 #include <algorithm>
 #include <array>
 #include <cctype>
@@ -13,13 +15,6 @@ namespace uoms::connectors::csv {
 namespace {
 
 bool is_digit(char c) { return c >= '0' && c <= '9'; }
-
-std::string ascii_lower(std::string_view text)
-{
-  std::string out(text);
-  std::ranges::transform(out, out.begin(), [](unsigned char c) { return std::tolower(c); });
-  return out;
-}
 
 bool strip_prefix(std::string_view& text, std::string_view prefix)
 {
@@ -71,17 +66,12 @@ std::optional<std::string> plain_decimal(std::string_view text)
 
 } // namespace
 
-std::string_view trim(std::string_view text)
+std::string_view trim_cell(std::string_view text)
 {
   constexpr std::string_view k_nbsp = "\xC2\xA0";
   while (true) {
     const auto before = text.size();
-    while (!text.empty() && std::isspace(static_cast<unsigned char>(text.front()))) {
-      text.remove_prefix(1);
-    }
-    while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back()))) {
-      text.remove_suffix(1);
-    }
+    text = util::trim(text);
     strip_prefix(text, k_nbsp);
     strip_suffix(text, k_nbsp);
     if (text.size() == before) {
@@ -92,7 +82,7 @@ std::string_view trim(std::string_view text)
 
 std::optional<std::int64_t> parse_money(std::string_view text, std::string_view currency)
 {
-  text = trim(text);
+  text = trim_cell(text);
   bool negative = strip_prefix(text, "-");
   for (const auto prefix : k_money_prefixes) {
     if (strip_prefix(text, prefix)) {
@@ -104,7 +94,7 @@ std::optional<std::int64_t> parse_money(std::string_view text, std::string_view 
       break;
     }
   }
-  text = trim(text);
+  text = trim_cell(text);
   if (!negative) {
     negative = strip_prefix(text, "-"); // `₩-3,000`
   }
@@ -125,7 +115,7 @@ std::optional<std::int64_t> parse_money(std::string_view text, std::string_view 
 
 std::optional<int> parse_quantity(std::string_view text)
 {
-  text = trim(text);
+  text = trim_cell(text);
   // Excel writes a number cell as `2.0` when the column is formatted with decimals.
   if (const auto dot = text.find('.'); dot != std::string_view::npos) {
     const auto fraction = text.substr(dot + 1);
@@ -192,7 +182,7 @@ std::optional<OrderStatus> parse_status(std::string_view text)
   });
   // Lower-cased, spaces dropped and `-`/space-separated English written with `_`.
   std::string key;
-  for (const char c : ascii_lower(trim(text))) {
+  for (const char c : util::ascii_lower(trim_cell(text))) {
     if (c == ' ' || c == '\t') {
       continue;
     }
@@ -228,7 +218,7 @@ struct Scanner
   }
   bool accept(std::string_view token)
   {
-    if (text.size() >= token.size() && ascii_lower(text.substr(0, token.size())) == ascii_lower(token)) {
+    if (text.size() >= token.size() && util::ascii_lower(text.substr(0, token.size())) == util::ascii_lower(token)) {
       text.remove_prefix(token.size());
       return true;
     }
@@ -365,7 +355,7 @@ std::optional<TimePoint> parse_spreadsheet_time(std::string_view text, std::chro
 
 std::optional<TimePoint> parse_local_time(std::string_view text, std::chrono::minutes offset)
 {
-  text = trim(text);
+  text = trim_cell(text);
   if (text.empty()) {
     return std::nullopt;
   }
@@ -373,37 +363,6 @@ std::optional<TimePoint> parse_local_time(std::string_view text, std::chrono::mi
     return t;
   }
   return parse_time(text, offset);
-}
-
-std::optional<std::chrono::minutes> parse_utc_offset(std::string_view text)
-{
-  text = trim(text);
-  const auto lower = ascii_lower(text);
-  if (lower == "z" || lower == "utc") {
-    return std::chrono::minutes{0};
-  }
-  if (text.empty() || (text.front() != '+' && text.front() != '-')) {
-    return std::nullopt;
-  }
-  const int sign = text.front() == '-' ? -1 : 1;
-  Scanner s{text.substr(1)};
-  const auto hours = s.number(2, 2);
-  if (!hours) {
-    return std::nullopt;
-  }
-  int minutes = 0;
-  if (!s.done()) {
-    s.accept(":");
-    const auto m = s.number(2, 2);
-    if (!m || !s.done()) {
-      return std::nullopt;
-    }
-    minutes = *m;
-  }
-  if (*hours > 14 || minutes > 59) {
-    return std::nullopt;
-  }
-  return std::chrono::minutes{sign * (*hours * 60 + minutes)};
 }
 
 } // namespace uoms::connectors::csv

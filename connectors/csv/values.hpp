@@ -30,10 +30,8 @@ std::optional<OrderStatus> parse_status(std::string_view text);
 // (`2026-11-22T10:00:00+09:00`, `...Z`, `20261122100000`).
 std::optional<TimePoint> parse_local_time(std::string_view text, std::chrono::minutes offset);
 
-// The `timezone` setting: `+09:00`, `+0900`, `+09`, `-05:30`, `Z`, `UTC`.
-std::optional<std::chrono::minutes> parse_utc_offset(std::string_view text);
-
-// ASCII whitespace (and the no-break space U+00A0 that spreadsheets leave) trimmed at both ends.
-std::string_view trim(std::string_view text);
+// A cell trimmed like util::trim, and of the no-break spaces (U+00A0) spreadsheets leave
+// around values too.
+std::string_view trim_cell(std::string_view text);
 
 } // namespace uoms::connectors::csv

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "connectors/connector_base.hpp"
 #include "uoms/connector.hpp"
 #include "uoms/tokens.hpp"
 
@@ -23,9 +24,13 @@ const KindSpec& spec();
 // The key under which the token is kept in the channel's TokenStore.
 inline constexpr std::string_view k_token_name = "token";
 
+// The documented maximum of `length` (playauto.md §3.2; o2044 above it): the default page
+// size, and the bound of the channel's and [kinds.playauto] page_size.
+inline constexpr int k_max_length = 3000;
+
 // The documented base is `https://openapi.playauto.io/api` (playauto.md §3.1). A `base_url`
 // without a path (`http://127.0.0.1:8080`) gets `/api` appended; one with a path is used
-// as given.
+// as given (support::base_url).
 std::string api_url(std::string_view base_url);
 
 // `YYYY-MM-DD` in the marketplace's zone (KST unless overridden), as sdate / edate take it.
@@ -50,16 +55,14 @@ std::optional<long long> decode_cursor(std::string_view text);
 // Rows (uniq) are grouped into Orders by bundle_no; a bundle's rows may span pages, so an
 // Order in a Page carries only its rows in that page and the engine upserts items by
 // (order, item id) (partial_orders).
-class PlayautoConnector : public Connector
+class PlayautoConnector : public support::ConnectorBase
 {
 public:
   explicit PlayautoConnector(const ChannelContext& context);
 
-  const Capabilities& capabilities() const override { return m_caps; }
-  Result<Page> fetch_orders(const Window& window, const std::string& cursor) override;
-  Result<std::string> check() override;
-
 private:
+  Result<Page> fetch(const Window& window, const std::string& cursor) override;
+  Result<std::string> probe() override;
   // The TokenSource: POST /auth with the API key and the login.
   Result<Token> issue_token();
   // One call with `token`; `token_rejected` tells a 401 (or an e1001-e1005 auth error)
@@ -69,22 +72,14 @@ private:
   // send() with the kept token; a rejected token is renewed once and the call sent again.
   Result<nlohmann::json> call(const std::string& path, const std::string& body, const std::string& label);
   Result<Page> fetch_page(const Window& window, long long start, int length);
-  std::string scrub(std::string text) const;
 
-  std::string m_channel;
   std::string m_url; // base URL with /api
   std::string m_email;
   std::string m_api_key;
   std::string m_password;
   std::string m_date_type;
-  int m_page_size = 3000;
+  int m_page_size = k_max_length;
   std::chrono::hours m_token_ttl{12};
-  std::optional<ConnectorError> m_config_error;
-  Capabilities m_caps;
-  net::HttpClient* m_http = nullptr;
-  Clock* m_clock = nullptr;
-  std::unique_ptr<TokenKeeper> m_keeper;
-  int m_requests = 0; // HTTP calls of the current fetch_orders/check
 };
 
 } // namespace uoms::connectors::playauto

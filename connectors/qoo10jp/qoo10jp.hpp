@@ -1,5 +1,6 @@
 #pragma once
 
+#include "connectors/connector_base.hpp"
 #include "uoms/connector.hpp"
 #include "uoms/tokens.hpp"
 
@@ -26,7 +27,7 @@ inline constexpr std::string_view k_key_name = "certification_key";
 
 // The path the documented base URL carries (qoo10jp.md §2.1). A `base_url` without a path
 // (`https://api.qoo10.jp`, `http://127.0.0.1:8080`) gets it appended; one with a path is
-// used as given (`…/Giosis.qapi`, a proxy prefix).
+// used as given (the documented base, `…/Giosis.qapi`, a proxy prefix): support::base_url.
 inline constexpr std::string_view k_service_path = "/GMKT.INC.Front.QAPIService/ebayjapan.qapi";
 std::string service_url(std::string_view base_url);
 
@@ -45,21 +46,20 @@ std::optional<std::size_t> decode_cursor(std::string_view text);
 
 // One Qoo10 Japan seller account (QSM user_id).
 //
-// A Page is one GetShippingInfo_v2 call: one ShippingStat of the configured list over the
+// A Page is one GetShippingInfo_v2 call (it takes no page size, so [kinds.qoo10jp]
+// page_size does not apply): one ShippingStat of the configured list over the
 // window. Rows are order lines (OrderNo) grouped into Orders by cart (PackNo); the lines of
 // one pack can sit in different statuses, so an Order in a Page carries only the lines seen
 // in that page and the engine upserts items by (order, item id) (partial_orders).
-class Qoo10Connector : public Connector
+class Qoo10Connector : public support::ConnectorBase
 {
 public:
   explicit Qoo10Connector(const ChannelContext& context);
 
-  const Capabilities& capabilities() const override { return m_caps; }
-  Result<Page> fetch_orders(const Window& window, const std::string& cursor) override;
-  Result<std::string> check() override;
-
 private:
   using Params = std::vector<std::pair<std::string, std::string>>;
+  Result<Page> fetch(const Window& window, const std::string& cursor) override;
+  Result<std::string> probe() override;
   // The TokenSource: CertificationAPI.CreateCertificationKey with the API key.
   Result<Token> issue_key();
   // One POST with `key` as GiosisCertificationKey; `key_rejected` tells a ResultCode that
@@ -69,9 +69,7 @@ private:
   // post() with the kept key; a rejected key is re-issued once and the call sent again.
   Result<nlohmann::json> call(std::string_view method, const Params& params, const std::string& label);
   Result<Page> fetch_status(const Window& window, std::size_t status_index);
-  std::string scrub(std::string text) const;
 
-  std::string m_channel;
   std::string m_url; // base URL with the service path
   std::string m_user_id;
   std::string m_api_key;
@@ -79,12 +77,6 @@ private:
   std::vector<int> m_statuses;
   std::string m_search_condition;
   std::chrono::hours m_key_ttl{24};
-  std::optional<ConnectorError> m_config_error;
-  Capabilities m_caps;
-  net::HttpClient* m_http = nullptr;
-  Clock* m_clock = nullptr;
-  std::unique_ptr<TokenKeeper> m_keeper;
-  int m_requests = 0; // HTTP calls of the current fetch_orders/check
 };
 
 } // namespace uoms::connectors::qoo10jp

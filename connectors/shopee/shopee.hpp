@@ -1,7 +1,10 @@
 #pragma once
 
+#include "connectors/connector_base.hpp"
 #include "uoms/connector.hpp"
 #include "uoms/tokens.hpp"
+
+#include <nlohmann/json.hpp>
 
 #include <expected>
 #include <optional>
@@ -34,31 +37,48 @@ std::string signature(std::string_view partner_key, std::string_view base_string
 // shopee.md §1.6). Meant for net::HttpOptions::is_throttled of a Shopee channel's client.
 bool is_throttled(const net::Response& response);
 
+// get_order_list takes page_size 1..100 (shopee.md §1.7): the default, and the bound of
+// [kinds.shopee] page_size. get_order_detail takes at most 50 order_sn.
+inline constexpr int k_max_page_size = 100;
+inline constexpr std::size_t k_detail_batch = 50;
+
 // The key under which the access token (and, in Token::refresh, the current single-use
 // refresh token) is kept in the channel's TokenStore.
 inline constexpr std::string_view k_token_name = "access_token";
 
 // One shop (shop_id) of one Open Platform app (partner_id).
 //
-// A Page is one get_order_list call (up to 100 order_sn changed in the window, by
-// update_time) plus the get_order_detail calls for them, at most 50 order_sn each.
+// A Page is one get_order_list call (up to page_size order_sn changed in the window, by
+// update_time: 100 unless [kinds.shopee] page_size says fewer) plus the get_order_detail calls for them, at most 50 order_sn each.
 // Shopee returns whole orders, so every Order in a Page carries all of its items.
 // Page cursor: Shopee's `next_cursor`, verbatim.
-class ShopeeConnector : public Connector
+class ShopeeConnector : public support::ConnectorBase
 {
 public:
   explicit ShopeeConnector(const ChannelContext& context);
 
-  const Capabilities& capabilities() const override { return m_caps; }
-  Result<Page> fetch_orders(const Window& window, const std::string& cursor) override;
-  Result<std::string> check() override;
   Result<std::string> authorization_url(std::string_view redirect) override;
   Result<std::string> authorize(std::string_view code) override;
 
 private:
-  struct Reply;
-  struct Failure;
+  struct Reply
+  {
+    nlohmann::json body; // the whole envelope
+    std::string request_id;
+    int status = 0;
+    // body["response"], or the body itself: some endpoints (the auth calls among them) put
+    // the payload at the top level (shopee.md §1.5).
+    const nlohmann::json& payload() const;
+  };
+  struct Failure
+  {
+    ConnectorError error;
+    std::string code; // Shopee's `error`, empty when the answer had no envelope
+    bool token_rejected = false;
+  };
 
+  Result<Page> fetch(const Window& window, const std::string& cursor) override;
+  Result<std::string> probe() override;
   // One HTTP exchange, its envelope read: the payload, or the error with Shopee's code.
   std::expected<Reply, Failure> send(const net::Request& request);
   // GET of a shop API with the current access token. An answer saying the token is
@@ -72,25 +92,19 @@ private:
   Result<Token> obtain_token(const std::optional<Token>& current);
   Result<Token> refresh_with(const std::string& refresh_token);
   Result<Token> token_from(const Reply& reply, const std::string& label);
+  // The URL of `api_path` (which starts with /api/v2) under the base URL.
+  std::string url(std::string_view api_path) const;
   std::string signed_query(std::string_view api_path, long long timestamp, const std::string* access_token);
   std::string reauthorise_hint() const;
-  std::string scrub(std::string text) const;
 
-  std::string m_channel;
-  std::string m_base_url;
+  std::string m_base_url; // ends in /api/v2 unless given with another path
   std::string m_partner_id;
   std::string m_shop_id;
   std::string m_region;
   std::string m_partner_key;
   std::string m_secret_refresh;
-  std::optional<ConnectorError> m_config_error;
-  std::optional<TokenKeeper> m_keeper;
-  std::vector<std::string> m_seen_secrets; // tokens and signatures scrubbed from messages
-  Capabilities m_caps;
-  int m_requests = 0;      // HTTP calls made, for Page::requests
+  int m_page_size = k_max_page_size;
   std::string m_request_id; // the last request_id Shopee sent
-  net::HttpClient* m_http = nullptr;
-  Clock* m_clock = nullptr;
   TokenStore* m_tokens = nullptr;
 };
 

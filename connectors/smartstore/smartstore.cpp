@@ -1,15 +1,14 @@
 #include "connectors/smartstore/smartstore.hpp"
 
+#include "connectors/smartstore/mapping.hpp"
 #include "connectors/support.hpp"
 #include "uoms/crypto.hpp"
-#include "uoms/log.hpp"
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
 #include <cctype>
-#include <cmath>
 #include <map>
 #include <set>
 
@@ -21,312 +20,19 @@ using json = nlohmann::json;
 using support::BadField;
 using support::encode_value;
 using support::id_field;
-using support::is_final;
 using support::member;
-using support::one_line;
-using support::setting;
 using support::string_field;
-using support::trim;
 
+// Naver documents `https://api.commerce.naver.com/external` as the base every path is
+// relative to (smartstore.md); the bare host gets `/external`, so both forms work.
 constexpr std::string_view k_default_base_url = "https://api.commerce.naver.com";
-constexpr std::string_view k_token_path = "/external/v1/oauth2/token";
-constexpr std::string_view k_changes_path = "/external/v1/pay-order/seller/product-orders/last-changed-statuses";
-constexpr std::string_view k_details_path = "/external/v1/pay-order/seller/product-orders/query";
-// Page size of last-changed-statuses and ids per product-orders/query (smartstore.md §1.2, §1.3).
-constexpr int k_limit_count = 300;
-constexpr std::size_t k_detail_batch = 300;
+constexpr std::string_view k_documented_path = "/external";
+constexpr std::string_view k_token_path = "/v1/oauth2/token";
+constexpr std::string_view k_changes_path = "/v1/pay-order/seller/product-orders/last-changed-statuses";
+constexpr std::string_view k_details_path = "/v1/pay-order/seller/product-orders/query";
+constexpr double k_default_rate_limit = 2;
 // Lifetime the docs give when a token response omits expires_in (smartstore.md §1.1).
 constexpr auto k_default_token_life = std::chrono::seconds(10'800);
-// --- field readers ------------------------------------------------------------------
-
-bool has_number(const json& object, std::string_view key)
-{
-  const json* value = member(object, key);
-  return value != nullptr && value->is_number();
-}
-
-// Whole won amounts and counts.
-std::int64_t int_field(const json& object, std::string_view key)
-{
-  const json* value = member(object, key);
-  if (value == nullptr) {
-    return 0;
-  }
-  if (value->is_number_integer() || value->is_number_unsigned()) {
-    return value->get<std::int64_t>();
-  }
-  if (value->is_number_float()) {
-    return to_minor_units(value->get<double>(), "KRW");
-  }
-  throw BadField{fmt::format("{} is not a number: {}", key, value->dump())};
-}
-
-std::optional<TimePoint> time_field(const json& object, std::string_view key)
-{
-  return support::time_field(object, key, k_kst_offset);
-}
-
-// --- status mapping -------------------------------------------------------------------
-
-std::optional<OrderStatus> map_product_order_status(std::string_view raw)
-{
-  static const std::map<std::string, OrderStatus, std::less<>> table = {
-      {"PAYMENT_WAITING", OrderStatus::pending_payment},
-      {"PAYED", OrderStatus::paid},
-      {"DELIVERING", OrderStatus::shipped},
-      {"DELIVERED", OrderStatus::delivered},
-      {"PURCHASE_DECIDED", OrderStatus::completed},
-      {"EXCHANGED", OrderStatus::exchanged},
-      {"CANCELED", OrderStatus::cancelled},
-      {"RETURNED", OrderStatus::returned},
-      {"CANCELED_BY_NOPAYMENT", OrderStatus::cancelled},
-  };
-  const auto it = table.find(raw);
-  if (it == table.end()) {
-    return std::nullopt;
-  }
-  return it->second;
-}
-
-const std::set<std::string, std::less<>>& known_claim_statuses()
-{
-  static const std::set<std::string, std::less<>> statuses = {
-      "CANCEL_REQUEST", "CANCELING", "CANCEL_DONE", "CANCEL_REJECT", "RETURN_REQUEST", "EXCHANGE_REQUEST",
-      "COLLECTING", "COLLECT_DONE", "EXCHANGE_REDELIVERING", "RETURN_DONE", "EXCHANGE_DONE", "RETURN_REJECT",
-      "EXCHANGE_REJECT", "PURCHASE_DECISION_HOLDBACK", "PURCHASE_DECISION_HOLDBACK_REQUEST",
-      "PURCHASE_DECISION_HOLDBACK_RELEASE", "PURCHASE_DECISION_HOLDBACK_REDELIVERING", "ADMIN_CANCELING",
-      "ADMIN_CANCEL_DONE", "ADMIN_CANCEL_REJECT",
-  };
-  return statuses;
-}
-
-// An open claim (requested, in progress) shows as *_requested. Finished or rejected claims
-// leave the product order status as it is: productOrderStatus already says CANCELED,
-// RETURNED or EXCHANGED once a claim is done.
-std::optional<OrderStatus> open_claim_status(std::string_view claim_status, std::string_view claim_type)
-{
-  if (claim_status == "CANCEL_REQUEST" || claim_status == "CANCELING" || claim_status == "ADMIN_CANCELING") {
-    return OrderStatus::cancel_requested;
-  }
-  if (claim_status == "RETURN_REQUEST") {
-    return OrderStatus::return_requested;
-  }
-  if (claim_status == "EXCHANGE_REQUEST" || claim_status == "EXCHANGE_REDELIVERING") {
-    return OrderStatus::exchange_requested;
-  }
-  if (claim_status == "COLLECTING" || claim_status == "COLLECT_DONE") {
-    if (claim_type == "RETURN") {
-      return OrderStatus::return_requested;
-    }
-    if (claim_type == "EXCHANGE") {
-      return OrderStatus::exchange_requested;
-    }
-  }
-  return std::nullopt;
-}
-
-// --- mapping --------------------------------------------------------------------------
-
-struct MappedDetail
-{
-  Order order; // this product order's share of the order: one item
-  std::vector<OrderNote> notes;
-};
-
-// One element of product-orders/query `data`: {order, productOrder, delivery, ...}.
-MappedDetail map_detail(const json& element)
-{
-  const json* source_order = member(element, "order");
-  const json* product_order = member(element, "productOrder");
-  if (source_order == nullptr || !source_order->is_object()) {
-    throw BadField{"missing order"};
-  }
-  if (product_order == nullptr || !product_order->is_object()) {
-    throw BadField{"missing productOrder"};
-  }
-  MappedDetail out;
-  Order& order = out.order;
-  order.external_id = id_field(*source_order, "orderId");
-  order.ordered_at = time_field(*source_order, "orderDate");
-  if (!order.ordered_at) {
-    throw BadField{"missing orderDate"};
-  }
-  order.paid_at = time_field(*source_order, "paymentDate");
-  order.currency = "KRW";
-  order.buyer.name = string_field(*source_order, "ordererName");
-  order.buyer.phone = string_field(*source_order, "ordererTel");
-
-  const json& po = *product_order;
-  OrderItem item;
-  item.external_id = id_field(po, "productOrderId");
-  item.shipment_key = item.external_id;
-  // optionManageCode is the seller's code for the option, sellerProductCode for the product.
-  item.sku = string_field(po, "optionManageCode");
-  if (item.sku.empty()) {
-    item.sku = string_field(po, "sellerProductCode");
-  }
-  // originalProductId (origin product no.) is what the stock APIs take.
-  item.product_id = string_field(po, "originalProductId");
-  if (item.product_id.empty()) {
-    item.product_id = string_field(po, "productId");
-  }
-  item.option_id = string_field(po, "optionCode");
-  item.name = string_field(po, "productName");
-  item.option_name = string_field(po, "productOption");
-  // With quantityClaimCompatibility=true, remainQuantity is what is left after partial claims.
-  const std::int64_t quantity = has_number(po, "remainQuantity") ? int_field(po, "remainQuantity") : int_field(po, "quantity");
-  if (quantity < 0) {
-    throw BadField{"negative quantity"};
-  }
-  item.quantity = static_cast<int>(quantity);
-  item.unit_price_minor = int_field(po, "unitPrice") + int_field(po, "optionPrice");
-  item.total_price_minor = has_number(po, "totalProductAmount") ? int_field(po, "totalProductAmount")
-                                                                : item.unit_price_minor * int_field(po, "quantity");
-  order.shipping_fee_minor = int_field(po, "deliveryFeeAmount");
-  order.total_minor = item.total_price_minor - int_field(po, "productDiscountAmount") + order.shipping_fee_minor;
-
-  if (const json* address = member(po, "shippingAddress")) {
-    order.receiver.name = string_field(*address, "name");
-    order.receiver.phone = string_field(*address, "tel1");
-    if (order.receiver.phone.empty()) {
-      order.receiver.phone = string_field(*address, "tel2");
-    }
-    order.receiver.zip = string_field(*address, "zipCode");
-    order.receiver.address1 = string_field(*address, "baseAddress");
-    order.receiver.address2 = string_field(*address, "detailedAddress");
-  }
-
-  const std::string raw_status = string_field(po, "productOrderStatus");
-  if (raw_status.empty()) {
-    throw BadField{"missing productOrderStatus"};
-  }
-  const std::string claim_status = string_field(po, "claimStatus");
-  const std::string claim_type = string_field(po, "claimType");
-  const std::string place_order_status = string_field(po, "placeOrderStatus");
-  item.raw_status = claim_status.empty() ? raw_status : raw_status + "/" + claim_status;
-  const auto base = map_product_order_status(raw_status);
-  if (!base) {
-    out.notes.push_back({order.external_id, fmt::format("unknown Smartstore productOrderStatus \"{}\" (productOrderId {})",
-                                                        raw_status, item.external_id)});
-  }
-  if (!claim_status.empty() && !known_claim_statuses().contains(claim_status)) {
-    out.notes.push_back({order.external_id, fmt::format("unknown Smartstore claimStatus \"{}\" (productOrderId {})",
-                                                        claim_status, item.external_id)});
-  }
-  item.status = base.value_or(OrderStatus::unknown);
-  // Place-order confirmation (발주확인, smartstore.md §1.4) is the seller's acknowledgement.
-  if (item.status == OrderStatus::paid && place_order_status == "OK") {
-    item.status = OrderStatus::preparing;
-  }
-  if (base && !is_final(*base)) {
-    if (const auto claim = open_claim_status(claim_status, claim_type)) {
-      item.status = *claim;
-    }
-  }
-  order.items.push_back(std::move(item));
-  return out;
-}
-
-struct Change
-{
-  std::string product_order_id;
-  std::optional<TimePoint> changed_at;
-  json raw;
-};
-
-struct MappedPage
-{
-  std::vector<Order> orders;
-  std::vector<MappingFailure> failures;
-  std::vector<OrderNote> notes;
-};
-
-std::string best_order_id(const json& element)
-{
-  if (const json* order = member(element, "order")) {
-    if (const json* id = member(*order, "orderId")) {
-      return id->is_string() ? id->get<std::string>() : id->dump();
-    }
-  }
-  return {};
-}
-
-// Maps the detail elements, merging product orders of one orderId into one Order whose raw
-// is the element, or an array of the elements when there are several.
-MappedPage map_details(const std::vector<json>& elements, const std::map<std::string, Change>& changes)
-{
-  MappedPage page;
-  std::map<std::string, std::size_t> index;
-  std::map<std::string, json> raws;
-  for (const auto& element : elements) {
-    try {
-      MappedDetail mapped = map_detail(element);
-      for (auto& note : mapped.notes) {
-        page.notes.push_back(std::move(note));
-      }
-      Order& part = mapped.order;
-      if (const auto change = changes.find(part.items.front().external_id); change != changes.end()) {
-        part.changed_at = change->second.changed_at;
-      }
-      const auto found = index.find(part.external_id);
-      if (found == index.end()) {
-        index.emplace(part.external_id, page.orders.size());
-        raws[part.external_id] = json::array({element});
-        page.orders.push_back(std::move(part));
-        continue;
-      }
-      Order& order = page.orders[found->second];
-      raws[part.external_id].push_back(element);
-      if (part.changed_at && (!order.changed_at || *order.changed_at < *part.changed_at)) {
-        order.changed_at = part.changed_at;
-      }
-      order.shipping_fee_minor += part.shipping_fee_minor;
-      order.total_minor += part.total_minor;
-      if (order.receiver.name.empty()) {
-        order.receiver = part.receiver;
-      }
-      order.items.push_back(std::move(part.items.front()));
-    } catch (const BadField& error) {
-      page.failures.push_back({best_order_id(element), error.reason, element.dump()});
-    } catch (const json::exception& error) {
-      page.failures.push_back({best_order_id(element), fmt::format("unexpected JSON: {}", error.what()), element.dump()});
-    }
-  }
-  for (auto& order : page.orders) {
-    const json& list = raws[order.external_id];
-    order.raw = list.size() == 1 ? list.front().dump() : list.dump();
-    support::summarise_status(order, support::is_cancelled);
-  }
-  return page;
-}
-
-// "code message" from a gateway or API error body, or "" when the body is not JSON.
-struct ErrorBody
-{
-  std::string text;
-  std::string trace_id;
-};
-
-ErrorBody describe_body(const json& parsed)
-{
-  ErrorBody out;
-  if (!parsed.is_object()) {
-    return out;
-  }
-  std::string code;
-  if (const json* c = member(parsed, "code")) {
-    code = c->is_string() ? c->get<std::string>() : c->dump();
-  }
-  std::string message;
-  if (const json* m = member(parsed, "message"); m != nullptr && m->is_string()) {
-    message = m->get<std::string>();
-  }
-  if (const json* t = member(parsed, "traceId"); t != nullptr && t->is_string()) {
-    out.trace_id = t->get<std::string>();
-  }
-  out.text = one_line(code.empty() ? message : message.empty() ? code : code + " " + message);
-  return out;
-}
 
 } // namespace
 
@@ -373,43 +79,22 @@ std::optional<Cursor> decode_cursor(std::string_view text)
 
 // --- the connector --------------------------------------------------------------------
 
-struct SmartstoreConnector::Reply
-{
-  json body;
-  std::string trace_id;
-};
-
 SmartstoreConnector::SmartstoreConnector(const ChannelContext& context)
-  : m_channel(context.name),
-    m_http(context.http),
-    m_clock(context.clock)
+  : ConnectorBase(context, "smartstore")
 {
-  m_base_url = setting(context.settings, "base_url", k_default_base_url);
-  while (!m_base_url.empty() && m_base_url.back() == '/') {
-    m_base_url.pop_back();
-  }
-  m_client_id = trim(setting(context.settings, "client_id"));
-  m_client_secret = trim(setting(context.secrets, "client_secret"));
-  m_account_type = trim(setting(context.settings, "account_type", "SELF"));
+  m_base_url = support::base_url(context.settings, k_default_base_url, k_documented_path);
+  m_client_id = support::trimmed(context.settings, "client_id");
+  m_client_secret = support::trimmed(context.secrets, "client_secret");
+  m_account_type = support::trimmed(context.settings, "account_type", "SELF");
   std::transform(m_account_type.begin(), m_account_type.end(), m_account_type.begin(),
                  [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
-  m_account_id = trim(setting(context.settings, "account_id"));
+  m_account_id = support::trimmed(context.settings, "account_id");
+  m_limit_count = support::page_size(context.page_size, k_max_limit_count, k_max_limit_count);
 
   m_caps.max_window = std::chrono::hours(24);
-  m_caps.rescan_window = Millis{0};
-  m_caps.page_size = k_limit_count;
-  m_caps.detail_batch = static_cast<int>(k_detail_batch);
   m_caps.utc_offset = k_kst_offset;
-  m_caps.time_format = "KST yyyy-MM-dd'T'HH:mm:ss.SSS+09:00";
-  m_caps.default_rate_limit = 2;
-  m_caps.orders = true;
   m_caps.partial_orders = true;
 
-  auto config_error = [this](std::string message) {
-    if (!m_config_error) {
-      m_config_error = ConnectorError{ErrorKind::config, std::move(message)};
-    }
-  };
   if (m_client_id.empty()) {
     config_error("setting client_id is required (the application ID from the Commerce API center)");
   }
@@ -422,26 +107,12 @@ SmartstoreConnector::SmartstoreConnector(const ChannelContext& context)
   if (m_account_type == "SELLER" && m_account_id.empty()) {
     config_error("setting account_id is required when account_type is SELLER");
   }
-  if (m_http == nullptr || m_clock == nullptr) {
-    config_error("internal: smartstore connector needs an HTTP client and a clock");
-  }
-  if (!m_client_secret.empty()) {
-    log::add_secret(m_client_secret);
-  }
+  require_services();
+  add_secret(m_client_secret);
   m_keeper = TokenKeeper::for_channel(context, std::string(k_token_name));
 }
 
-std::string SmartstoreConnector::scrub(std::string text) const
-{
-  std::optional<Token> stored = m_keeper ? m_keeper->stored() : std::nullopt;
-  std::vector<std::string_view> secrets{m_client_secret, m_last_sign};
-  if (stored) {
-    secrets.push_back(stored->value);
-  }
-  return support::scrub(std::move(text), secrets);
-}
-
-Result<Token> SmartstoreConnector::request_token(int& requests)
+Result<Token> SmartstoreConnector::request_token()
 {
   const TimePoint now = m_clock->now();
   const long long timestamp = to_epoch_millis(now);
@@ -466,33 +137,24 @@ Result<Token> SmartstoreConnector::request_token(int& requests)
   request.headers = {{"Content-Type", "application/x-www-form-urlencoded"}, {"Accept", "application/json"}};
   request.body = net::build_query(form);
   request.label = "POST oauth2/token";
-  m_last_sign = *sign;
-  log::add_secret(*sign);
+  add_secret(*sign);
 
-  ++requests;
-  const auto result = m_http->send(request);
-  if (!result) {
-    return std::unexpected(support::no_answer(result.error(), scrub(result.error().message)));
+  const auto response = exchange(request);
+  if (!response) {
+    return std::unexpected(response.error());
   }
-  const net::Response& response = *result;
-  const json body = json::parse(response.body, nullptr, false);
+  const json body = json::parse(response->body, nullptr, false);
   const ErrorBody detail = describe_body(body);
-  const std::string trace_id = !detail.trace_id.empty() ? detail.trace_id : response.header("GNCP-GW-Trace-ID").value_or("");
-  if (response.status != 200) {
-    ErrorKind kind = ErrorKind::auth; // a rejected token request means the credentials, type or clock are wrong
-    std::string what = "token request rejected (check client_id, client_secret, account_type and the clock)";
-    if (response.status == 429) {
-      kind = ErrorKind::rate_limited;
-      what = "rate limited";
-    } else if (response.status >= 500) {
-      kind = ErrorKind::transient;
-      what = "server error";
+  const std::string trace_id = !detail.trace_id.empty() ? detail.trace_id : response->header("GNCP-GW-Trace-ID").value_or("");
+  if (const auto refused = support::refusal(response->status)) {
+    // A rejected token request means the credentials, type or clock are wrong.
+    ErrorKind kind = ErrorKind::auth;
+    std::string_view what = "token request rejected (check client_id, client_secret, account_type and the clock)";
+    if (refused->kind == ErrorKind::rate_limited || refused->kind == ErrorKind::transient) {
+      kind = refused->kind;
+      what = refused->what;
     }
-    std::string message = fmt::format("{}: HTTP {} {}", request.label, response.status, what);
-    if (!detail.text.empty()) {
-      message += ": " + scrub(detail.text);
-    }
-    return std::unexpected(ConnectorError{kind, std::move(message), response.status, trace_id});
+    return std::unexpected(support::call_error(kind, request.label, response->status, what, scrub(detail.text), trace_id));
   }
   const json* value = member(body, "access_token");
   if (value == nullptr || !value->is_string() || value->get_ref<const std::string&>().empty()) {
@@ -502,81 +164,60 @@ Result<Token> SmartstoreConnector::request_token(int& requests)
   Token token;
   token.value = value->get<std::string>();
   std::chrono::seconds life = k_default_token_life;
-  if (const json* expires = member(body, "expires_in"); expires != nullptr) {
-    if (expires->is_number()) {
-      life = std::chrono::seconds(static_cast<long long>(expires->get<double>()));
-    } else if (expires->is_string()) {
-      try {
-        life = std::chrono::seconds(std::stoll(expires->get<std::string>()));
-      } catch (const std::exception&) {
-        // keep the documented default
-      }
-    }
+  if (const json* expires = member(body, "expires_in"); expires != nullptr && expires->is_number()) {
+    life = std::chrono::seconds(static_cast<long long>(expires->get<double>()));
+  } else if (const auto seconds = support::integer_value(expires)) {
+    life = std::chrono::seconds(*seconds);
   }
   token.expires_at = now + life;
-  log::add_secret(token.value);
+  add_secret(token.value);
   return token;
 }
 
-Result<SmartstoreConnector::Reply> SmartstoreConnector::call(net::Request request, int& requests)
+Result<SmartstoreConnector::Reply> SmartstoreConnector::call(const net::Request& request)
 {
-  const TokenSource source = [this, &requests](const std::optional<Token>&) { return request_token(requests); };
+  const TokenSource source = [this](const std::optional<Token>&) { return request_token(); };
   return m_keeper->use<Reply>(
-      source,
-      [&](const std::string& bearer, bool& rejected) { return send(request, bearer, requests, rejected); },
+      source, [&](const std::string& bearer, bool& rejected) { return send(request, bearer, rejected); },
       " after a new token (check client_id, client_secret and the application's API groups)");
 }
 
 Result<SmartstoreConnector::Reply> SmartstoreConnector::send(net::Request request, const std::string& bearer,
-                                                             int& requests, bool& rejected)
+                                                             bool& rejected)
 {
-  rejected = false;
   request.headers.emplace_back("Authorization", "Bearer " + bearer);
-  ++requests;
-  const net::HttpResult result = m_http->send(request);
-  if (!result) {
-    return std::unexpected(support::no_answer(result.error(), scrub(result.error().message)));
+  const auto response = exchange(request);
+  if (!response) {
+    return std::unexpected(response.error());
   }
-  const net::Response& response = *result;
-  json body = json::parse(response.body, nullptr, false);
+  json body = json::parse(response->body, nullptr, false);
   const ErrorBody detail = describe_body(body);
-  const std::string trace_id = !detail.trace_id.empty() ? detail.trace_id : response.header("GNCP-GW-Trace-ID").value_or("");
-  auto fail = [&](ErrorKind kind, std::string_view what) {
-    std::string message = fmt::format("{}: HTTP {} {}", request.label, response.status, what);
-    if (!detail.text.empty()) {
-      message += ": " + scrub(detail.text);
-    }
-    return std::unexpected(ConnectorError{kind, std::move(message), response.status, trace_id});
-  };
+  const std::string trace_id = !detail.trace_id.empty() ? detail.trace_id : response->header("GNCP-GW-Trace-ID").value_or("");
   // An expired or revoked token answers 401 GW.AUTHN.
-  if (response.status == 401) {
-    rejected = true;
-    return fail(ErrorKind::auth, "unauthorized");
-  }
-  if (response.status == 403) {
-    return fail(ErrorKind::auth, "forbidden (server IP not registered or API group missing)");
-  }
-  if (response.status == 429) {
-    return fail(ErrorKind::rate_limited, "rate limited");
-  }
-  if (response.status >= 500) {
-    return fail(ErrorKind::transient, "server error");
-  }
-  if (response.status != 200) {
-    return fail(ErrorKind::contract, "rejected");
+  rejected = response->status == 401;
+  if (const auto refused = support::refusal(response->status, "unauthorized",
+                                            "forbidden (server IP not registered or API group missing)")) {
+    return std::unexpected(
+        support::call_error(refused->kind, request.label, response->status, refused->what, scrub(detail.text), trace_id));
   }
   if (!body.is_object()) {
-    return std::unexpected(ConnectorError{
-        ErrorKind::contract, fmt::format("{}: HTTP 200 with a body that is not a JSON object", request.label), 200, trace_id});
+    return std::unexpected(support::not_an_object(request.label, trace_id));
   }
   return Reply{std::move(body), trace_id};
 }
 
-Result<Page> SmartstoreConnector::fetch_orders(const Window& window, const std::string& cursor_text)
+net::Request SmartstoreConnector::changes_request(const std::string& query, std::string label) const
 {
-  if (m_config_error) {
-    return std::unexpected(*m_config_error);
-  }
+  net::Request list;
+  list.method = "GET";
+  list.url = m_base_url + std::string(k_changes_path) + "?" + query + fmt::format("&limitCount={}", m_limit_count);
+  list.headers = {{"Accept", "application/json"}};
+  list.label = std::move(label);
+  return list;
+}
+
+Result<Page> SmartstoreConnector::fetch(const Window& window, const std::string& cursor_text)
+{
   std::optional<Cursor> cursor;
   if (!cursor_text.empty()) {
     cursor = decode_cursor(cursor_text);
@@ -586,20 +227,16 @@ Result<Page> SmartstoreConnector::fetch_orders(const Window& window, const std::
   }
 
   Page page;
-  // 1. Which product orders changed in the window (one page of up to 300).
+  // 1. Which product orders changed in the window (one page of up to limitCount).
   std::string query = "lastChangedFrom=" + (cursor ? encode_value(cursor->more_from) : query_time(window.from));
   query += "&lastChangedTo=" + query_time(last_step(window, m_caps.time_step, m_caps.utc_offset));
   if (cursor) {
     query += "&moreSequence=" + encode_value(cursor->more_sequence);
   }
-  query += fmt::format("&limitCount={}", k_limit_count);
-  net::Request list;
-  list.method = "GET";
-  list.url = m_base_url + std::string(k_changes_path) + "?" + query;
-  list.headers = {{"Accept", "application/json"}};
-  list.label = cursor ? fmt::format("GET last-changed-statuses (moreSequence {})", cursor->more_sequence)
-                      : std::string("GET last-changed-statuses");
-  auto changes_reply = call(list, page.requests);
+  const net::Request list =
+      changes_request(query, cursor ? fmt::format("GET last-changed-statuses (moreSequence {})", cursor->more_sequence)
+                                    : std::string("GET last-changed-statuses"));
+  auto changes_reply = call(list);
   if (!changes_reply) {
     return std::unexpected(changes_reply.error());
   }
@@ -676,7 +313,7 @@ Result<Page> SmartstoreConnector::fetch_orders(const Window& window, const std::
                         {"quantityClaimCompatibility", true}}
                        .dump();
     details.label = fmt::format("POST product-orders/query ({} ids)", end - start);
-    auto reply = call(details, page.requests);
+    auto reply = call(details);
     if (!reply) {
       return std::unexpected(reply.error());
     }
@@ -698,7 +335,7 @@ Result<Page> SmartstoreConnector::fetch_orders(const Window& window, const std::
     }
   }
 
-  MappedPage mapped = map_details(elements, changes);
+  support::MappedPage mapped = map_details(elements, changes);
   page.orders = std::move(mapped.orders);
   page.failures.insert(page.failures.end(), mapped.failures.begin(), mapped.failures.end());
   page.notes = std::move(mapped.notes);
@@ -726,20 +363,11 @@ Result<Page> SmartstoreConnector::fetch_orders(const Window& window, const std::
   return page;
 }
 
-Result<std::string> SmartstoreConnector::check()
+Result<std::string> SmartstoreConnector::probe()
 {
-  if (m_config_error) {
-    return std::unexpected(*m_config_error);
-  }
   const TimePoint now = m_clock->now();
-  net::Request list;
-  list.method = "GET";
-  list.url = m_base_url + std::string(k_changes_path) + "?lastChangedFrom=" + query_time(now - std::chrono::hours(1))
-             + "&lastChangedTo=" + query_time(now) + fmt::format("&limitCount={}", k_limit_count);
-  list.headers = {{"Accept", "application/json"}};
-  list.label = "GET last-changed-statuses (check)";
-  int requests = 0;
-  auto reply = call(list, requests);
+  const std::string query = "lastChangedFrom=" + query_time(now - std::chrono::hours(1)) + "&lastChangedTo=" + query_time(now);
+  auto reply = call(changes_request(query, "GET last-changed-statuses (check)"));
   if (!reply) {
     return std::unexpected(reply.error());
   }
@@ -763,22 +391,24 @@ Result<std::string> SmartstoreConnector::check()
 const KindSpec& spec()
 {
   static const KindSpec kind{
-      "smartstore",
-      "Naver Smartstore Commerce API: last-changed-statuses + product-orders/query, bcrypt-signed token",
-      {
-          {"base_url", false, std::string(k_default_base_url),
-           "API host without /external; point it at the sandbox (http://127.0.0.1:PORT) in tests"},
-          {"client_id", true, "", "application ID from the Commerce API center"},
-          {"account_type", false, "SELF", "SELF for your own store, SELLER to act for a seller (needs account_id)"},
-          {"account_id", false, "", "the seller's ID or seller UID; required when account_type is SELLER"},
-          {"rate_limit", false, "2", "requests per second; Naver throttles per API and application (429 GW.RATE_LIMIT)"},
-      },
-      {
-          {"client_secret", true, "", "application secret: a bcrypt salt ($2a$10$ + 22 characters) used to sign the token request"},
-      },
-      [](const ChannelContext& context) -> std::unique_ptr<Connector> {
-        return std::make_unique<SmartstoreConnector>(context);
-      },
+      .kind = "smartstore",
+      .description = "Naver Smartstore Commerce API: last-changed-statuses + product-orders/query, bcrypt-signed token",
+      .settings =
+          {
+              support::base_url_field(k_default_base_url, "API host, or the base as Naver documents it (with /external)"),
+              {"client_id", true, "", "application ID from the Commerce API center"},
+              {"account_type", false, "SELF", "SELF for your own store, SELLER to act for a seller (needs account_id)"},
+              {"account_id", false, "", "the seller's ID or seller UID; required when account_type is SELLER"},
+              support::rate_limit_field(k_default_rate_limit,
+                                        "Naver throttles per API and application (429 GW.RATE_LIMIT)"),
+          },
+      .secrets =
+          {
+              {"client_secret", true, "",
+               "application secret: a bcrypt salt ($2a$10$ + 22 characters) used to sign the token request"},
+          },
+      .make = support::factory<SmartstoreConnector>(),
+      .default_rate_limit = k_default_rate_limit,
   };
   return kind;
 }

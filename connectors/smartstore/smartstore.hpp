@@ -1,8 +1,12 @@
 #pragma once
 
+#include "connectors/connector_base.hpp"
 #include "uoms/connector.hpp"
 #include "uoms/tokens.hpp"
 
+#include <nlohmann/json.hpp>
+
+#include <cstddef>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -37,42 +41,45 @@ std::optional<Cursor> decode_cursor(std::string_view text);
 // The key under which the access token is kept in the channel's TokenStore.
 inline constexpr std::string_view k_token_name = "access_token";
 
+// limitCount of last-changed-statuses (above 300 means 300) and ids per
+// product-orders/query call (smartstore.md §1.2, §1.3).
+inline constexpr int k_max_limit_count = 300;
+inline constexpr std::size_t k_detail_batch = 300;
+
 // One Smartstore application acting for its own store (SELF) or for a seller (SELLER).
 //
-// A Page is one last-changed-statuses call (up to 300 changes) plus the product-orders/query
-// calls for its product order ids, in batches of at most 300. Product orders of one orderId
-// in the page merge into one Order; an Order in a Page carries only the items (product
-// orders) seen in that page, and the engine upserts items by (order, item id).
-class SmartstoreConnector : public Connector
+// A Page is one last-changed-statuses call (up to limitCount changes: the [kinds.smartstore]
+// page_size, at most 300) plus the product-orders/query calls for its product order ids, in
+// batches of at most 300. Product orders of one orderId in the page merge into one Order; an
+// Order in a Page carries only the items (product orders) seen in that page, and the engine
+// upserts items by (order, item id).
+class SmartstoreConnector : public support::ConnectorBase
 {
 public:
   explicit SmartstoreConnector(const ChannelContext& context);
 
-  const Capabilities& capabilities() const override { return m_caps; }
-  Result<Page> fetch_orders(const Window& window, const std::string& cursor) override;
-  Result<std::string> check() override;
-
 private:
-  struct Reply;
-  Result<Token> request_token(int& requests);
+  struct Reply
+  {
+    nlohmann::json body;
+    std::string trace_id;
+  };
+  Result<Page> fetch(const Window& window, const std::string& cursor) override;
+  Result<std::string> probe() override;
+  Result<Token> request_token();
   // Sends with a valid bearer token from the keeper; on HTTP 401 renews it once and sends again.
-  Result<Reply> call(net::Request request, int& requests);
+  Result<Reply> call(const net::Request& request);
   // One send with `bearer`; `rejected` says the gateway refused the token (401).
-  Result<Reply> send(net::Request request, const std::string& bearer, int& requests, bool& rejected);
-  std::string scrub(std::string text) const;
+  Result<Reply> send(net::Request request, const std::string& bearer, bool& rejected);
+  // GET last-changed-statuses with `query` (its time bounds and cursor) and the limitCount.
+  net::Request changes_request(const std::string& query, std::string label) const;
 
-  std::string m_channel;
   std::string m_base_url;
   std::string m_client_id;
   std::string m_client_secret;
   std::string m_account_type;
   std::string m_account_id;
-  std::string m_last_sign; // scrubbed from messages like the secret
-  std::optional<ConnectorError> m_config_error;
-  Capabilities m_caps;
-  net::HttpClient* m_http = nullptr;
-  Clock* m_clock = nullptr;
-  std::unique_ptr<TokenKeeper> m_keeper;
+  int m_limit_count = k_max_limit_count;
 };
 
 } // namespace uoms::connectors::smartstore

@@ -21,8 +21,8 @@ using HttpFactory = std::function<std::unique_ptr<net::HttpClient>(const net::Ht
 HttpFactory curl_factory(Clock& clock);
 
 // A channel's HTTP options: the config's [http] section, the kind's throttle rule, and
-// its rate limit from the channel's `rate_limit`, else [kinds.KIND] rate_limit, else the
-// kind's default. A `rate_limit` that is not a non-negative number is a ConfigError.
+// its rate limit from the `rate_limit` the channel set itself, else [kinds.KIND]
+// rate_limit, else the kind's default. A `rate_limit` that is not a non-negative number is a ConfigError.
 net::HttpOptions http_options(const Channel& channel, const config::Config& config);
 
 // Declared in the order they are destroyed last to first: the connector goes before the

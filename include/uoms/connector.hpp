@@ -17,28 +17,21 @@
 
 namespace uoms::connectors {
 
-// What a marketplace allows and how it speaks; the collect engine plans windows and
-// batches from this instead of knowing marketplaces.
+// What the collect engine must know of one channel's marketplace to plan its windows;
+// only what the engine reads is here (a connector keeps its other limits as its own
+// constants). Static facts about a kind live in its KindSpec row instead.
 struct Capabilities
 {
-  Millis max_window{std::chrono::hours(24)};   // longest window one fetch may cover
-  Millis rescan_window{0};                     // trailing window always re-fetched (filters by creation date, not change)
-  Millis time_step{1};                         // resolution of the API's time filter, on the utc_offset grid
-  int page_size = 100;
-  int detail_batch = 0;                        // ids per detail call, 0 if none
+  Millis max_window{std::chrono::hours(24)}; // longest window one fetch may cover
+  Millis rescan_window{0};                   // trailing window always re-fetched (filters by creation date, not change)
+  Millis time_step{1};                       // resolution of the API's time filter, on the utc_offset grid
   std::chrono::minutes utc_offset{0};
-  std::string time_format;                     // human description, e.g. "KST yyyy-MM-dd'T'HH:mm"
-  double default_rate_limit = 5;               // requests/s when the channel sets none
-  bool orders = true;
-  int tracking_batch = 0;                      // tracking uploads per call; 0 = the kind cannot upload
-  int stock_batch = 0;                         // stock updates per call; 0 = the kind cannot push stock
+  int tracking_batch = 0; // tracking uploads per call; 0 = the kind cannot upload (the write-back runner reads it)
+  int stock_batch = 0;    // stock updates per call; 0 = the kind cannot push stock
   // Pages carry only the items that changed (Coupang per status and shipment box,
   // Smartstore per product order): order totals and status are derived from all stored
   // items instead of taken from the page.
   bool partial_orders = false;
-  // Responses that mean "throttled, retry later" besides 429/5xx (Shopee's HTTP 200
-  // error_rate_limit); the channel's HTTP client retries them.
-  std::function<bool(const net::Response&)> is_throttled;
 };
 
 // Page::orders may carry only some of an order's items (those that changed); the store
@@ -147,6 +140,7 @@ struct ChannelContext
   std::function<bool(std::string_view key)> already_processed;
   // Tokens are refreshed when they expire within this margin (config tokens.refresh_margin).
   Millis token_margin{std::chrono::minutes(5)};
+  int page_size = 0; // [kinds.X] page_size from the config; 0 = the connector's default
 };
 
 // --- write-back ------------------------------------------------------------------------
@@ -288,9 +282,10 @@ struct KindSpec
   std::vector<FieldSpec> settings;
   std::vector<FieldSpec> secrets;
   Factory make;
-  double default_rate_limit = 5; // requests/s when neither the channel nor [kinds.X] sets one
+  // Requests per second when neither the channel nor [kinds.X] sets rate_limit.
+  double default_rate_limit = 5;
   // Responses that mean "throttled, retry later" besides 429/5xx (Shopee's HTTP 200
-  // error_rate_limit); the channel's HTTP client retries them.
+  // error_rate_limit); the channel's HTTP client retries them. Empty: none.
   std::function<bool(const net::Response&)> is_throttled;
 };
 

@@ -3,6 +3,7 @@
 #include "uoms/error.hpp"
 
 #include <fmt/format.h>
+#include <nlohmann/json.hpp>
 
 namespace uoms::channels {
 
@@ -40,10 +41,15 @@ net::HttpOptions http_options(const Channel& channel, const config::Config& conf
   if (const auto* kd = kind_defaults(config, channel.row.kind); kd && kd->rate_limit) {
     options.rate_limit = *kd->rate_limit;
   }
-  if (auto it = channel.settings.find("rate_limit"); it != channel.settings.end() && !it->second.empty()) {
-    const auto rate = parse_rate(it->second);
+  // Only a rate the channel set itself beats [kinds.X]: Channel::settings also carries the
+  // kind's defaults, so read what was stored.
+  const auto stored = nlohmann::json::parse(channel.row.settings_json, nullptr, false);
+  if (stored.is_object() && stored.contains("rate_limit") && stored["rate_limit"].is_string() &&
+      !stored["rate_limit"].get_ref<const std::string&>().empty()) {
+    const auto& text = stored["rate_limit"].get_ref<const std::string&>();
+    const auto rate = parse_rate(text);
     if (!rate) {
-      throw ConfigError(fmt::format("channel {}: rate_limit \"{}\" is not a number", channel.row.name, it->second));
+      throw ConfigError(fmt::format("channel {}: rate_limit \"{}\" is not a number", channel.row.name, text));
     }
     options.rate_limit = *rate;
   }
@@ -65,6 +71,9 @@ Connected connect(const Channel& channel, store::Database& db, const crypto::Fer
   context.clock = &clock;
   context.tokens = out.tokens.get();
   context.token_margin = config.token_margin;
+  if (const auto* kd = kind_defaults(config, channel.row.kind); kd && kd->page_size) {
+    context.page_size = *kd->page_size;
+  }
   const auto channel_id = channel.row.id;
   context.already_processed = [&db, channel_id](std::string_view file) {
     return store::CollectState(db).processed(channel_id, file);

@@ -135,6 +135,23 @@ TEST_CASE("collect::run over an HTTP connector")
     CHECK(env.db().count("order_items") == items);
   }
 
+  SUBCASE("the client's rate limit: the channel's own, else [kinds.X], else the kind's default")
+  {
+    factory.http.handler = [&](const uoms::net::Request&) -> uoms::net::HttpResult { return ok(page("")); };
+    uoms::collect::run(env.config, options, env.clock, factory.make());
+    env.config.kinds["coupang"].rate_limit = 2.5;
+    env.config.kinds["coupang"].page_size = 20;
+    uoms::collect::run(env.config, options, env.clock, factory.make());
+    uoms::channels::Changes own;
+    own.set["rate_limit"] = "1.5";
+    uoms::channels::update(env.db(), *env.key, "coupang-main", own, "2026-11-22T00:00:00.000Z");
+    uoms::collect::run(env.config, options, env.clock, factory.make());
+    REQUIRE(factory.options.size() == 3);
+    CHECK(factory.options[0].rate_limit == uoms::connectors::find_kind("coupang")->default_rate_limit);
+    CHECK(factory.options[1].rate_limit == 2.5);
+    CHECK(factory.options[2].rate_limit == 1.5);
+  }
+
   SUBCASE("a next token that does not advance stops the window instead of looping")
   {
     factory.http.handler = [&](const uoms::net::Request&) -> uoms::net::HttpResult { return ok(page("again")); };

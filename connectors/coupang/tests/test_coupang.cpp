@@ -454,7 +454,7 @@ TEST_CASE("CoupangConnector configuration")
     CHECK(caps.max_window == Millis{24h});
     CHECK(caps.rescan_window == Millis{std::chrono::days(5)});
     CHECK(caps.utc_offset == k_kst_offset);
-    CHECK(caps.detail_batch == 0);
+    CHECK(coupang::spec().default_rate_limit == 5);
     CHECK(Harness{}.make()->capabilities().rescan_window == Millis{std::chrono::days(3)});
   }
   SUBCASE("missing vendor_id")

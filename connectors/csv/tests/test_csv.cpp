@@ -3,6 +3,7 @@
 #include "connectors/csv/parser.hpp"
 #include "connectors/csv/values.hpp"
 #include "uoms/crypto.hpp"
+#include "uoms/util/text.hpp"
 
 #include <doctest/doctest.h>
 #include <fmt/format.h>
@@ -294,15 +295,17 @@ TEST_CASE("csv values")
   }
   SUBCASE("utc offset")
   {
-    CHECK(parse_utc_offset("+09:00") == 540min);
-    CHECK(parse_utc_offset("+0900") == 540min);
-    CHECK(parse_utc_offset("+09") == 540min);
-    CHECK(parse_utc_offset("-05:30") == -330min);
-    CHECK(parse_utc_offset("UTC") == 0min);
-    CHECK(parse_utc_offset("Z") == 0min);
-    CHECK_FALSE(parse_utc_offset("KST").has_value());
-    CHECK_FALSE(parse_utc_offset("+9").has_value());
-    CHECK_FALSE(parse_utc_offset("+09:00x").has_value());
+    // The timezone setting is read by util::parse_utc_offset, like every other kind's:
+    // zone names and one-digit hours are offsets there too.
+    CHECK(util::parse_utc_offset("+09:00") == 540min);
+    CHECK(util::parse_utc_offset("+0900") == 540min);
+    CHECK(util::parse_utc_offset("+09") == 540min);
+    CHECK(util::parse_utc_offset("-05:30") == -330min);
+    CHECK(util::parse_utc_offset("UTC") == 0min);
+    CHECK(util::parse_utc_offset("Z") == 0min);
+    CHECK(util::parse_utc_offset("KST") == 540min);
+    CHECK(util::parse_utc_offset("+9") == 540min);
+    CHECK_FALSE(util::parse_utc_offset("+09:00x").has_value());
   }
 }
 
@@ -610,7 +613,10 @@ TEST_CASE("csv::CsvConnector")
     const auto connector = make({{"path", dir.path().string()}, {"timezone", "+07:00"}});
     CHECK(connector->capabilities().max_window == std::chrono::days(3650));
     CHECK(connector->capabilities().utc_offset == 420min);
-    CHECK(connector->capabilities().orders);
+    // Collects orders; tracking upload is not something a folder of exports can do.
+    CHECK(connector->fetch_orders({}, ""));
+    CHECK(connector->upload_tracking({}).error().kind == ErrorKind::unsupported);
+    CHECK(spec().default_rate_limit == 1000);
     CHECK(connector->capabilities().tracking_batch == 0);
   }
   SUBCASE("one page per file, in name order, until the last")
@@ -736,8 +742,8 @@ TEST_CASE("csv::CsvConnector")
     CHECK(error({{"path", path}, {"mapping", "ordr_id=X"}}).message.starts_with("mapping: unknown uoms field \"ordr_id\""));
     CHECK(error({{"path", path}, {"encoding", "latin1"}}).message ==
           "encoding: \"latin1\" is not auto, utf-8, cp949 or euc-kr");
-    CHECK(error({{"path", path}, {"timezone", "Asia/Seoul"}}).message ==
-          "timezone: \"Asia/Seoul\" is not a UTC offset like +09:00");
+    CHECK(error({{"path", path}, {"timezone", "Mars/Olympus"}}).message ==
+          "timezone: \"Mars/Olympus\" is not a UTC offset like +09:00");
     CHECK(error({{"path", path}, {"currency", "won!"}}).message == "currency: \"WON!\" is not an ISO 4217 code like KRW");
     CHECK(error({{"path", path}, {"delimiter", "::"}}).message == "delimiter: \"::\" is not one character (or tab)");
     CHECK(error({{"path", path}, {"delimiter", ";"}, {"encoding", "x"}}).kind == ErrorKind::config);

@@ -549,7 +549,8 @@ TEST_CASE("PlayautoConnector configuration")
     const auto connector = h.make();
     CHECK(connector->capabilities().rescan_window == Millis{0});
     CHECK(connector->capabilities().max_window == Millis{std::chrono::days(7)});
-    CHECK(connector->capabilities().page_size == 3000);
+    CHECK(playauto::k_max_length == 3000);
+    CHECK(playauto::spec().default_rate_limit == 1);
     CHECK(connector->capabilities().utc_offset == k_kst_offset);
     CHECK(connector->capabilities().partial_orders);
     const KindSpec& kind = playauto::spec();
@@ -561,7 +562,7 @@ TEST_CASE("PlayautoConnector configuration")
     }
     CHECK(names
           == std::vector<std::string>{"base_url=https://openapi.playauto.io/api", "email=", "rate_limit=1", "timezone=",
-                                      "date_type=mdate", "token_ttl_hours=12", "max_window_days=7", "page_size=3000"});
+                                      "date_type=mdate", "token_ttl_hours=12", "max_window_days=7", "page_size="});
     REQUIRE(kind.secrets.size() == 2);
     CHECK(kind.secrets[0].name == "api_key");
     CHECK(kind.secrets[1].name == "password");

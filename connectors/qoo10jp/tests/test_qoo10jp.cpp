@@ -538,7 +538,7 @@ TEST_CASE("Qoo10Connector configuration")
     CHECK(connector->capabilities().rescan_window == Millis{std::chrono::days(3)});
     CHECK(connector->capabilities().utc_offset == std::chrono::minutes{540});
     CHECK(connector->capabilities().partial_orders);
-    CHECK(connector->capabilities().default_rate_limit == 1);
+    CHECK(qoo10jp::spec().default_rate_limit == 1);
     const KindSpec& kind = qoo10jp::spec();
     CHECK(kind.kind == "qoo10jp");
     std::vector<std::string> names;

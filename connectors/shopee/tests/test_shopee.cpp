@@ -260,6 +260,30 @@ TEST_CASE("ShopeeConnector request URLs")
   CHECK(h.tokens.saves == 0);
 }
 
+TEST_CASE("ShopeeConnector base_url and page_size")
+{
+  Harness h;
+  h.store_token(k_access_token, 2h, "shp-rt-stored");
+  h.http.handler = [&](const net::Request&) -> net::HttpResult { return respond(200, list_reply({})); };
+  SUBCASE("given with /api/v2: the same URL, the same signature")
+  {
+    h.context.settings["base_url"] = std::string(k_base) + "/api/v2/";
+    REQUIRE(h.make()->fetch_orders(k_window, ""));
+    REQUIRE(h.http.requests.size() == 1);
+    CHECK(h.http.requests[0].url == k_list_url + k_shop_query + "&sign=" + k_sign_order_list + k_window_query);
+  }
+  SUBCASE("[kinds.shopee] page_size is sent, at most 100")
+  {
+    h.context.page_size = 40;
+    REQUIRE(h.make()->fetch_orders(k_window, ""));
+    REQUIRE(h.http.requests.size() == 1);
+    CHECK(h.http.requests[0].url.ends_with("&time_to=1655683200&page_size=40"));
+    h.context.page_size = 500;
+    REQUIRE(h.make()->fetch_orders(k_window, ""));
+    CHECK(h.http.requests[1].url.ends_with("&time_to=1655683200&page_size=100"));
+  }
+}
+
 TEST_CASE("ShopeeConnector tokens")
 {
   Harness h;
@@ -922,10 +946,11 @@ TEST_CASE("ShopeeConnector configuration")
     const auto connector = h.make();
     const Capabilities& caps = connector->capabilities();
     CHECK(caps.max_window == Millis{std::chrono::days(15)});
-    CHECK(caps.page_size == 100);
-    CHECK(caps.detail_batch == 50);
+    CHECK(shopee::k_max_page_size == 100);
+    CHECK(shopee::k_detail_batch == 50);
     CHECK(caps.utc_offset == std::chrono::minutes{0});
-    CHECK(caps.default_rate_limit == 10);
+    CHECK(shopee::spec().default_rate_limit == 10);
+    CHECK(shopee::spec().is_throttled);
     CHECK_FALSE(caps.partial_orders);
     const KindSpec& kind = shopee::spec();
     CHECK(kind.kind == "shopee");

@@ -262,6 +262,35 @@ TEST_CASE("SmartstoreConnector token")
   }
 }
 
+TEST_CASE("SmartstoreConnector base_url and page_size")
+{
+  Harness h;
+  h.cache_token("cached", 1h);
+  h.http.reply(200, k_empty_list);
+  SUBCASE("given as Naver documents it, with /external")
+  {
+    h.context.settings["base_url"] = std::string(k_base) + "/external/";
+    REQUIRE(h.make()->fetch_orders(k_window, ""));
+    REQUIRE(h.http.requests.size() == 1);
+    CHECK(h.http.requests[0].url == k_list_url + k_first_query);
+  }
+  SUBCASE("[kinds.smartstore] page_size is the limitCount, at most 300")
+  {
+    h.context.page_size = 50;
+    REQUIRE(h.make()->fetch_orders(k_window, ""));
+    CHECK(h.http.requests[0].url
+          == std::string(k_list_url)
+                 + "?lastChangedFrom=2022-04-12T00:00:00.000%2B09:00&lastChangedTo=2022-04-12T10:00:00.000%2B09:00"
+                   "&limitCount=50");
+  }
+  SUBCASE("a page_size above 300 is clamped")
+  {
+    h.context.page_size = 1000;
+    REQUIRE(h.make()->fetch_orders(k_window, ""));
+    CHECK(h.http.requests[0].url == k_list_url + k_first_query);
+  }
+}
+
 TEST_CASE("SmartstoreConnector pages with moreFrom/moreSequence")
 {
   Harness h;
@@ -346,7 +375,7 @@ TEST_CASE("SmartstoreConnector queries details in batches of 300")
   CHECK(page->failures.empty());
   CHECK(page->requests == 3);
   CHECK(page->request_id == "t-detail-1");
-  CHECK(connectors::smartstore::spec().make(h.context)->capabilities().detail_batch == 300);
+  CHECK(connectors::smartstore::k_detail_batch == 300);
 }
 
 TEST_CASE("SmartstoreConnector maps product orders")
@@ -591,8 +620,9 @@ TEST_CASE("SmartstoreConnector configuration")
   {
     const auto connector = h.make();
     CHECK(connector->capabilities().max_window == Millis{24h});
-    CHECK(connector->capabilities().detail_batch == 300);
-    CHECK(connector->capabilities().page_size == 300);
+    CHECK(smartstore::k_detail_batch == 300);
+    CHECK(smartstore::k_max_limit_count == 300);
+    CHECK(smartstore::spec().default_rate_limit == 2);
     CHECK(connector->capabilities().utc_offset == k_kst_offset);
     const KindSpec& kind = smartstore::spec();
     CHECK(kind.kind == "smartstore");

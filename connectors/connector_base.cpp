@@ -1,0 +1,98 @@
+#include "connectors/connector_base.hpp"
+
+#include "connectors/support.hpp"
+#include "uoms/log.hpp"
+
+#include <fmt/format.h>
+
+#include <exception>
+
+namespace uoms::connectors::support {
+
+ConnectorBase::ConnectorBase(const ChannelContext& context, std::string_view kind)
+  : m_channel(context.name),
+    m_kind(kind),
+    m_http(context.http),
+    m_clock(context.clock)
+{
+}
+
+Result<Page> ConnectorBase::fetch_orders(const Window& window, const std::string& cursor)
+{
+  if (m_config_error) {
+    return std::unexpected(*m_config_error);
+  }
+  m_requests = 0;
+  try {
+    auto page = fetch(window, cursor);
+    if (page) {
+      page->requests = m_requests;
+    }
+    return page;
+  } catch (const std::exception& error) {
+    return std::unexpected(unexpected_failure(error));
+  }
+}
+
+Result<std::string> ConnectorBase::check()
+{
+  if (m_config_error) {
+    return std::unexpected(*m_config_error);
+  }
+  m_requests = 0;
+  try {
+    return probe();
+  } catch (const std::exception& error) {
+    return std::unexpected(unexpected_failure(error));
+  }
+}
+
+ConnectorError ConnectorBase::unexpected_failure(const std::exception& error) const
+{
+  return ConnectorError{ErrorKind::contract, scrub(fmt::format("{}: {}", m_kind, error.what()))};
+}
+
+void ConnectorBase::config_error(std::string message)
+{
+  if (!m_config_error) {
+    m_config_error = ConnectorError{ErrorKind::config, std::move(message)};
+  }
+}
+
+void ConnectorBase::require_services()
+{
+  if (m_http == nullptr || m_clock == nullptr) {
+    config_error(fmt::format("internal: {} connector needs an HTTP client and a clock", m_kind));
+  }
+}
+
+void ConnectorBase::add_secret(std::string_view value)
+{
+  if (!value.empty()) {
+    log::add_secret(value);
+    m_secrets.emplace_back(value);
+  }
+}
+
+std::string ConnectorBase::scrub(std::string text) const
+{
+  std::vector<std::string_view> secrets(m_secrets.begin(), m_secrets.end());
+  const std::optional<Token> stored = m_keeper ? m_keeper->stored() : std::nullopt;
+  if (stored) {
+    secrets.push_back(stored->value);
+    secrets.push_back(stored->refresh);
+  }
+  return support::scrub(std::move(text), secrets);
+}
+
+Result<net::Response> ConnectorBase::exchange(const net::Request& request)
+{
+  ++m_requests;
+  auto result = m_http->send(request);
+  if (!result) {
+    return std::unexpected(no_answer(result.error(), scrub(result.error().message)));
+  }
+  return std::move(*result);
+}
+
+} // namespace uoms::connectors::support

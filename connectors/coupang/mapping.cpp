@@ -1,0 +1,279 @@
+#include "connectors/coupang/mapping.hpp"
+
+#include "uoms/time.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+
+namespace uoms::connectors::coupang {
+
+using json = nlohmann::json;
+using support::BadField;
+using support::id_field;
+using support::member;
+using support::one_line;
+using support::string_field;
+using support::time_field;
+
+namespace {
+
+// --- field readers ------------------------------------------------------------------
+
+std::int64_t int_field(const json& object, std::string_view key)
+{
+  const json* value = member(object, key);
+  if (value == nullptr) {
+    return 0;
+  }
+  if (value->is_number_integer() || value->is_number_unsigned()) {
+    return value->get<std::int64_t>();
+  }
+  if (value->is_number_float()) {
+    const double d = value->get<double>();
+    if (std::floor(d) == d) {
+      return static_cast<std::int64_t>(d);
+    }
+  }
+  throw BadField{fmt::format("{} is not an integer: {}", key, value->dump())};
+}
+
+bool bool_field(const json& object, std::string_view key)
+{
+  const json* value = member(object, key);
+  if (value == nullptr) {
+    return false;
+  }
+  if (value->is_boolean()) {
+    return value->get<bool>();
+  }
+  if (value->is_string()) { // the 2019 doc typed some flags as String
+    return value->get_ref<const std::string&>() == "true";
+  }
+  throw BadField{fmt::format("{} is not a boolean: {}", key, value->dump())};
+}
+
+struct Money
+{
+  std::int64_t minor = 0;
+  std::string currency;
+};
+
+// v4 sends plain numbers; v5 sends {"currencyCode":"KRW","units":14000,"nanos":0}
+// (coupang.md §2.3 "Changes in v5"). Both are accepted.
+Money money_field(const json& object, std::string_view key)
+{
+  const json* value = member(object, key);
+  if (value == nullptr) {
+    return {0, {}};
+  }
+  if (value->is_number()) {
+    return {to_minor_units(value->get<double>(), "KRW"), {}};
+  }
+  if (value->is_object()) {
+    std::string currency = string_field(*value, "currencyCode");
+    if (currency.empty()) {
+      currency = "KRW";
+    }
+    const std::int64_t units = int_field(*value, "units");
+    const std::int64_t nanos = int_field(*value, "nanos");
+    const int exponent = currency_exponent(currency);
+    std::int64_t scale = 1;
+    for (int i = 0; i < exponent; ++i) {
+      scale *= 10;
+    }
+    // Whole units scale exactly; only the fraction goes through floating point.
+    const std::int64_t fraction = static_cast<std::int64_t>(std::llround(static_cast<double>(nanos) * static_cast<double>(scale) / 1e9));
+    return {units * scale + fraction, currency};
+  }
+  throw BadField{fmt::format("{} is not an amount: {}", key, value->dump())};
+}
+
+// --- mapping --------------------------------------------------------------------------
+
+std::optional<OrderStatus> map_status(std::string_view raw)
+{
+  static const support::StatusTable table = {
+      {"ACCEPT", OrderStatus::paid},
+      {"INSTRUCT", OrderStatus::preparing},
+      {"DEPARTURE", OrderStatus::shipped},
+      {"DELIVERING", OrderStatus::shipped},
+      {"FINAL_DELIVERY", OrderStatus::delivered},
+      {"NONE_TRACKING", OrderStatus::shipped},
+  };
+  return support::lookup(table, raw);
+}
+
+Party map_party(const json& object, std::string_view phone_key, std::string_view fallback_phone_key)
+{
+  Party party;
+  party.name = string_field(object, "name");
+  party.email = string_field(object, "email");
+  party.phone = string_field(object, "safeNumber");
+  if (party.phone.empty()) {
+    party.phone = string_field(object, phone_key);
+  }
+  if (party.phone.empty() && !fallback_phone_key.empty()) {
+    party.phone = string_field(object, fallback_phone_key);
+  }
+  party.zip = string_field(object, "postCode");
+  party.address1 = string_field(object, "addr1");
+  party.address2 = string_field(object, "addr2");
+  return party;
+}
+
+// One element of `data`: a shipment box with its order fields and orderItems, as this
+// box's share of its order (its items, its shipping fee).
+Order map_box(const json& box, std::chrono::minutes offset, std::vector<OrderNote>& notes)
+{
+  if (!box.is_object()) {
+    throw BadField{"order sheet is not an object"};
+  }
+  Order order;
+  order.external_id = id_field(box, "orderId");
+  const std::string box_id = id_field(box, "shipmentBoxId");
+  const std::string raw_status = string_field(box, "status");
+  if (raw_status.empty()) {
+    throw BadField{"missing status"};
+  }
+  const auto status = map_status(raw_status);
+  if (!status) {
+    notes.push_back({order.external_id,
+                         fmt::format("unknown Coupang status \"{}\" (shipmentBoxId {})", raw_status, box_id)});
+  }
+  order.ordered_at = time_field(box, "orderedAt", offset);
+  if (!order.ordered_at) {
+    throw BadField{"missing orderedAt"};
+  }
+  order.paid_at = time_field(box, "paidAt", offset);
+  if (const json* orderer = member(box, "orderer")) {
+    order.buyer = map_party(*orderer, "ordererNumber", {});
+  }
+  if (const json* receiver = member(box, "receiver")) {
+    order.receiver = map_party(*receiver, "receiverNumber", {});
+  }
+  const Money shipping = money_field(box, "shippingPrice");
+  const Money remote = money_field(box, "remotePrice");
+  order.shipping_fee_minor = shipping.minor + remote.minor;
+  order.currency = !shipping.currency.empty() ? shipping.currency : "KRW";
+
+  const json* items = member(box, "orderItems");
+  if (items == nullptr || !items->is_array() || items->empty()) {
+    throw BadField{fmt::format("shipmentBoxId {}: no orderItems", box_id)};
+  }
+  std::int64_t net_total = 0;
+  for (const auto& source : *items) {
+    if (!source.is_object()) {
+      throw BadField{fmt::format("shipmentBoxId {}: an orderItem is not an object", box_id)};
+    }
+    OrderItem item;
+    const std::string vendor_item_id = id_field(source, "vendorItemId");
+    item.external_id = box_id + "-" + vendor_item_id;
+    item.shipment_key = box_id;
+    // externalVendorSkuCode is the seller's own code (coupang.md §2.3); without it the
+    // item has no SKU and stock matching goes through option_id (vendorItemId).
+    item.sku = string_field(source, "externalVendorSkuCode");
+    item.product_id = string_field(source, "sellerProductId");
+    if (item.product_id.empty()) {
+      item.product_id = string_field(source, "productId");
+    }
+    item.option_id = vendor_item_id;
+    item.name = string_field(source, "sellerProductName");
+    if (item.name.empty()) {
+      item.name = string_field(source, "vendorItemName");
+    }
+    item.option_name = string_field(source, "sellerProductItemName");
+    const std::int64_t ordered = int_field(source, "shippingCount");
+    const std::int64_t cancelled = int_field(source, "cancelCount");
+    const std::int64_t held = int_field(source, "holdCountForCancel");
+    if (ordered < 0 || cancelled < 0 || held < 0) {
+      throw BadField{fmt::format("shipmentBoxId {}: negative count", box_id)};
+    }
+    // The shippable quantity (coupang.md §2.3): ordered minus cancelled and held for cancel.
+    item.quantity = static_cast<int>(std::max<std::int64_t>(0, ordered - cancelled - held));
+    const Money unit = money_field(source, "salesPrice");
+    const Money line = money_field(source, "orderPrice");
+    const Money discount = money_field(source, "discountPrice");
+    item.unit_price_minor = unit.minor;
+    item.total_price_minor = member(source, "orderPrice") != nullptr ? line.minor : unit.minor * ordered;
+    net_total += item.total_price_minor - discount.minor;
+    if (order.currency == "KRW" && !unit.currency.empty()) {
+      order.currency = unit.currency;
+    }
+    item.raw_status = raw_status;
+    item.status = status.value_or(OrderStatus::unknown);
+    if (bool_field(source, "canceled") || (ordered > 0 && cancelled >= ordered)) {
+      item.status = OrderStatus::cancelled;
+    } else if (held > 0) {
+      item.status = OrderStatus::cancel_requested;
+    }
+    order.items.push_back(std::move(item));
+  }
+  order.total_minor = net_total + order.shipping_fee_minor;
+  return order;
+}
+
+struct MappedPage
+{
+  std::vector<Order> orders;
+  std::vector<MappingFailure> failures;
+  std::vector<OrderNote> notes;
+};
+
+// Maps the `data` array; boxes of the same orderId merge into one Order whose raw is
+// the box object, or an array of the box objects when there are several.
+} // namespace
+
+support::MappedPage map_boxes(const json& data, std::chrono::minutes offset)
+{
+  // One box still in INSTRUCT keeps the order "preparing" though another has shipped.
+  support::PageOrders orders(support::PageOrders::Fee::sum);
+  for (const auto& box : data) {
+    orders.add(box, box.is_object() ? support::id_text(member(box, "orderId")) : std::string(),
+               [&](const json& record, std::vector<OrderNote>& notes) { return map_box(record, offset, notes); });
+  }
+  return orders.finish(support::is_cancelled);
+}
+
+bool is_ok_code(const json& body)
+{
+  const json* code = member(body, "code");
+  if (code == nullptr) {
+    return true;
+  }
+  if (code->is_number_integer() || code->is_number_unsigned()) {
+    return code->get<std::int64_t>() == 200;
+  }
+  if (code->is_string()) {
+    const auto& text = code->get_ref<const std::string&>();
+    return text == "200" || text == "OK" || text == "SUCCESS";
+  }
+  return false;
+}
+
+std::string describe_body(const json& parsed)
+{
+  if (!parsed.is_object()) {
+    return {};
+  }
+  std::string code;
+  if (const json* c = member(parsed, "code")) {
+    code = c->is_string() ? c->get<std::string>() : c->dump();
+  }
+  std::string message;
+  if (const json* m = member(parsed, "message"); m != nullptr && m->is_string()) {
+    message = m->get<std::string>();
+  }
+  if (code.empty()) {
+    return one_line(message);
+  }
+  if (message.empty()) {
+    return one_line(code);
+  }
+  return one_line(code + " " + message);
+}
+
+
+} // namespace uoms::connectors::coupang

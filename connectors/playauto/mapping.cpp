@@ -1,0 +1,251 @@
+#include "connectors/playauto/mapping.hpp"
+
+#include "connectors/playauto/playauto.hpp"
+#include "uoms/time.hpp"
+#include "uoms/util/text.hpp"
+
+#include <fmt/format.h>
+
+#include <cmath>
+#include <map>
+#include <vector>
+
+namespace uoms::connectors::playauto {
+
+using json = nlohmann::json;
+using support::BadField;
+using support::member;
+using support::one_line;
+using support::string_field;
+
+namespace {
+
+// --- field readers ------------------------------------------------------------------
+
+// uniq and bundle_no are long digit strings; a JSON number is kept as its digits.
+std::string id_field(const json& object, std::string_view key)
+{
+  return support::text_id_value(member(object, key), key);
+}
+
+// Amounts and counts come as numbers or numeric strings.
+std::optional<double> number_field(const json& object, std::string_view key)
+{
+  return support::number_value(member(object, key), key);
+}
+
+std::int64_t won_field(const json& object, std::string_view key)
+{
+  const auto value = number_field(object, key);
+  return value ? to_minor_units(*value, "KRW") : 0;
+}
+
+// "YYYY-MM-DD HH:mm:ss" in KST.
+std::optional<TimePoint> time_field(const json& object, std::string_view key, std::chrono::minutes offset)
+{
+  const std::string text(util::trim(string_field(object, key)));
+  if (text.empty() || text.starts_with("0000-00-00")) {
+    return std::nullopt;
+  }
+  auto t = parse_time(text, offset);
+  if (!t) {
+    throw BadField{fmt::format("{} is not a date-time: \"{}\"", key, text)};
+  }
+  return t;
+}
+
+
+// One row of results[] as an Order with one item; `products` are its results_prod rows.
+Order map_row(const json& row, const std::vector<const json*>& products, std::chrono::minutes offset,
+              std::vector<OrderNote>& notes)
+{
+  if (!row.is_object()) {
+    throw BadField{"row is not an object"};
+  }
+  Order order;
+  OrderItem item;
+  item.external_id = id_field(row, "uniq");
+  order.external_id = id_field(row, "bundle_no");
+  item.shipment_key = order.external_id;
+  item.raw_status = util::trim(string_field(row, "ord_status"));
+  if (item.raw_status.empty()) {
+    throw BadField{"missing ord_status"};
+  }
+  order.ordered_at = time_field(row, "ord_time", offset);
+  if (!order.ordered_at) {
+    order.ordered_at = time_field(row, "wdate", offset);
+  }
+  order.paid_at = time_field(row, "pay_time", offset);
+  order.changed_at = time_field(row, "mdate", offset);
+  order.currency = "KRW";
+  order.buyer.name = string_field(row, "order_name");
+  order.buyer.phone = string_field(row, "order_htel");
+  if (order.buyer.phone.empty()) {
+    order.buyer.phone = string_field(row, "order_tel");
+  }
+  order.buyer.email = string_field(row, "order_email");
+  order.receiver.name = string_field(row, "to_name");
+  order.receiver.phone = string_field(row, "to_htel");
+  if (order.receiver.phone.empty()) {
+    order.receiver.phone = string_field(row, "to_tel");
+  }
+  order.receiver.zip = string_field(row, "to_zipcd");
+  order.receiver.address1 = string_field(row, "to_addr1");
+  order.receiver.address2 = string_field(row, "to_addr2");
+  order.shipping_fee_minor = won_field(row, "ship_cost");
+
+  // The PlayAuto SKU (results_prod.sku_cd) when the row is one SKU; a set of several SKUs
+  // falls back to the seller's listing code.
+  if (products.size() == 1) {
+    item.sku = string_field(*products.front(), "sku_cd");
+  }
+  if (item.sku.empty()) {
+    item.sku = string_field(row, "c_sale_cd");
+  }
+  item.product_id = string_field(row, "shop_sale_no");
+  item.name = string_field(row, "shop_sale_name");
+  if (item.name.empty() && products.size() == 1) {
+    item.name = string_field(*products.front(), "prod_name");
+  }
+  item.option_name = string_field(row, "shop_opt_name");
+  const auto count = number_field(row, "sale_cnt");
+  if (!count || *count < 0 || std::floor(*count) != *count || *count > 1e9) {
+    throw BadField{count ? fmt::format("sale_cnt is not a count: {}", *count) : std::string("missing sale_cnt")};
+  }
+  item.quantity = static_cast<int>(*count);
+  item.total_price_minor = won_field(row, "pay_amt");
+  item.unit_price_minor = item.quantity > 0 ? std::llround(static_cast<double>(item.total_price_minor) / item.quantity)
+                                            : item.total_price_minor;
+  const auto status = map_status(item.raw_status);
+  if (!status) {
+    notes.push_back({order.external_id,
+                     fmt::format("unknown PlayAuto ord_status \"{}\" (uniq {})", item.raw_status, item.external_id)});
+  }
+  item.status = status.value_or(OrderStatus::unknown);
+  order.raw_status = item.raw_status;
+  order.status = item.status;
+  order.items.push_back(std::move(item));
+  return order;
+}
+
+
+} // namespace
+
+ErrorBody describe_body(const json& body)
+{
+  ErrorBody out;
+  const json* source = &body;
+  if (const json* error = member(body, "error"); error != nullptr && error->is_object()) {
+    source = error;
+  } else if (error != nullptr && error->is_string()) {
+    out.text = one_line(error->get<std::string>());
+  }
+  if (const json* code = member(*source, "error_code")) {
+    out.code = code->is_string() ? code->get<std::string>() : code->dump();
+  }
+  std::string message;
+  if (const json* messages = member(*source, "messages"); messages != nullptr && messages->is_array()) {
+    for (const auto& m : *messages) {
+      if (m.is_string()) {
+        message += (message.empty() ? "" : "; ") + m.get<std::string>();
+      }
+    }
+  }
+  if (const json* m = member(*source, "message"); m != nullptr && m->is_string() && message.empty()) {
+    message = m->get<std::string>();
+  }
+  if (!out.code.empty() || !message.empty()) {
+    out.text = one_line(out.code.empty() ? message : message.empty() ? out.code : out.code + " " + message);
+  }
+  return out;
+}
+
+// e1001-e1005: authentication or user look-up failed (§3.7) - a token to renew.
+bool is_token_code(std::string_view code)
+{
+  return code == "e1001" || code == "e1002" || code == "e1003" || code == "e1004" || code == "e1005";
+}
+
+support::MappedPage map_rows(const json& rows, const json& products, std::chrono::minutes offset)
+{
+  std::map<std::string, std::vector<const json*>, std::less<>> products_of; // uniq -> results_prod rows
+  for (const auto& product : products) {
+    if (const std::string uniq = support::id_text(member(product, "uniq")); !uniq.empty()) {
+      products_of[uniq].push_back(&product);
+    }
+  }
+  static const std::vector<const json*> k_none;
+  auto products_of_row = [&](const json& row) -> const std::vector<const json*>& {
+    const auto found = products_of.find(support::id_text(member(row, "uniq")));
+    return found == products_of.end() ? k_none : found->second;
+  };
+  // ship_cost is the bundle's fee, repeated on its rows or carried by one of them.
+  support::PageOrders orders(support::PageOrders::Fee::max);
+  for (const auto& row : rows) {
+    orders.add(row, support::id_text(member(row, "bundle_no")), [&](const json& record, std::vector<OrderNote>& notes) {
+      return map_row(record, products_of_row(record), offset, notes);
+    });
+  }
+  return orders.finish(support::is_final, [&](const json& records) {
+    json document = {{"results", records}};
+    for (const auto& row : records) {
+      for (const json* product : products_of_row(row)) {
+        document["results_prod"].push_back(*product);
+      }
+    }
+    return document.dump();
+  });
+}
+
+std::optional<long long> count_field(const json& body, std::string_view key)
+{
+  return support::integer_value(member(body, key));
+}
+
+// --- statuses -------------------------------------------------------------------------
+
+std::optional<OrderStatus> map_status(std::string_view ord_status)
+{
+  static const support::StatusTable table = {
+      {"결제완료", OrderStatus::paid},               // payment complete
+      {"신규주문", OrderStatus::paid},               // new order, not yet instructed
+      {"주문보류", OrderStatus::paid},               // order on hold before instruction
+      {"출고대기", OrderStatus::preparing},          // instructed, awaiting shipment
+      {"출고보류", OrderStatus::preparing},          // shipment on hold
+      {"운송장출력", OrderStatus::preparing},        // waybill printed
+      {"주문재확인", OrderStatus::preparing},        // to re-confirm; still invoiceable (§3.4)
+      {"출고완료", OrderStatus::shipped},            // shipped out
+      {"배송중", OrderStatus::shipped},              // in transit
+      {"배송완료", OrderStatus::delivered},          // delivered
+      {"구매결정", OrderStatus::completed},          // purchase decided
+      {"판매완료", OrderStatus::completed},          // sale complete
+      {"취소요청", OrderStatus::cancel_requested},   // cancel requested
+      {"취소완료", OrderStatus::cancelled},          // cancelled
+      {"반품요청", OrderStatus::return_requested},   // return requested
+      {"반품접수", OrderStatus::return_requested},   // return accepted
+      {"반품회수완료", OrderStatus::return_requested}, // return collected, not yet completed
+      {"반품완료", OrderStatus::returned},           // returned
+      {"반품교환요청", OrderStatus::exchange_requested}, // return for exchange requested
+      {"교환요청", OrderStatus::exchange_requested}, // exchange requested
+      {"교환접수", OrderStatus::exchange_requested}, // exchange accepted
+      {"교환회수완료", OrderStatus::exchange_requested}, // exchange collected, not yet completed
+      {"맞교환요청", OrderStatus::exchange_requested}, // swap requested
+      {"교환완료", OrderStatus::exchanged},          // exchanged
+      {"맞교환완료", OrderStatus::exchanged},        // swapped
+  };
+  return support::lookup(table, ord_status);
+}
+
+const std::vector<std::string>& known_statuses()
+{
+  static const std::vector<std::string> statuses = {
+      "결제완료", "신규주문", "출고대기", "출고보류", "운송장출력", "출고완료", "배송중",
+      "배송완료", "구매결정", "취소요청", "취소완료", "반품요청", "반품접수", "반품회수완료",
+      "반품교환요청", "반품완료", "교환요청", "교환접수", "교환완료", "교환회수완료", "맞교환요청",
+      "맞교환완료", "주문재확인", "주문보류", "판매완료",
+  };
+  return statuses;
+}
+
+
+} // namespace uoms::connectors::playauto
