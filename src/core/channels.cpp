@@ -265,8 +265,11 @@ Channel add(store::Database& db, const crypto::Fernet& key, std::string_view nam
   c.spec = &spec_of(kind);
   c.row.name = std::string(name);
   c.row.kind = c.spec->kind;
+  auto exists = [&] {
+    return UsageError(fmt::format("channel \"{}\" already exists (use `uoms channels update`)", name));
+  };
   if (store::Channels(db).find(name)) {
-    throw UsageError(fmt::format("channel \"{}\" already exists (use `uoms channels update`)", name));
+    throw exists();
   }
   apply(*c.spec, c, changes);
   check_required(c);
@@ -274,6 +277,9 @@ Channel add(store::Database& db, const crypto::Fernet& key, std::string_view nam
   store_secrets(c, key);
   c.row.created_at = c.row.updated_at = std::string(now);
   c.row.id = store::Channels(db).insert(c.row);
+  if (c.row.id == 0) {
+    throw exists(); // added by another process since the check above
+  }
   return from_row(c.row, &key);
 }
 

@@ -54,7 +54,7 @@ std::int64_t Channels::insert(const ChannelRow& row)
   return guarded(m_db.impl(), "add channel", [&] {
     SQLite::Statement s(m_db.impl().db,
                         "INSERT INTO channels (name, kind, enabled, settings, secrets, created_at, updated_at) "
-                        "VALUES (?, ?, ?, ?, ?, ?, ?)");
+                        "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (name) DO NOTHING");
     s.bind(1, row.name);
     s.bind(2, row.kind);
     s.bind(3, row.enabled ? 1 : 0);
@@ -62,8 +62,7 @@ std::int64_t Channels::insert(const ChannelRow& row)
     bind_text_or_null(s, 5, row.secrets_token);
     s.bind(6, row.created_at);
     s.bind(7, row.updated_at);
-    s.exec();
-    return m_db.impl().db.getLastInsertRowid();
+    return s.exec() == 0 ? std::int64_t{0} : m_db.impl().db.getLastInsertRowid();
   });
 }
 

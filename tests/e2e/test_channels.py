@@ -365,6 +365,23 @@ class SecretKeyTest(ChannelsTestCase):
         self.assertEqual(self.w.scalar("SELECT count(*) FROM orders"), 0)
         self.assertNoSecretAnywhere()
 
+    def test_wrong_key_on_a_database_without_secrets_yet(self):
+        # Only a csv channel (no secrets): the database still knows its key from `uoms init`.
+        self.w.add_csv_channel("tea")
+        before_rows = self.channel_rows()
+        wrong = {"UOMS_SECRET_KEY": other_key(), "CP_AK": CP_ACCESS, "CP_SK": CP_SECRET}
+        expected = ("uoms: error: database uoms.db belongs to another secret key "
+                    "(wrong UOMS_SECRET_KEY or key file?); nothing was changed\n")
+        err = self.assertError(self.run_uoms(["channels", "add", "cp", "--kind", "coupang", "--set", "vendor_id=A1",
+                                              "--secret-env", "access_key=CP_AK", "--secret-env", "secret_key=CP_SK"],
+                                             env_extra=wrong), 4)
+        self.assertEqual(err, expected)
+        err = self.assertError(self.run_uoms(["collect"], env_extra=wrong), 4)
+        self.assertEqual(err, expected)
+        self.assertEqual(self.channel_rows(), before_rows)
+        self.assertEqual(self.w.scalar("SELECT count(*) FROM jobs"), 0)
+        self.assertNoSecretAnywhere()
+
     def test_wrong_key_file(self):
         self.add_all_kinds()
         before = self.channel_rows()

@@ -23,6 +23,12 @@ EXIT_CODES = ("Exit codes: 0 done, 1 the pass failed, 2 usage error, 3 partial (
               "holds the lock),\n130 interrupted.")
 
 
+def latest_schema_version():
+    """The highest NNNN of migrations/NNNN_*.sql: what a new database is migrated to."""
+    folder = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "migrations")
+    return max(int(name.split("_")[0]) for name in os.listdir(folder) if name.endswith(".sql"))
+
+
 def project_version():
     with open(os.path.join(uoms_e2e.SOURCE_DIR, "CMakeLists.txt"), encoding="utf-8") as f:
         return re.search(r"project\(uoms VERSION (\S+)", f.read()).group(1)
@@ -137,7 +143,7 @@ class InitTest(uoms_e2e.TestCase):
         self.assertTrue(os.path.isfile(self.w.config))
         key = read_bytes(self.w.key)
         self.assertRegex(key, rb"^[A-Za-z0-9_-]{43}=\n$")
-        self.assertEqual(self.w.scalar("PRAGMA user_version"), 1)
+        self.assertEqual(self.w.scalar("PRAGMA user_version"), latest_schema_version())
         self.assertEqual(self.w.scalar("SELECT count(*) FROM channels"), 0)
         toml = read_bytes(self.w.config).decode()
         self.assertIn('path = "uoms.db"', toml)
@@ -283,14 +289,14 @@ class ConfigShowTest(uoms_e2e.TestCase):
 class MigrateTest(uoms_e2e.TestCase):
     def test_migrate_creates_and_reports_the_schema_version(self):
         out = self.w.ok(["migrate"])
-        self.assertEqual(out, "database uoms.db is at schema version 1\n")
-        self.assertEqual(self.w.scalar("PRAGMA user_version"), 1)
+        self.assertEqual(out, f"database uoms.db is at schema version {latest_schema_version()}\n")
+        self.assertEqual(self.w.scalar("PRAGMA user_version"), latest_schema_version())
         self.assertEqual(self.w.scalar("SELECT count(*) FROM sqlite_master WHERE name = 'jobs'"), 1)
         # Idempotent.
         out = self.w.ok(["--json", "migrate"])
-        self.assertEqual(json.loads(out), {"database": "uoms.db", "schema_version": 1})
+        self.assertEqual(json.loads(out), {"database": "uoms.db", "schema_version": latest_schema_version()})
         out = self.w.ok(["--json", "--db", "b.db", "migrate"])
-        self.assertEqual(json.loads(out), {"database": "b.db", "schema_version": 1})
+        self.assertEqual(json.loads(out), {"database": "b.db", "schema_version": latest_schema_version()})
         self.assertTrue(os.path.isfile(self.w.path("b.db")))
 
     def test_newer_database_is_refused_and_left_untouched(self):
@@ -301,7 +307,7 @@ class MigrateTest(uoms_e2e.TestCase):
             with self.subTest(args=args):
                 err = self.assertError(self.w.run(args), 4)
                 self.assertEqual(err, "uoms: error: database uoms.db has schema version 999, newer than this uoms "
-                                      "(1); upgrade uoms, the database is left untouched\n")
+                                      f"({latest_schema_version()}); upgrade uoms, the database is left untouched\n")
         self.assertEqual(read_bytes(self.w.db), before)
         self.assertEqual(self.w.scalar("PRAGMA user_version"), 999)
 

@@ -367,3 +367,56 @@ TEST_CASE("channels::token_store")
     CHECK(db.count("locks") == 0);
   }
 }
+
+TEST_CASE("channels::verify_key")
+{
+  TempDb t("channels");
+  auto& db = t.db();
+  const auto key = new_key();
+  const auto other = new_key();
+  Changes csv;
+  csv.set["path"] = "/srv/orders";
+
+  SUBCASE("the first use writes the check; another key is refused though no channel has secrets")
+  {
+    CHECK(db.count("meta") == 0);
+    uoms::channels::add(db, key, "shop", "csv", csv, k_t0);
+    CHECK(db.count("meta") == 1);
+    const std::string expected = "database " + t.path().string() +
+                                 " belongs to another secret key (wrong UOMS_SECRET_KEY or key file?); nothing was changed";
+    CHECK_THROWS_WITH_AS(uoms::channels::add(db, other, "cp", "coupang", coupang_changes(), k_t1), expected.c_str(),
+                         ConfigError);
+    CHECK(uoms::store::Channels(db).list().size() == 1);
+    CHECK_THROWS_WITH_AS(uoms::channels::verify_key(db, other), expected.c_str(), ConfigError);
+    uoms::channels::verify_key(db, key);
+    uoms::channels::add(db, key, "cp", "coupang", coupang_changes(), k_t1);
+    CHECK(uoms::store::Channels(db).list().size() == 2);
+  }
+
+  SUBCASE("a database from before the check is proved on a channel's secrets first")
+  {
+    uoms::channels::add(db, key, "cp", "coupang", coupang_changes(), k_t0);
+    CHECK_THROWS_WITH_AS(uoms::channels::verify_key(db, other),
+                         "channel cp: cannot decrypt its secrets with this key (wrong UOMS_SECRET_KEY or key file?)",
+                         ConfigError);
+  }
+}
+
+TEST_CASE("channels::add of a name another process just took")
+{
+  TempDb t("channels");
+  auto& db = t.db();
+  const auto key = new_key();
+  Changes csv;
+  csv.set["path"] = "/srv/orders";
+  uoms::channels::add(db, key, "shop", "csv", csv, k_t0);
+  // The store answers 0 instead of a constraint failure, and add turns it into the
+  // user-level error (exit 2) whichever check loses the race.
+  uoms::store::ChannelRow row;
+  row.name = "shop";
+  row.kind = "csv";
+  row.created_at = row.updated_at = k_t1;
+  CHECK(uoms::store::Channels(db).insert(row) == 0);
+  CHECK_THROWS_WITH_AS(uoms::channels::add(db, key, "shop", "csv", csv, k_t1),
+                       "channel \"shop\" already exists (use `uoms channels update`)", uoms::UsageError);
+}

@@ -141,13 +141,15 @@ TEST_CASE("pass::run")
 
   SUBCASE("a channel that throws fails alone; one that saved first is partial")
   {
-    auto summary = uoms::pass::run(env.config, spec("collect", [](uoms::pass::ChannelRun& run) {
+    auto s = spec("collect", [](uoms::pass::ChannelRun& run) {
       if (run.row().name == "a") throw uoms::Failure("disk on fire");
       if (run.row().name == "b") {
         run.committed(1);
         throw uoms::Failure("second page broke");
       }
-    }), env.clock);
+    });
+    s.concurrency = 1; // details in channel order
+    auto summary = uoms::pass::run(env.config, s, env.clock);
     REQUIRE(summary.channels.size() == 3);
     CHECK(summary.channels[0].status == "failed");
     CHECK(summary.channels[0].error == "disk on fire");

@@ -30,6 +30,7 @@ public:
 
   std::vector<ChannelRow> list();
   std::optional<ChannelRow> find(std::string_view name);
+  // The new row's id, or 0 when the name is taken (another `channels add` won a race).
   std::int64_t insert(const ChannelRow& row);
   void update(const ChannelRow& row);
   void remove(std::int64_t id, bool delete_orders);
