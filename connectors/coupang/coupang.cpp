@@ -16,9 +16,7 @@ namespace uoms::connectors::coupang {
 namespace {
 
 using json = nlohmann::json;
-using support::encode_value;
-using support::member;
-using support::setting;
+using namespace support; // the shared field readers and helpers of connectors/support.hpp
 
 constexpr std::string_view k_default_base_url = "https://api-gateway.coupang.com";
 constexpr std::string_view k_default_statuses = "ACCEPT,INSTRUCT,DEPARTURE,DELIVERING,FINAL_DELIVERY,NONE_TRACKING";

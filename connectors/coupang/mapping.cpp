@@ -11,12 +11,7 @@
 namespace uoms::connectors::coupang {
 
 using json = nlohmann::json;
-using support::BadField;
-using support::id_field;
-using support::member;
-using support::one_line;
-using support::string_field;
-using support::time_field;
+using namespace support; // the shared field readers and helpers of connectors/support.hpp
 
 namespace {
 

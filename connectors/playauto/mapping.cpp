@@ -13,10 +13,7 @@
 namespace uoms::connectors::playauto {
 
 using json = nlohmann::json;
-using support::BadField;
-using support::member;
-using support::one_line;
-using support::string_field;
+using namespace support; // the shared field readers and helpers of connectors/support.hpp
 
 namespace {
 

@@ -17,8 +17,7 @@ namespace {
 
 using json = nlohmann::json;
 using ordered_json = nlohmann::ordered_json;
-using support::member;
-using support::setting;
+using namespace support; // the shared field readers and helpers of connectors/support.hpp
 
 constexpr std::string_view k_default_base_url = "https://openapi.playauto.io/api";
 constexpr std::string_view k_documented_path = "/api";

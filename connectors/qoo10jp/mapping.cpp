@@ -11,8 +11,7 @@
 namespace uoms::connectors::qoo10jp {
 
 using json = nlohmann::json;
-using support::BadField;
-using support::one_line;
+using namespace support; // the shared field readers and helpers of connectors/support.hpp
 
 namespace {
 

@@ -11,11 +11,7 @@
 namespace uoms::connectors::shopee {
 
 using json = nlohmann::json;
-using support::BadField;
-using support::id_field;
-using support::member;
-using support::optional_id;
-using support::string_field;
+using namespace support; // the shared field readers and helpers of connectors/support.hpp
 
 namespace {
 

@@ -9,12 +9,7 @@
 namespace uoms::connectors::smartstore {
 
 using json = nlohmann::json;
-using support::BadField;
-using support::id_field;
-using support::is_final;
-using support::member;
-using support::one_line;
-using support::string_field;
+using namespace support; // the shared field readers and helpers of connectors/support.hpp
 
 std::optional<TimePoint> time_field(const json& object, std::string_view key)
 {

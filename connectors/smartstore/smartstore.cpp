@@ -17,11 +17,7 @@ namespace uoms::connectors::smartstore {
 namespace {
 
 using json = nlohmann::json;
-using support::BadField;
-using support::encode_value;
-using support::id_field;
-using support::member;
-using support::string_field;
+using namespace support; // the shared field readers and helpers of connectors/support.hpp
 
 // Naver documents `https://api.commerce.naver.com/external` as the base every path is
 // relative to (smartstore.md); the bare host gets `/external`, so both forms work.

@@ -10,14 +10,7 @@ namespace {
 ChannelRow read_channel(SQLite::Statement& s)
 {
   ChannelRow r;
-  r.id = s.getColumn(0).getInt64();
-  r.name = text(s.getColumn(1));
-  r.kind = text(s.getColumn(2));
-  r.enabled = s.getColumn(3).getInt() != 0;
-  r.settings_json = text(s.getColumn(4));
-  r.secrets_token = text(s.getColumn(5));
-  r.created_at = text(s.getColumn(6));
-  r.updated_at = text(s.getColumn(7));
+  read_columns(s, r.id, r.name, r.kind, r.enabled, r.settings_json, r.secrets_token, r.created_at, r.updated_at);
   return r;
 }
 
@@ -55,29 +48,17 @@ std::int64_t Channels::insert(const ChannelRow& row)
     SQLite::Statement s(m_db.impl().db,
                         "INSERT INTO channels (name, kind, enabled, settings, secrets, created_at, updated_at) "
                         "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (name) DO NOTHING");
-    s.bind(1, row.name);
-    s.bind(2, row.kind);
-    s.bind(3, row.enabled ? 1 : 0);
-    s.bind(4, row.settings_json);
-    bind_text_or_null(s, 5, row.secrets_token);
-    s.bind(6, row.created_at);
-    s.bind(7, row.updated_at);
+    bind_all(s, row.name, row.kind, row.enabled ? 1 : 0, row.settings_json, OrNull{row.secrets_token},
+             row.created_at, row.updated_at);
     return s.exec() == 0 ? std::int64_t{0} : m_db.impl().db.getLastInsertRowid();
   });
 }
 
 void Channels::update(const ChannelRow& row)
 {
-  guarded(m_db.impl(), "update channel", [&] {
-    SQLite::Statement s(m_db.impl().db,
-                        "UPDATE channels SET enabled = ?, settings = ?, secrets = ?, updated_at = ? WHERE id = ?");
-    s.bind(1, row.enabled ? 1 : 0);
-    s.bind(2, row.settings_json);
-    bind_text_or_null(s, 3, row.secrets_token);
-    s.bind(4, row.updated_at);
-    s.bind(5, row.id);
-    s.exec();
-  });
+  execute(m_db, "update channel",
+          "UPDATE channels SET enabled = ?, settings = ?, secrets = ?, updated_at = ? WHERE id = ?",
+          row.enabled ? 1 : 0, row.settings_json, OrNull{row.secrets_token}, row.updated_at, row.id);
 }
 
 void Channels::remove(std::int64_t id, bool delete_orders)
@@ -113,8 +94,7 @@ std::optional<TokenRow> Tokens::find(std::int64_t channel_id, std::string_view n
   return guarded(m_db.impl(), "read token", [&]() -> std::optional<TokenRow> {
     SQLite::Statement s(m_db.impl().db,
                         "SELECT value, expires_at FROM channel_tokens WHERE channel_id = ? AND name = ?");
-    s.bind(1, channel_id);
-    s.bind(2, std::string(name));
+    bind_all(s, channel_id, name);
     if (s.executeStep()) {
       return TokenRow{text(s.getColumn(0)), text(s.getColumn(1))};
     }
@@ -124,18 +104,11 @@ std::optional<TokenRow> Tokens::find(std::int64_t channel_id, std::string_view n
 
 void Tokens::save(std::int64_t channel_id, std::string_view name, const TokenRow& token, std::string_view now)
 {
-  guarded(m_db.impl(), "save token", [&] {
-    SQLite::Statement s(m_db.impl().db,
-                        "INSERT INTO channel_tokens (channel_id, name, value, expires_at, updated_at) "
-                        "VALUES (?, ?, ?, ?, ?) ON CONFLICT (channel_id, name) DO UPDATE SET value = excluded.value, "
-                        "expires_at = excluded.expires_at, updated_at = excluded.updated_at");
-    s.bind(1, channel_id);
-    s.bind(2, std::string(name));
-    s.bind(3, token.value);
-    bind_text_or_null(s, 4, token.expires_at);
-    s.bind(5, std::string(now));
-    s.exec();
-  });
+  execute(m_db, "save token",
+          "INSERT INTO channel_tokens (channel_id, name, value, expires_at, updated_at) VALUES (?, ?, ?, ?, ?) "
+          "ON CONFLICT (channel_id, name) DO UPDATE SET value = excluded.value, "
+          "expires_at = excluded.expires_at, updated_at = excluded.updated_at",
+          channel_id, name, token.value, OrNull{token.expires_at}, now);
 }
 
 } // namespace uoms::store

@@ -9,7 +9,9 @@
 #include <SQLiteCpp/SQLiteCpp.h>
 #include <fmt/format.h>
 
+#include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -62,5 +64,68 @@ std::string text(const SQLite::Column& column);
 
 // Binds an empty string as NULL so optional columns stay NULL.
 void bind_text_or_null(SQLite::Statement& stmt, int index, std::string_view value);
+
+} // namespace uoms::store
+
+namespace uoms::store {
+
+// Text bound as NULL when empty, so optional columns stay NULL.
+struct OrNull
+{
+  std::string_view text;
+};
+
+inline void bind_value(SQLite::Statement& s, int i, const std::string& v) { s.bind(i, v); }
+inline void bind_value(SQLite::Statement& s, int i, std::string_view v) { s.bind(i, std::string(v)); }
+inline void bind_value(SQLite::Statement& s, int i, const char* v) { s.bind(i, v); }
+inline void bind_value(SQLite::Statement& s, int i, std::int64_t v) { s.bind(i, v); }
+inline void bind_value(SQLite::Statement& s, int i, int v) { s.bind(i, v); }
+inline void bind_value(SQLite::Statement& s, int i, OrNull v) { bind_text_or_null(s, i, v.text); }
+inline void bind_value(SQLite::Statement& s, int i, std::nullopt_t) { s.bind(i); }
+inline void bind_value(SQLite::Statement& s, int i, std::optional<std::int64_t> v)
+{
+  if (v) {
+    s.bind(i, *v);
+  } else {
+    s.bind(i);
+  }
+}
+
+// Binds `values` to the parameters 1..N in order.
+template <typename... Values>
+void bind_all(SQLite::Statement& s, const Values&... values)
+{
+  int i = 0;
+  (bind_value(s, ++i, values), ...);
+}
+
+inline void read_column(const SQLite::Column& c, std::string& out) { out = text(c); }
+inline void read_column(const SQLite::Column& c, std::int64_t& out) { out = c.getInt64(); }
+inline void read_column(const SQLite::Column& c, int& out) { out = c.getInt(); }
+inline void read_column(const SQLite::Column& c, bool& out) { out = c.getInt() != 0; }
+
+// Reads the current row's columns 0..N-1 into `fields`, in order (NULL text reads "").
+template <typename... Fields>
+void read_columns(SQLite::Statement& s, Fields&... fields)
+{
+  int i = 0;
+  (read_column(s.getColumn(i++), fields), ...);
+}
+
+} // namespace uoms::store
+
+namespace uoms::store {
+
+// One statement with `values` bound, run once; returns the rows it changed. `what` names
+// the operation in errors.
+template <typename... Values>
+int execute(Database& db, std::string_view what, const char* sql, const Values&... values)
+{
+  return guarded(db.impl(), what, [&] {
+    SQLite::Statement s(db.impl().db, sql);
+    bind_all(s, values...);
+    return s.exec();
+  });
+}
 
 } // namespace uoms::store

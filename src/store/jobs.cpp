@@ -14,24 +14,9 @@ constexpr const char* k_job_columns =
 JobRow read_job(SQLite::Statement& s)
 {
   JobRow r;
-  r.id = s.getColumn(0).getInt64();
-  r.kind = text(s.getColumn(1));
-  r.trigger = text(s.getColumn(2));
-  r.status = text(s.getColumn(3));
-  r.started_at = text(s.getColumn(4));
-  r.finished_at = text(s.getColumn(5));
-  r.duration_ms = s.getColumn(6).getInt64();
-  r.total = s.getColumn(7).getInt64();
-  r.succeeded = s.getColumn(8).getInt64();
-  r.failed = s.getColumn(9).getInt64();
-  r.skipped = s.getColumn(10).getInt64();
-  r.progress_percent = s.getColumn(11).getInt();
-  r.error = text(s.getColumn(12));
-  r.arguments = text(s.getColumn(13));
-  r.version = text(s.getColumn(14));
-  r.host = text(s.getColumn(15));
-  r.pid = s.getColumn(16).getInt64();
-  r.heartbeat_at = text(s.getColumn(17));
+  read_columns(s, r.id, r.kind, r.trigger, r.status, r.started_at, r.finished_at, r.duration_ms, r.total,
+               r.succeeded, r.failed, r.skipped, r.progress_percent, r.error, r.arguments, r.version, r.host, r.pid,
+               r.heartbeat_at);
   return r;
 }
 
@@ -43,15 +28,8 @@ std::int64_t Jobs::insert(const JobRow& row)
     SQLite::Statement s(m_db.impl().db,
                         "INSERT INTO jobs (kind, trigger, status, started_at, arguments, version, host, pid, heartbeat_at) "
                         "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
-    s.bind(1, row.kind);
-    s.bind(2, row.trigger);
-    s.bind(3, row.status);
-    s.bind(4, row.started_at);
-    s.bind(5, row.arguments);
-    s.bind(6, row.version);
-    s.bind(7, row.host);
-    s.bind(8, row.pid);
-    s.bind(9, row.started_at);
+    bind_all(s, row.kind, row.trigger, row.status, row.started_at, row.arguments, row.version, row.host, row.pid,
+             row.started_at);
     s.exec();
     return m_db.impl().db.getLastInsertRowid();
   });
@@ -63,32 +41,17 @@ void Jobs::update(const JobRow& row)
     SQLite::Statement s(m_db.impl().db,
                         "UPDATE jobs SET status = ?, finished_at = ?, duration_ms = ?, total = ?, succeeded = ?, "
                         "failed = ?, skipped = ?, progress_percent = ?, error = ? WHERE id = ?");
-    s.bind(1, row.status);
-    bind_text_or_null(s, 2, row.finished_at);
-    if (row.finished_at.empty()) {
-      s.bind(3);
-    } else {
-      s.bind(3, row.duration_ms);
-    }
-    s.bind(4, row.total);
-    s.bind(5, row.succeeded);
-    s.bind(6, row.failed);
-    s.bind(7, row.skipped);
-    s.bind(8, row.progress_percent);
-    bind_text_or_null(s, 9, row.error);
-    s.bind(10, row.id);
+    // A running job has no finish time and no duration yet.
+    const auto duration = row.finished_at.empty() ? std::nullopt : std::optional<std::int64_t>(row.duration_ms);
+    bind_all(s, row.status, OrNull{row.finished_at}, duration, row.total, row.succeeded, row.failed, row.skipped,
+             row.progress_percent, OrNull{row.error}, row.id);
     s.exec();
   });
 }
 
 void Jobs::heartbeat(std::int64_t id, std::string_view now)
 {
-  guarded(m_db.impl(), "job heartbeat", [&] {
-    SQLite::Statement s(m_db.impl().db, "UPDATE jobs SET heartbeat_at = ? WHERE id = ?");
-    s.bind(1, std::string(now));
-    s.bind(2, id);
-    s.exec();
-  });
+  execute(m_db, "job heartbeat", "UPDATE jobs SET heartbeat_at = ? WHERE id = ?", now, id);
 }
 
 std::optional<JobRow> Jobs::find(std::int64_t id)
@@ -147,21 +110,9 @@ void Jobs::add_detail(const JobDetail& d)
   guarded(m_db.impl(), "record job detail", [&] {
     Cached s(m_db.impl(), "INSERT INTO job_details (job_id, channel, subject_type, external_id, action, attempt, error, "
                         "http_status, request_id, payload, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
-    s->bind(1, d.job_id);
-    bind_text_or_null(*s, 2, d.channel);
-    s->bind(3, d.subject_type);
-    bind_text_or_null(*s, 4, d.external_id);
-    s->bind(5, d.action);
-    s->bind(6, d.attempt);
-    bind_text_or_null(*s, 7, d.error);
-    if (d.http_status) {
-      s->bind(8, d.http_status);
-    } else {
-      s->bind(8);
-    }
-    bind_text_or_null(*s, 9, d.request_id);
-    bind_text_or_null(*s, 10, d.payload);
-    s->bind(11, d.created_at);
+    const auto http_status = d.http_status ? std::optional<std::int64_t>(d.http_status) : std::nullopt;
+    bind_all(*s, d.job_id, OrNull{d.channel}, d.subject_type, OrNull{d.external_id}, d.action, d.attempt,
+             OrNull{d.error}, http_status, OrNull{d.request_id}, OrNull{d.payload}, d.created_at);
     s->exec();
   });
 }
@@ -188,18 +139,8 @@ std::vector<JobDetail> Jobs::details(std::int64_t job_id, const DetailFilter& f)
     std::vector<JobDetail> rows;
     while (s.executeStep()) {
       JobDetail d;
-      d.id = s.getColumn(0).getInt64();
-      d.job_id = s.getColumn(1).getInt64();
-      d.channel = text(s.getColumn(2));
-      d.subject_type = text(s.getColumn(3));
-      d.external_id = text(s.getColumn(4));
-      d.action = text(s.getColumn(5));
-      d.attempt = s.getColumn(6).getInt();
-      d.error = text(s.getColumn(7));
-      d.http_status = s.getColumn(8).getInt();
-      d.request_id = text(s.getColumn(9));
-      d.payload = text(s.getColumn(10));
-      d.created_at = text(s.getColumn(11));
+      read_columns(s, d.id, d.job_id, d.channel, d.subject_type, d.external_id, d.action, d.attempt, d.error,
+                   d.http_status, d.request_id, d.payload, d.created_at);
       rows.push_back(std::move(d));
     }
     return rows;

@@ -25,13 +25,7 @@ std::optional<LockHolder> Locks::try_lock(const LockRequest& r,
                         "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (name) DO UPDATE SET job_id = excluded.job_id, "
                         "pid = excluded.pid, host = excluded.host, acquired_at = excluded.acquired_at, "
                         "heartbeat_at = excluded.heartbeat_at, expires_at = excluded.expires_at");
-    s.bind(1, r.name);
-    s.bind(2, r.job_id);
-    s.bind(3, r.pid);
-    s.bind(4, r.host);
-    s.bind(5, r.now);
-    s.bind(6, r.now);
-    s.bind(7, r.expires_at);
+    bind_all(s, r.name, r.job_id, r.pid, r.host, r.now, r.now, r.expires_at);
     s.exec();
     tx.commit();
     return std::nullopt;
@@ -40,24 +34,14 @@ std::optional<LockHolder> Locks::try_lock(const LockRequest& r,
 
 void Locks::renew(std::string_view name, std::int64_t pid, std::string_view now, std::string_view expires_at)
 {
-  guarded(m_db.impl(), "renew lock", [&] {
-    SQLite::Statement s(m_db.impl().db, "UPDATE locks SET heartbeat_at = ?, expires_at = ? WHERE name = ? AND pid = ?");
-    s.bind(1, std::string(now));
-    s.bind(2, std::string(expires_at));
-    s.bind(3, std::string(name));
-    s.bind(4, pid);
-    s.exec();
-  });
+  execute(m_db, "renew lock",
+          "UPDATE locks SET heartbeat_at = ?, expires_at = ? WHERE name = ? AND pid = ?",
+          now, expires_at, name, pid);
 }
 
 void Locks::unlock(std::string_view name, std::int64_t pid)
 {
-  guarded(m_db.impl(), "release lock", [&] {
-    SQLite::Statement s(m_db.impl().db, "DELETE FROM locks WHERE name = ? AND pid = ?");
-    s.bind(1, std::string(name));
-    s.bind(2, pid);
-    s.exec();
-  });
+  execute(m_db, "release lock", "DELETE FROM locks WHERE name = ? AND pid = ?", name, pid);
 }
 
 } // namespace uoms::store

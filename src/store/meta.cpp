@@ -17,12 +17,7 @@ std::optional<std::string> Meta::get(std::string_view key)
 
 void Meta::insert_if_absent(std::string_view key, std::string_view value)
 {
-  guarded(m_db.impl(), "write meta", [&] {
-    SQLite::Statement s(m_db.impl().db, "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO NOTHING");
-    s.bind(1, std::string(key));
-    s.bind(2, std::string(value));
-    s.exec();
-  });
+  execute(m_db, "write meta", "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO NOTHING", key, value);
 }
 
 } // namespace uoms::store

@@ -41,8 +41,7 @@ struct StoredOrder
 std::optional<StoredOrder> find_order(Database::Impl& impl, std::int64_t channel_id, const std::string& external_id)
 {
   Cached find(impl, "SELECT id, content_hash FROM orders WHERE channel_id = ? AND external_id = ?");
-  find->bind(1, channel_id);
-  find->bind(2, external_id);
+  bind_all(*find, channel_id, external_id);
   if (!find->executeStep()) {
     return std::nullopt;
   }
@@ -292,17 +291,7 @@ std::vector<OrderSummary> Orders::list(std::string_view channel, int limit)
     std::vector<OrderSummary> rows;
     while (s.executeStep()) {
       OrderSummary r;
-      r.id = s.getColumn(0).getInt64();
-      r.channel = text(s.getColumn(1));
-      r.external_id = text(s.getColumn(2));
-      r.status = text(s.getColumn(3));
-      r.raw_status = text(s.getColumn(4));
-      r.ordered_at = text(s.getColumn(5));
-      r.currency = text(s.getColumn(6));
-      r.receiver_name = text(s.getColumn(7));
-      r.updated_at = text(s.getColumn(8));
-      r.total_minor = s.getColumn(9).getInt64();
-      r.items = s.getColumn(10).getInt();
+      read_columns(s, r.id, r.channel, r.external_id, r.status, r.raw_status, r.ordered_at, r.currency, r.receiver_name, r.updated_at, r.total_minor, r.items);
       rows.push_back(std::move(r));
     }
     return rows;
