@@ -231,6 +231,13 @@ public:
   {
     return unsupported<std::vector<TrackingOnMarketplace>>("tracking read-back");
   }
+  // The current state of these orders (external ids), read from the marketplace right
+  // before a write-back: a cancel request may have arrived since the last collect. At most
+  // tracking_batch ids per call; an order the marketplace does not know is left out.
+  virtual Result<std::vector<Order>> refresh_orders(std::span<const std::string>)
+  {
+    return unsupported<std::vector<Order>>("order refresh");
+  }
   virtual Result<std::vector<WriteOutcome>> push_stock(std::span<const StockUpdate>)
   {
     return unsupported<std::vector<WriteOutcome>>("stock push");
@@ -287,6 +294,9 @@ struct KindSpec
   // Responses that mean "throttled, retry later" besides 429/5xx (Shopee's HTTP 200
   // error_rate_limit); the channel's HTTP client retries them. Empty: none.
   std::function<bool(const net::Response&)> is_throttled;
+  // The kind's own code for each uoms carrier code it accepts (core/carriers.hpp), e.g.
+  // Smartstore "HYUNDAI" for LOTTE. A carrier not listed fails that item before any call.
+  std::map<std::string, std::string, std::less<>> carriers;
 };
 
 // The registry: connectors/registry.cpp lists every kind.

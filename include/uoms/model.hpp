@@ -61,6 +61,10 @@ struct OrderItem
   std::int64_t total_price_minor = 0;
   std::string raw_status;
   OrderStatus status = OrderStatus::unknown;
+  // A tracking number the marketplace already holds for this item's shipment, with the
+  // marketplace's own carrier code: recorded with source `marketplace`, never uploaded.
+  std::string tracking_carrier;
+  std::string tracking_number;
 };
 
 struct Order
