@@ -49,6 +49,7 @@ struct Config
   Millis settle_delay{std::chrono::minutes(1)};
   Millis lock_lease{std::chrono::minutes(10)};
   Millis token_margin{std::chrono::minutes(5)}; // refresh tokens expiring within this
+  int tracking_max_attempts = 10;               // a tracking upload retried this often needs attention
 
   net::HttpOptions http;            // timeouts, retry, allowed_hosts, user_agent (rate_limit is per channel)
 

@@ -9,3 +9,4 @@
 #include "uoms/store/locks.hpp"
 #include "uoms/store/meta.hpp"
 #include "uoms/store/orders.hpp"
+#include "uoms/store/shipments.hpp"

@@ -99,6 +99,10 @@ const std::vector<Command>& commands()
      "uoms --config /etc/uoms/uoms.toml collect --quiet", setup_collect},
     {"upload-tracking", "push tracking numbers to the marketplaces", "uoms upload-tracking --dry-run",
      setup_upload_tracking},
+    {"tracking", "import, set and list the tracking numbers upload-tracking sends",
+     "uoms tracking import invoices.csv", setup_tracking},
+    {"carriers", "the carrier codes and each marketplace's code for them", "uoms carriers list --kind smartstore",
+     setup_carriers},
     {"sync-stock", "push available stock to every channel listing", "uoms sync-stock --dry-run", setup_sync_stock},
     {"channels", "add, list, show, update, enable, disable, remove and test channels",
      "uoms channels add coupang-main --kind coupang --set vendor_id=A00012345 --secret-env access_key=CP_AK "

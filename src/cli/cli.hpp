@@ -57,6 +57,8 @@ Handler setup_channels(CLI::App& app, Context& ctx);
 Handler setup_jobs(CLI::App& app, Context& ctx);
 Handler setup_collect(CLI::App& app, Context& ctx);
 Handler setup_upload_tracking(CLI::App& app, Context& ctx);
+Handler setup_tracking(CLI::App& app, Context& ctx);
+Handler setup_carriers(CLI::App& app, Context& ctx);
 Handler setup_sync_stock(CLI::App& app, Context& ctx);
 Handler setup_config(CLI::App& app, Context& ctx);
 Handler setup_migrate(CLI::App& app, Context& ctx);

@@ -34,11 +34,6 @@ Handler not_yet_command(CLI::App& app, Context& ctx, std::string_view command, s
 
 } // namespace
 
-Handler setup_upload_tracking(CLI::App& app, Context& ctx)
-{
-  return not_yet_command(app, ctx, "upload-tracking", "tracking upload");
-}
-
 Handler setup_sync_stock(CLI::App& app, Context& ctx)
 {
   return not_yet_command(app, ctx, "sync-stock", "stock push");

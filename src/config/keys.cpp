@@ -44,6 +44,8 @@ const std::array k_keys{
       .help = "a channel lock older than this (its process died) is taken over"},
   Key{.name = "collect.token_margin", .slot = at<&Config::token_margin>, .rule = duration(),
       .help = "access tokens expiring within this are refreshed first"},
+  Key{.name = "tracking.max_attempts", .slot = at<&Config::tracking_max_attempts>, .rule = integer(1, 100),
+      .help = "retryable upload failures of one tracking number, over all passes, before it needs attention"},
   Key{.name = "http.connect_timeout", .slot = at<&Config::http, &HttpOptions::connect_timeout>,
       .rule = positive_duration(), .env = "UOMS_CONNECT_TIMEOUT", .help = "time to establish a connection"},
   Key{.name = "http.timeout", .slot = at<&Config::http, &HttpOptions::total_timeout>, .rule = positive_duration(),

@@ -1,5 +1,6 @@
 #include "uoms/collect.hpp"
 
+#include "uoms/carriers.hpp"
 #include "uoms/channels.hpp"
 #include "uoms/log.hpp"
 
@@ -40,6 +41,7 @@ public:
     const auto& config = m_run.config();
     auto channel = channels::from_row(m_run.row(), &m_run.key());
     auto connected = channels::connect(channel, m_run.db(), m_run.key(), config, m_run.clock(), m_make_http);
+    m_spec = channel.spec;
     auto& connector = *connected.connector;
     const auto& caps = connector.capabilities();
     m_partial_orders = caps.partial_orders;
@@ -182,6 +184,7 @@ private:
       case store::UpsertAction::unchanged: ++m_report.unchanged; break;
       }
       if (!dry) jobs.add_detail(detail("order", order.external_id, std::string(store::to_string(action))));
+      if (!dry && result.action != store::UpsertAction::unchanged) record_tracking(order, result.order_row_id, now);
     }
     for (const auto& failure : page.failures) {
       ++m_report.failed;
@@ -207,6 +210,18 @@ private:
     counts.succeeded = m_report.created + m_report.updated + m_report.unchanged;
     counts.failed = m_report.failed;
     counts.total = counts.succeeded + counts.failed;
+  }
+
+  // Tracking numbers the marketplace already holds are recorded as uploaded, so uoms never
+  // sends them (and a different number waiting to be sent needs attention).
+  void record_tracking(const Order& order, std::int64_t order_row_id, const std::string& now)
+  {
+    store::Shipments shipments(m_run.db());
+    for (const auto& item : order.items) {
+      if (item.tracking_number.empty()) continue;
+      const auto carrier = carriers::from_kind_code(*m_spec, item.tracking_carrier).value_or(item.tracking_carrier);
+      shipments.record_marketplace({order_row_id, item.shipment_key}, carrier, item.tracking_number, m_run.job_id(), now);
+    }
   }
 
   // A dry run saves nothing, so the database cannot tell it that an order already came in
@@ -238,6 +253,7 @@ private:
   const channels::HttpFactory& m_make_http;
   store::CollectState m_state;
   bool m_partial_orders = false;
+  const connectors::KindSpec* m_spec = nullptr;
   std::map<std::string, DrySeen, std::less<>> m_dry_seen;
 };
 

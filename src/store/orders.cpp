@@ -226,6 +226,11 @@ std::string item_hash(const OrderItem& i)
   nlohmann::json j = {i.external_id, i.shipment_key,     i.sku,          i.product_id,          i.option_id,
                       i.name,        i.option_name,      i.quantity,     i.unit_price_minor,    i.total_price_minor,
                       i.raw_status,  std::string(to_string(i.status))};
+  // Only when present, so items without one keep the hashes stored before tracking existed.
+  if (!i.tracking_number.empty()) {
+    j.push_back(i.tracking_carrier);
+    j.push_back(i.tracking_number);
+  }
   return crypto::sha256_hex(j.dump());
 }
 

@@ -1,0 +1,62 @@
+#pragma once
+
+#include "uoms/config.hpp"
+#include "uoms/connect.hpp"
+#include "uoms/error.hpp"
+#include "uoms/pass.hpp"
+#include "uoms/time.hpp"
+
+#include <string>
+#include <vector>
+
+// The upload-tracking pass: every eligible tracking number to its marketplace exactly
+// once. Each shipment goes through the outbox in store/shipments: `sending` is committed
+// before the call and the outcome after it; a shipment left `sending` (a crash, a call
+// whose answer was lost) is settled by reading the marketplace back, never by resending.
+namespace uoms::upload {
+
+struct Options
+{
+  std::vector<std::string> channels; // empty = every enabled channel
+  int concurrency = 0;               // 0 = config
+  bool dry_run = false;              // plans and prints; sends and changes nothing
+  int retries = 3;                   // retries within the pass of a retryable failure (0-10)
+  int limit = 0;                     // at most this many shipments per channel; 0 = all
+  std::string arguments_json = "[]";
+};
+
+// One shipment acted on (or, in a dry run, that would be sent).
+struct ShipmentReport
+{
+  std::string order_id, shipment_key, carrier, carrier_code, tracking_number;
+  std::string action; // uploaded, failed, skipped, retry, attention, unknown, would_send
+  std::string error;
+};
+
+struct ChannelReport
+{
+  std::string name, kind;
+  std::string status = "completed";
+  std::string error;
+  std::int64_t uploaded = 0, failed = 0, skipped = 0, retrying = 0, attention = 0, settled = 0, unknown = 0;
+  std::vector<ShipmentReport> planned; // dry run only
+};
+
+struct Report
+{
+  std::int64_t job_id = 0;
+  std::string status;
+  ExitCode exit_code = ExitCode::ok;
+  bool dry_run = false;
+  std::vector<ChannelReport> channels;
+  std::vector<std::string> notify_errors;
+};
+
+Report run(const config::Config& config, const Options& options, Clock& clock,
+           const channels::HttpFactory& make_http, const std::function<void(const pass::Progress&)>& on_progress = {});
+
+// An order in this status gets no tracking number: cancelled, returned or exchanged, or
+// with such a request pending.
+bool blocks_upload(OrderStatus status);
+
+} // namespace uoms::upload

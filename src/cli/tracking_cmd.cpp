@@ -1,0 +1,302 @@
+#include "cli.hpp"
+
+#include "uoms/carriers.hpp"
+#include "uoms/channels.hpp"
+#include "uoms/connector.hpp"
+#include "uoms/error.hpp"
+#include "uoms/tracking.hpp"
+#include "uoms/upload_tracking.hpp"
+
+#include <fmt/format.h>
+
+#include <fstream>
+#include <sstream>
+
+namespace uoms::cli {
+
+namespace {
+
+struct TrackingOptions
+{
+  std::string file, encoding = "auto";
+  bool strict = false;
+  std::string channel, order, item, carrier, number;
+  bool replace = false;
+  bool attention = false;
+};
+
+std::string read_file(const std::string& path)
+{
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    throw UsageError(fmt::format("cannot read {}", path));
+  }
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+int run_import(Context& ctx, const TrackingOptions& o)
+{
+  const auto bytes = read_file(o.file);
+  tracking::ImportOptions options{o.encoding, o.strict, format_utc(ctx.clock->now())};
+  tracking::ImportResult result;
+  try {
+    result = tracking::import_csv(ctx.db(), bytes, options);
+  } catch (const UsageError& e) {
+    throw UsageError(fmt::format("{}: {}", o.file, e.what()));
+  }
+  const bool refused = !result.problems.empty();
+  const bool rolled_back = refused && o.strict;
+  if (ctx.json) {
+    nlohmann::json problems = nlohmann::json::array();
+    for (const auto& p : result.problems) problems.push_back({{"line", p.line}, {"error", p.message}});
+    print_json({{"file", o.file}, {"rows", result.rows}, {"added", result.added}, {"unchanged", result.unchanged},
+                {"refused", problems}, {"changed_nothing", rolled_back}});
+  } else {
+    for (const auto& p : result.problems) fmt::print(stderr, "uoms: {}:{}: {}\n", o.file, p.line, p.message);
+    if (!ctx.quiet || refused) {
+      fmt::print("{}: {} rows, {} tracking numbers added, {} already there, {} refused{}\n", o.file, result.rows,
+                 result.added, result.unchanged, result.problems.size(),
+                 rolled_back ? " (--strict: nothing was changed)" : "");
+    }
+  }
+  if (!refused) return 0;
+  return static_cast<int>(o.strict ? ExitCode::failed : ExitCode::partial);
+}
+
+int run_set(Context& ctx, const TrackingOptions& o)
+{
+  auto& db = ctx.db();
+  const auto channel = channels::load(db, o.channel, nullptr);
+  const auto carrier = tracking::carrier_code(o.carrier);
+  const auto number = tracking::clean_number(o.number);
+  if (number.empty()) {
+    throw UsageError(fmt::format("tracking number \"{}\" is not 1 to 50 letters, digits or '-'", o.number));
+  }
+  store::Shipments shipments(db);
+  const auto targets = shipments.targets(channel.row.id, o.order, o.item);
+  if (targets.empty()) {
+    throw UsageError(o.item.empty() ? fmt::format("channel {} has no collected order or shipment \"{}\"", o.channel, o.order)
+                                    : fmt::format("channel {} has no item \"{}\" in order \"{}\"", o.channel, o.item, o.order));
+  }
+  const auto now = format_utc(ctx.clock->now());
+  int changed = 0;
+  store::Database::Transaction tx(db);
+  for (const auto& target : targets) {
+    const auto existing = shipments.find(target.order_row_id, target.shipment_key);
+    if (!existing) {
+      changed += shipments.add(target, carrier, number, "manual", now) ? 1 : 0;
+      continue;
+    }
+    if (existing->tracking_number == number && existing->carrier == carrier) continue;
+    if (existing->state == "uploaded" || existing->state == "sending") {
+      throw UsageError(fmt::format("shipment {} of order {} was uploaded with {} {}; correcting an uploaded number is "
+                                   "not supported by uoms {}: correct it on the marketplace",
+                                   target.shipment_key, o.order, existing->carrier, existing->tracking_number,
+                                   UOMS_VERSION));
+    }
+    if (!o.replace) {
+      throw UsageError(fmt::format("shipment {} of order {} already has {} {}; use --replace to change it",
+                                   target.shipment_key, o.order, existing->carrier, existing->tracking_number));
+    }
+    changed += shipments.replace(existing->id, carrier, number, now) ? 1 : 0;
+  }
+  tx.commit();
+  if (ctx.json) {
+    print_json({{"channel", o.channel}, {"order", o.order}, {"shipments", targets.size()}, {"changed", changed}});
+  } else if (!ctx.quiet) {
+    fmt::print("{} {}: {} {} on {} shipment(s), {} changed\n", o.channel, o.order, carrier, number, targets.size(),
+               changed);
+  }
+  return 0;
+}
+
+int run_pending(Context& ctx, const TrackingOptions& o)
+{
+  store::ShipmentFilter filter;
+  filter.channel = o.channel;
+  filter.states = o.attention ? std::vector<std::string>{"attention"}
+                              : std::vector<std::string>{"pending", "sending", "attention"};
+  auto rows = store::Shipments(ctx.db()).list(filter);
+  if (ctx.json) {
+    nlohmann::json out = nlohmann::json::array();
+    for (const auto& s : rows) {
+      out.push_back({{"channel", s.channel}, {"order", s.order_id}, {"shipment", s.shipment_key},
+                     {"carrier", s.carrier}, {"number", s.tracking_number}, {"state", s.state},
+                     {"attempts", s.attempts},
+                     {"next_attempt_at", s.next_attempt_at.empty() ? nlohmann::json() : nlohmann::json(s.next_attempt_at)},
+                     {"error", s.last_error.empty() ? nlohmann::json() : nlohmann::json(s.last_error)}});
+    }
+    print_json({{"shipments", out}});
+    return 0;
+  }
+  if (rows.empty()) {
+    if (!ctx.quiet) fmt::print("{}\n", o.attention ? "nothing needs attention" : "nothing to upload");
+    return 0;
+  }
+  std::vector<std::vector<std::string>> table;
+  for (const auto& s : rows) {
+    table.push_back({s.channel, s.order_id, s.shipment_key, s.carrier, s.tracking_number, s.state,
+                     std::to_string(s.attempts), s.next_attempt_at.empty() ? "-" : s.next_attempt_at, s.last_error});
+  }
+  print_table({"CHANNEL", "ORDER", "SHIPMENT", "CARRIER", "NUMBER", "STATE", "ATTEMPTS", "NEXT ATTEMPT", "ERROR"}, table);
+  return 0;
+}
+
+} // namespace
+
+Handler setup_tracking(CLI::App& app, Context& ctx)
+{
+  require_subcommand(app);
+  auto o = std::make_shared<TrackingOptions>();
+  auto* import = app.add_subcommand("import", "read tracking numbers from a CSV file");
+  import->add_option("file", o->file, "CSV with channel,order,item,carrier,number (or 판매처,주문번호,상품주문번호,택배사,송장번호)")
+    ->required();
+  import->add_option("--encoding", o->encoding, "auto (default), utf-8 or cp949");
+  import->add_flag("--strict", o->strict, "any bad row: change nothing and exit 1");
+  import->footer("Example:\n  uoms tracking import invoices.csv\n\nExit: 0 all rows taken, 3 some rows refused "
+                 "(the rest kept), 1 with --strict and a refused row (nothing changed).");
+  auto* set = app.add_subcommand("set", "give one order (or item) a tracking number");
+  set->add_option("--channel", o->channel, "channel name")->required();
+  set->add_option("--order", o->order, "order id (or shipment key)")->required();
+  set->add_option("--item", o->item, "item id: only that item's shipment");
+  set->add_option("--carrier", o->carrier, "carrier code (uoms carriers list)")->required();
+  set->add_option("--number", o->number, "tracking number")->required();
+  set->add_flag("--replace", o->replace, "change a number that has not been uploaded yet");
+  set->footer("Example:\n  uoms tracking set --channel coupang-main --order 4000019469460 --carrier CJ --number 612345678901");
+  auto* pending = app.add_subcommand("pending", "what the next upload-tracking pass would send");
+  pending->add_option("--channel", o->channel, "only this channel");
+  pending->add_flag("--attention", o->attention, "only numbers parked for an operator");
+  pending->footer("Example:\n  uoms tracking pending --attention");
+  return [=, &ctx]() -> int {
+    if (import->parsed()) return run_import(ctx, *o);
+    if (set->parsed()) return run_set(ctx, *o);
+    if (pending->parsed()) return run_pending(ctx, *o);
+    return static_cast<int>(ExitCode::usage);
+  };
+}
+
+Handler setup_carriers(CLI::App& app, Context& ctx)
+{
+  require_subcommand(app);
+  auto kind = std::make_shared<std::string>();
+  auto* list = app.add_subcommand("list", "the carrier codes and each kind's own code for them");
+  list->add_option("--kind", *kind, "only this kind's codes");
+  list->footer("Example:\n  uoms carriers list --kind smartstore");
+  return [kind, list, &ctx]() -> int {
+    (void)list;
+    std::vector<const connectors::KindSpec*> kinds;
+    for (const auto& k : connectors::kinds()) {
+      if (kind->empty() || k.kind == *kind) kinds.push_back(&k);
+    }
+    if (kinds.empty()) {
+      std::vector<std::string> names;
+      for (const auto& k : connectors::kinds()) names.push_back(k.kind);
+      throw UsageError(fmt::format("unknown kind \"{}\"; kinds: {}", *kind, fmt::join(names, ", ")));
+    }
+    if (ctx.json) {
+      nlohmann::json out = nlohmann::json::array();
+      for (const auto& c : carriers::all()) {
+        nlohmann::json codes = nlohmann::json::object();
+        for (const auto* k : kinds) {
+          auto code = carriers::code_for(*k, c.code);
+          codes[k->kind] = code ? nlohmann::json(*code) : nlohmann::json();
+        }
+        out.push_back({{"code", c.code}, {"name", c.name}, {"country", c.country}, {"kinds", codes}});
+      }
+      print_json({{"carriers", out}});
+      return 0;
+    }
+    std::vector<std::string> header = {"CODE", "NAME"};
+    for (const auto* k : kinds) header.push_back(k->kind);
+    std::vector<std::vector<std::string>> table;
+    for (const auto& c : carriers::all()) {
+      std::vector<std::string> row = {std::string(c.code), std::string(c.name)};
+      for (const auto* k : kinds) row.push_back(carriers::code_for(*k, c.code).value_or("-"));
+      table.push_back(std::move(row));
+    }
+    print_table(header, table);
+    return 0;
+  };
+}
+
+Handler setup_upload_tracking(CLI::App& app, Context& ctx)
+{
+  struct Flags
+  {
+    std::vector<std::string> channels;
+    int concurrency = 0, retries = 3, limit = 0;
+    bool dry_run = false;
+  };
+  auto f = std::make_shared<Flags>();
+  app.add_option("--channel", f->channels, "only this channel (repeatable)");
+  app.add_option("--concurrency", f->concurrency, "channels at once (default: collect.concurrency)")
+    ->check(CLI::Range(1, 64));
+  app.add_option("--retries", f->retries, "retries within the pass of a retryable failure, 0-10 (default 3)")
+    ->check(CLI::Range(0, 10));
+  app.add_option("--limit", f->limit, "at most this many tracking numbers per channel")->check(CLI::PositiveNumber);
+  app.add_flag("--dry-run", f->dry_run, "show what would be sent; send and change nothing");
+  return [f, &ctx]() -> int {
+    upload::Options options;
+    options.channels = f->channels;
+    options.concurrency = f->concurrency;
+    options.retries = f->retries;
+    options.limit = f->limit;
+    options.dry_run = f->dry_run;
+    options.arguments_json = nlohmann::json(ctx.arguments).dump();
+    const auto& config = ctx.config();
+    ctx.db();
+    auto report = upload::run(config, options, *ctx.clock, channels::curl_factory(*ctx.clock));
+    if (ctx.json) {
+      nlohmann::json channels = nlohmann::json::array();
+      for (const auto& c : report.channels) {
+        nlohmann::json planned = nlohmann::json::array();
+        for (const auto& p : c.planned) {
+          planned.push_back({{"order", p.order_id}, {"shipment", p.shipment_key}, {"carrier", p.carrier},
+                             {"carrier_code", p.carrier_code}, {"number", p.tracking_number}, {"action", p.action},
+                             {"error", p.error.empty() ? nlohmann::json() : nlohmann::json(p.error)}});
+        }
+        nlohmann::json entry = {{"channel", c.name},         {"kind", c.kind},           {"status", c.status},
+                                {"uploaded", c.uploaded},    {"failed", c.failed},       {"skipped", c.skipped},
+                                {"retrying", c.retrying},    {"attention", c.attention}, {"settled", c.settled},
+                                {"unknown", c.unknown},
+                                {"error", c.error.empty() ? nlohmann::json() : nlohmann::json(c.error)}};
+        if (report.dry_run) entry["would_send"] = planned;
+        channels.push_back(std::move(entry));
+      }
+      print_json({{"job_id", report.job_id},
+                  {"status", report.status},
+                  {"exit_code", static_cast<int>(report.exit_code)},
+                  {"dry_run", report.dry_run},
+                  {"channels", channels},
+                  {"notify_errors", report.notify_errors}});
+      return static_cast<int>(report.exit_code);
+    }
+    if (ctx.quiet && report.exit_code == ExitCode::ok) return 0;
+    std::vector<std::vector<std::string>> table;
+    for (const auto& c : report.channels) {
+      table.push_back({c.name, c.kind, c.status, std::to_string(c.uploaded), std::to_string(c.failed),
+                       std::to_string(c.skipped), std::to_string(c.retrying), std::to_string(c.attention),
+                       c.error.substr(0, 100)});
+    }
+    print_table({"CHANNEL", "KIND", "STATUS", "UPLOADED", "FAILED", "SKIPPED", "RETRYING", "ATTENTION", "ERROR"}, table);
+    if (report.dry_run) {
+      std::vector<std::vector<std::string>> plan;
+      for (const auto& c : report.channels) {
+        for (const auto& p : c.planned) {
+          plan.push_back({c.name, p.order_id, p.shipment_key, p.carrier, p.carrier_code, p.tracking_number, p.action,
+                          p.error});
+        }
+      }
+      if (!plan.empty()) {
+        fmt::print("\n");
+        print_table({"CHANNEL", "ORDER", "SHIPMENT", "CARRIER", "SENT AS", "NUMBER", "WOULD", "REASON"}, plan);
+      }
+    }
+    fmt::print("job {} {}{}\n", report.job_id, report.status, report.dry_run ? " (dry run: nothing was sent)" : "");
+    return static_cast<int>(report.exit_code);
+  };
+}
+
+} // namespace uoms::cli

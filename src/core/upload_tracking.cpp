@@ -1,0 +1,425 @@
+#include "uoms/upload_tracking.hpp"
+
+#include "uoms/carriers.hpp"
+#include "uoms/channels.hpp"
+#include "uoms/log.hpp"
+#include "uoms/writeback.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <map>
+#include <mutex>
+#include <set>
+
+namespace uoms::upload {
+
+using connectors::WriteStatus;
+
+bool blocks_upload(OrderStatus status)
+{
+  switch (status) {
+  case OrderStatus::cancel_requested:
+  case OrderStatus::cancelled:
+  case OrderStatus::return_requested:
+  case OrderStatus::returned:
+  case OrderStatus::exchange_requested:
+  case OrderStatus::exchanged: return true;
+  default: return false;
+  }
+}
+
+namespace {
+
+constexpr int k_max_backoff_seconds = 3600;
+
+// Uploads one channel's pending tracking numbers.
+class ChannelUpload
+{
+public:
+  ChannelUpload(pass::ChannelRun& run, const Options& options, ChannelReport& report,
+                const channels::HttpFactory& make_http)
+    : m_run(run),
+      m_options(options),
+      m_report(report),
+      m_make_http(make_http),
+      m_shipments(run.db())
+  {
+    m_report.name = run.row().name;
+    m_report.kind = run.row().kind;
+  }
+
+  void upload()
+  {
+    auto channel = channels::from_row(m_run.row(), &m_run.key());
+    auto connected = channels::connect(channel, m_run.db(), m_run.key(), m_run.config(), m_run.clock(), m_make_http);
+    m_connector = connected.connector.get();
+    m_spec = channel.spec;
+    m_batch = m_connector->capabilities().tracking_batch;
+    if (!m_options.dry_run) settle_leftovers();
+
+    store::ShipmentFilter filter{m_run.row().name, {"pending"}, now_text(), m_options.limit};
+    auto pending = m_shipments.list(filter);
+    if (m_batch <= 0) {
+      if (!pending.empty()) {
+        note(fmt::format("{} tracking numbers wait for `uoms tracking export --channel {}`: kind {} has no upload call",
+                         pending.size(), m_run.row().name, m_run.row().kind));
+      }
+      return;
+    }
+    std::vector<store::ShipmentRow> eligible;
+    for (auto& s : pending) {
+      if (auto reason = refusal(s)) {
+        decide(s, *reason == k_carrier ? "failed" : "skipped", reason_text(s, *reason));
+      } else {
+        eligible.push_back(std::move(s));
+      }
+    }
+    for (std::size_t first = 0; first < eligible.size(); first += static_cast<std::size_t>(m_batch)) {
+      m_run.check_interrupted();
+      const auto end = std::min(eligible.size(), first + static_cast<std::size_t>(m_batch));
+      send_batch({eligible.begin() + static_cast<std::ptrdiff_t>(first), eligible.begin() + static_cast<std::ptrdiff_t>(end)});
+    }
+    retry_within_pass();
+    finish();
+  }
+
+private:
+  enum Refusal { k_status, k_carrier };
+
+  std::string now_text() { return format_utc(m_run.clock().now()); }
+
+  std::optional<Refusal> refusal(const store::ShipmentRow& s) const
+  {
+    if (blocks_upload(parse_order_status(s.order_status).value_or(OrderStatus::unknown))) return k_status;
+    if (!carriers::code_for(*m_spec, s.carrier)) return k_carrier;
+    return std::nullopt;
+  }
+
+  std::string reason_text(const store::ShipmentRow& s, Refusal r) const
+  {
+    if (r == k_status) return fmt::format("order {} is {}: no tracking number is sent", s.order_id, s.order_status);
+    return fmt::format("carrier {} is not accepted by {} (see `uoms carriers list --kind {}`)", s.carrier,
+                       m_run.row().kind, m_run.row().kind);
+  }
+
+  connectors::TrackingUpload request(const store::ShipmentRow& s) const
+  {
+    return {s.order_id, s.shipment_key, s.item_ids, s.carrier, s.tracking_number};
+  }
+
+  std::vector<connectors::TrackingUpload> requests(const std::vector<store::ShipmentRow>& rows) const
+  {
+    std::vector<connectors::TrackingUpload> out;
+    for (const auto& s : rows) out.push_back(request(s));
+    return out;
+  }
+
+  // Shipments left `sending` by an earlier pass: what does the marketplace hold?
+  void settle_leftovers()
+  {
+    auto sending = m_shipments.list({m_run.row().name, {"sending"}});
+    if (sending.empty() || m_batch <= 0) return;
+    const auto uploads = requests(sending);
+    const auto answers = writeback::settle_tracking(*m_connector, uploads);
+    store::Database::Transaction tx(m_run.db());
+    for (std::size_t i = 0; i < sending.size(); ++i) {
+      const auto& a = answers[i];
+      if (!a.outcome) {
+        ++m_report.unknown;
+        detail(sending[i], "unknown", "still unknown after reading back: " + a.error->message);
+        continue;
+      }
+      ++m_report.settled;
+      switch (a.outcome->status) {
+      case WriteStatus::already_there:
+      case WriteStatus::done: record(sending[i], "uploaded", "settled by reading back: the marketplace holds it"); break;
+      case WriteStatus::retry_later: record(sending[i], "pending", "settled by reading back: not sent yet"); break;
+      case WriteStatus::rejected: record(sending[i], "attention", a.outcome->reason); break;
+      }
+    }
+    tx.commit();
+  }
+
+  void send_batch(std::vector<store::ShipmentRow> batch)
+  {
+    recheck(batch);
+    if (batch.empty()) return;
+    if (m_options.dry_run) {
+      for (const auto& s : batch) {
+        m_report.planned.push_back({s.order_id, s.shipment_key, s.carrier, carriers::code_for(*m_spec, s.carrier).value_or(""),
+                                    s.tracking_number, "would_send", {}});
+      }
+      return;
+    }
+    {
+      store::Database::Transaction tx(m_run.db());
+      for (const auto& s : batch) m_shipments.mark(s.id, "sending", {}, m_run.job_id(), now_text());
+      tx.commit();
+    }
+    const auto uploads = requests(batch);
+    auto answers = writeback::upload_tracking(*m_connector, uploads);
+    // A call whose answer was lost: read back at once rather than leave it to the next pass.
+    std::vector<std::size_t> lost;
+    for (std::size_t i = 0; i < answers.size(); ++i) {
+      if (!answers[i].outcome) lost.push_back(i);
+    }
+    if (!lost.empty()) {
+      std::vector<connectors::TrackingUpload> again;
+      for (auto i : lost) again.push_back(uploads[i]);
+      const auto settled = writeback::settle_tracking(*m_connector, again);
+      for (std::size_t k = 0; k < lost.size(); ++k) {
+        if (settled[k].outcome && settled[k].outcome->status != WriteStatus::rejected) {
+          auto outcome = *settled[k].outcome;
+          if (outcome.status == WriteStatus::retry_later) {
+            outcome.reason = answers[lost[k]].error->message; // why it did not arrive
+          }
+          answers[lost[k]] = {outcome, std::nullopt};
+        } else if (settled[k].outcome) {
+          answers[lost[k]] = settled[k];
+        }
+      }
+    }
+    store::Database::Transaction tx(m_run.db());
+    for (std::size_t i = 0; i < batch.size(); ++i) apply(batch[i], answers[i]);
+    tx.commit();
+    m_run.committed(static_cast<std::int64_t>(batch.size()));
+  }
+
+  // Statuses in the database can be hours old: read these orders again and drop any whose
+  // order may no longer ship, storing what changed as a normal order update.
+  void recheck(std::vector<store::ShipmentRow>& batch)
+  {
+    std::vector<std::string> ids;
+    for (const auto& s : batch) {
+      if (std::find(ids.begin(), ids.end(), s.order_id) == ids.end()) ids.push_back(s.order_id);
+    }
+    auto fresh = m_connector->refresh_orders(ids);
+    if (!fresh) {
+      if (fresh.error().kind == connectors::ErrorKind::unsupported) return;
+      throw Error(fresh.error().kind == connectors::ErrorKind::auth ? ExitCode::config : ExitCode::failed,
+                  "re-checking order statuses before upload: " + fresh.error().message);
+    }
+    std::map<std::string, OrderStatus> now_status;
+    std::optional<store::Database::Transaction> tx;
+    if (!m_options.dry_run) tx.emplace(m_run.db());
+    store::Orders orders(m_run.db());
+    const bool partial = m_connector->capabilities().partial_orders;
+    for (const auto& order : *fresh) {
+      if (!m_options.dry_run) {
+        orders.upsert(m_run.row().id, order, {m_run.job_id(), now_text(), partial, false});
+      }
+      // An order whose page carried only some items is judged by what it carried.
+      auto status = order.status;
+      for (const auto& item : order.items) {
+        if (blocks_upload(item.status)) status = item.status;
+      }
+      now_status[order.external_id] = status;
+    }
+    std::erase_if(batch, [&](store::ShipmentRow& s) {
+      auto it = now_status.find(s.order_id);
+      if (it == now_status.end() || !blocks_upload(it->second)) return false;
+      s.order_status = std::string(to_string(it->second));
+      decide(s, "skipped", fmt::format("order {} became {} since the last collect: not sent", s.order_id, s.order_status));
+      return true;
+    });
+    if (tx) tx->commit();
+  }
+
+  void apply(const store::ShipmentRow& s, const writeback::Answer& a)
+  {
+    if (!a.outcome) {
+      ++m_report.unknown;
+      detail(s, "unknown", a.error->message + " (left `sending`: the next pass reads it back)");
+      return;
+    }
+    const auto& o = *a.outcome;
+    switch (o.status) {
+    case WriteStatus::done: record(s, "uploaded", {}, o); break;
+    case WriteStatus::already_there: record(s, "uploaded", "already on the marketplace", o); break;
+    case WriteStatus::rejected: record(s, "failed", o.reason, o); break;
+    case WriteStatus::retry_later: {
+      const int seconds = std::min(k_max_backoff_seconds, 1 << std::min(s.attempts + 1, 12));
+      const auto next = format_utc(m_run.clock().now() + std::chrono::seconds(seconds));
+      m_shipments.retry_later(s.id, o.reason, next, m_run.config().tracking_max_attempts, m_run.job_id(), now_text());
+      const bool parked = s.attempts + 1 >= m_run.config().tracking_max_attempts;
+      if (parked) {
+        ++m_report.attention;
+      } else {
+        ++m_report.retrying;
+        m_retry.insert(s.id);
+      }
+      detail(s, parked ? "attention" : "retry", o.reason, o);
+      break;
+    }
+    }
+  }
+
+  // Records a final state for `s` with its detail.
+  void record(const store::ShipmentRow& s, std::string_view state, std::string_view error,
+              const connectors::WriteOutcome& o = {})
+  {
+    m_shipments.mark(s.id, state, error, m_run.job_id(), now_text());
+    m_retry.erase(s.id);
+    if (state == "uploaded") ++m_report.uploaded;
+    if (state == "failed") ++m_report.failed;
+    if (state == "attention") ++m_report.attention;
+    detail(s, state == "pending" ? "retry" : std::string(state), std::string(error), o);
+  }
+
+  // A decision made before any call (status, carrier): in its own transaction.
+  void decide(const store::ShipmentRow& s, std::string_view state, const std::string& reason)
+  {
+    if (m_options.dry_run) {
+      m_report.planned.push_back({s.order_id, s.shipment_key, s.carrier, "", s.tracking_number, std::string(state), reason});
+      return;
+    }
+    store::Database::Transaction tx(m_run.db());
+    m_shipments.mark(s.id, state, reason, m_run.job_id(), now_text());
+    if (state == "skipped") ++m_report.skipped;
+    if (state == "failed") ++m_report.failed;
+    detail(s, std::string(state), reason);
+    tx.commit();
+  }
+
+  void detail(const store::ShipmentRow& s, std::string action, std::string error,
+              const connectors::WriteOutcome& o = {})
+  {
+    store::JobDetail d;
+    d.job_id = m_run.job_id();
+    d.channel = m_run.row().name;
+    d.subject_type = "shipment";
+    d.external_id = s.shipment_key.empty() || s.shipment_key == s.order_id ? s.order_id
+                                                                           : s.order_id + "/" + s.shipment_key;
+    d.action = std::move(action);
+    d.error = log::redact(error);
+    d.http_status = o.http_status;
+    d.request_id = o.request_id;
+    d.created_at = now_text();
+    store::Jobs(m_run.db()).add_detail(d);
+  }
+
+  void note(const std::string& message)
+  {
+    store::JobDetail d;
+    d.job_id = m_run.job_id();
+    d.channel = m_run.row().name;
+    d.subject_type = "channel";
+    d.external_id = m_run.row().name;
+    d.action = "note";
+    d.error = message;
+    d.created_at = now_text();
+    if (!m_options.dry_run) store::Jobs(m_run.db()).add_detail(d);
+    log::info("channel {}: {}", m_run.row().name, message);
+  }
+
+  // Retryable failures of this pass are sent again up to --retries times, 2^round seconds
+  // apart (the HTTP client already honours a Retry-After on each call).
+  void retry_within_pass()
+  {
+    for (int round = 1; round <= m_options.retries && !m_retry.empty(); ++round) {
+      m_run.check_interrupted();
+      m_run.clock().sleep_for(std::chrono::seconds(std::min(30, 1 << round)));
+      std::vector<store::ShipmentRow> again;
+      for (auto& s : m_shipments.list({m_run.row().name, {"pending"}})) {
+        if (m_retry.count(s.id)) again.push_back(std::move(s));
+      }
+      m_retry.clear();
+      m_report.retrying = 0;
+      for (std::size_t first = 0; first < again.size(); first += static_cast<std::size_t>(m_batch)) {
+        const auto end = std::min(again.size(), first + static_cast<std::size_t>(m_batch));
+        send_batch({again.begin() + static_cast<std::ptrdiff_t>(first), again.begin() + static_cast<std::ptrdiff_t>(end)});
+      }
+    }
+  }
+
+  void finish()
+  {
+    auto& out = m_run.outcome();
+    out.counts.succeeded = m_report.uploaded;
+    out.counts.failed = m_report.failed + m_report.attention + m_report.unknown;
+    out.counts.skipped = m_report.skipped;
+    out.counts.total = out.counts.succeeded + out.counts.failed + out.counts.skipped + m_report.retrying;
+    if ((out.counts.failed > 0 || m_report.retrying > 0) && out.status == "completed") {
+      out.status = "partial";
+      out.error = fmt::format("{} not uploaded ({} failed, {} retrying, {} need attention, {} unknown)",
+                              out.counts.failed + m_report.retrying, m_report.failed, m_report.retrying,
+                              m_report.attention, m_report.unknown);
+    }
+  }
+
+  pass::ChannelRun& m_run;
+  const Options& m_options;
+  ChannelReport& m_report;
+  const channels::HttpFactory& m_make_http;
+  store::Shipments m_shipments;
+  connectors::Connector* m_connector = nullptr;
+  const connectors::KindSpec* m_spec = nullptr;
+  int m_batch = 0;
+  std::set<std::int64_t> m_retry; // shipments of this pass waiting for a retry
+};
+
+} // namespace
+
+Report run(const config::Config& config, const Options& options, Clock& clock,
+           const channels::HttpFactory& make_http, const std::function<void(const pass::Progress&)>& on_progress)
+{
+  Report report;
+  report.dry_run = options.dry_run;
+  std::map<std::size_t, ChannelReport> reports;
+  std::mutex mutex;
+
+  pass::Spec spec;
+  spec.kind = "upload-tracking";
+  spec.channels = options.channels;
+  spec.concurrency = options.concurrency;
+  spec.arguments_json = options.arguments_json;
+  spec.on_progress = on_progress;
+  spec.work = [&](pass::ChannelRun& run) {
+    ChannelReport* slot = nullptr;
+    {
+      std::lock_guard lock(mutex);
+      slot = &reports[run.index()];
+    }
+    ChannelUpload(run, options, *slot, make_http).upload();
+  };
+  auto merge = [&](const pass::Summary& summary) {
+    report.job_id = summary.job_id;
+    report.status = summary.status;
+    report.exit_code = summary.exit_code;
+    report.notify_errors = summary.notify_errors;
+    report.channels.resize(summary.channels.size());
+    std::lock_guard lock(mutex);
+    for (std::size_t i = 0; i < summary.channels.size(); ++i) {
+      auto& c = report.channels[i];
+      if (auto it = reports.find(i); it != reports.end()) c = it->second;
+      c.name = summary.channels[i].name;
+      c.kind = summary.channels[i].kind;
+      c.status = summary.channels[i].status;
+      c.error = summary.channels[i].error;
+    }
+  };
+  spec.summary_line = [&](const pass::Summary& summary) {
+    merge(summary);
+    std::int64_t uploaded = 0, failed = 0, attention = 0;
+    std::string first_failure;
+    for (const auto& c : report.channels) {
+      uploaded += c.uploaded;
+      failed += c.failed + c.unknown + (c.status == "failed" ? 1 : 0);
+      attention += c.attention;
+      if (first_failure.empty() && !c.error.empty() && c.status != "completed") first_failure = c.name + ": " + c.error;
+    }
+    return fmt::format("uoms upload-tracking #{} {}: {} channels, {} uploaded, {} failed, {} need attention{}",
+                       summary.job_id, summary.status, report.channels.size(), uploaded, failed, attention,
+                       first_failure.empty() ? "" : " (" + first_failure + ")");
+  };
+  spec.channel_json = [&](const pass::ChannelOutcome&, std::size_t i) {
+    const auto& c = report.channels[i];
+    return nlohmann::json{{"uploaded", c.uploaded}, {"failed", c.failed}, {"skipped", c.skipped},
+                          {"attention", c.attention}};
+  };
+  merge(pass::run(config, spec, clock));
+  return report;
+}
+
+} // namespace uoms::upload
