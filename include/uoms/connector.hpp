@@ -109,6 +109,7 @@ struct Token
   std::string value;
   TimePoint expires_at;
   std::string refresh; // refresh token where the marketplace rotates one
+  TimePoint obtained_at; // when uoms got it (epoch when unknown): bounds the refresh margin
 };
 
 // Encrypted, per-channel persistence for tokens, implemented over the store.

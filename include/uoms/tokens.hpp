@@ -50,6 +50,8 @@ public:
   Result<T> use(const TokenSource& source, Attempt&& attempt, std::string_view advice);
 
 private:
+  // Present and valid for at least the margin (capped to a quarter of its lifetime).
+  bool usable(const std::optional<Token>& token) const;
   Result<Token> refresh_locked(std::optional<std::string> rejected, const TokenSource& source);
 
   std::unique_ptr<TokenStore> m_own_store; // set by for_channel() without a context store

@@ -38,6 +38,7 @@ public:
       auto j = nlohmann::json::parse(*plain);
       token.value = j.value("value", "");
       token.refresh = j.value("refresh", "");
+      token.obtained_at = parse_time(j.value("obtained", "")).value_or(TimePoint{});
     } catch (const nlohmann::json::exception&) {
       return std::nullopt;
     }
@@ -52,6 +53,7 @@ public:
     log::add_secret(token.value);
     log::add_secret(token.refresh);
     nlohmann::json j = {{"value", token.value}, {"refresh", token.refresh}};
+    if (token.obtained_at != TimePoint{}) j["obtained"] = format_utc(token.obtained_at);
     store::Tokens(m_db).save(m_channel_id, name, {m_key.encrypt(j.dump()), format_utc(token.expires_at)},
                              format_utc(m_clock.now()));
   }

@@ -59,6 +59,20 @@ TokenKeeper::TokenKeeper(TokenStore& store, Clock& clock, std::string name, Mill
 {
 }
 
+bool TokenKeeper::usable(const std::optional<Token>& token) const
+{
+  if (!token || token->value.empty()) {
+    return false;
+  }
+  // A margin longer than the token lives would refresh before every call: at most a
+  // quarter of its lifetime.
+  Millis margin = m_margin;
+  if (token->obtained_at != TimePoint{} && token->expires_at > token->obtained_at) {
+    margin = std::min(margin, std::chrono::duration_cast<Millis>(token->expires_at - token->obtained_at) / 4);
+  }
+  return token->expires_at - margin > m_clock.now();
+}
+
 std::optional<Token> TokenKeeper::stored()
 {
   return m_store.load(m_name);
@@ -67,7 +81,7 @@ std::optional<Token> TokenKeeper::stored()
 Result<Token> TokenKeeper::get(const TokenSource& source)
 {
   auto current = m_store.load(m_name);
-  if (current && !current->value.empty() && current->expires_at - m_margin > m_clock.now()) {
+  if (usable(current)) {
     return masked(*current);
   }
   return refresh_locked(std::nullopt, source);
@@ -93,13 +107,15 @@ Result<Token> TokenKeeper::refresh_locked(std::optional<std::string> rejected, c
 
   // Another process may have refreshed while we waited for the lock: use its token.
   auto current = m_store.load(m_name);
-  bool usable = current && !current->value.empty() && current->expires_at - m_margin > m_clock.now();
-  if (usable && (!rejected || current->value != *rejected)) {
+  if (usable(current) && (!rejected || current->value != *rejected)) {
     return masked(*current);
   }
   auto fresh = source(current);
   if (!fresh) {
     return fresh;
+  }
+  if (fresh->obtained_at == TimePoint{}) {
+    fresh->obtained_at = m_clock.now();
   }
   if (fresh->refresh.empty() && current) {
     fresh->refresh = current->refresh; // marketplaces that do not rotate keep the old one
