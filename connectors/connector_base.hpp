@@ -36,6 +36,23 @@ protected:
   // naming the kind (a payload the mapping did not expect).
   virtual ConnectorError unexpected_failure(const std::exception& error) const;
 
+  // Runs a write-back or read-back call (upload_tracking, read_tracking, refresh_orders)
+  // the way fetch_orders runs fetch: the configuration error first, HTTP calls counted
+  // from zero, and an escaping exception as the channel's error.
+  template <typename T, typename Call>
+  Result<T> guarded(Call&& call)
+  {
+    if (m_config_error) {
+      return std::unexpected(*m_config_error);
+    }
+    m_requests = 0;
+    try {
+      return call();
+    } catch (const std::exception& error) {
+      return std::unexpected(unexpected_failure(error));
+    }
+  }
+
   // Keeps the first configuration error.
   void config_error(std::string message);
   // A configuration error when the context lacked the HTTP client or the clock.

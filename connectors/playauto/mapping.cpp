@@ -113,6 +113,12 @@ Order map_row(const json& row, const std::vector<const json*>& products, std::ch
   item.total_price_minor = won_field(row, "pay_amt");
   item.unit_price_minor = item.quantity > 0 ? std::llround(static_cast<double>(item.total_price_minor) / item.quantity)
                                             : item.total_price_minor;
+  // An invoice PlayAuto already holds for the bundle (set here, in PlayAuto itself, or by
+  // the source marketplace), with carr_no as PlayAuto's own carrier number.
+  item.tracking_number = util::trim(string_field(row, "invoice_no"));
+  if (!item.tracking_number.empty()) {
+    item.tracking_carrier = util::trim(string_field(row, "carr_no"));
+  }
   const auto status = map_status(item.raw_status);
   if (!status) {
     notes.push_back({order.external_id,

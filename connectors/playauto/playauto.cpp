@@ -100,6 +100,7 @@ PlayautoConnector::PlayautoConnector(const ChannelContext& context)
   m_caps.rescan_window = Millis{0};
   m_caps.time_step = std::chrono::days(1); // sdate and edate name whole days
   m_caps.partial_orders = true;
+  m_caps.tracking_batch = k_tracking_batch;
 
   if (m_email.empty()) {
     config_error("setting email is required (the PlayAuto login e-mail)");
@@ -183,12 +184,13 @@ Result<Token> PlayautoConnector::issue_token()
   return Token{token, m_clock->now() + m_token_ttl, ""};
 }
 
-Result<json> PlayautoConnector::send(const std::string& path, const std::string& body, const std::string& token,
-                                     const std::string& label, bool& token_rejected)
+Result<json> PlayautoConnector::send(const std::string& method, const std::string& path, const std::string& body,
+                                     const std::string& token, const std::string& label, bool array_answer,
+                                     bool& token_rejected)
 {
   token_rejected = false;
   net::Request request;
-  request.method = "POST";
+  request.method = method;
   request.url = m_url + path;
   request.headers = {
       {"Content-Type", "application/json"},
@@ -219,6 +221,9 @@ Result<json> PlayautoConnector::send(const std::string& path, const std::string&
   if (const auto refused = support::refusal(response->status, "unauthorized", forbidden)) {
     return fail(refused->kind, refused->what);
   }
+  if (array_answer && parsed.is_array()) {
+    return parsed;
+  }
   if (!parsed.is_object()) {
     return std::unexpected(support::not_an_object(label));
   }
@@ -228,11 +233,15 @@ Result<json> PlayautoConnector::send(const std::string& path, const std::string&
   return parsed;
 }
 
-Result<json> PlayautoConnector::call(const std::string& path, const std::string& body, const std::string& label)
+Result<json> PlayautoConnector::call(const std::string& path, const std::string& body, const std::string& label,
+                                     const std::string& method, bool array_answer)
 {
   const TokenSource source = [this](const std::optional<Token>&) { return issue_token(); };
   return m_keeper->use<json>(
-      source, [&](const std::string& token, bool& rejected) { return send(path, body, token, label, rejected); },
+      source,
+      [&](const std::string& token, bool& rejected) {
+        return send(method, path, body, token, label, array_answer, rejected);
+      },
       " after a new token (check email, password and the api_key secret)");
 }
 
@@ -335,6 +344,9 @@ const KindSpec& spec()
           },
       .make = support::factory<PlayautoConnector>(),
       .default_rate_limit = k_default_rate_limit,
+      // Observed carr_no values (playauto.md §3.5: 4 CJ대한통운, 5 한진택배, 6 로젠택배); any
+      // other carrier is matched by name in GET /carriers at upload time.
+      .carriers = {{"CJ", "4"}, {"HANJIN", "5"}, {"LOGEN", "6"}},
   };
   return kind;
 }

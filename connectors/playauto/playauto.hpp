@@ -7,6 +7,7 @@
 #include <nlohmann/json_fwd.hpp>
 
 #include <chrono>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -27,6 +28,10 @@ inline constexpr std::string_view k_token_name = "token";
 // The documented maximum of `length` (playauto.md §3.2; o2044 above it): the default page
 // size, and the bound of the channel's and [kinds.playauto] page_size.
 inline constexpr int k_max_length = 3000;
+
+// Bundles per upload_tracking call. setInvoice takes an `orders` array with no documented
+// maximum (playauto.md §3.4); 50 keeps one call's answer small and matches the other kinds.
+inline constexpr int k_tracking_batch = 50;
 
 // The documented base is `https://openapi.playauto.io/api` (playauto.md §3.1). A `base_url`
 // without a path (`http://127.0.0.1:8080`) gets `/api` appended; one with a path is used
@@ -60,6 +65,16 @@ class PlayautoConnector : public support::ConnectorBase
 public:
   explicit PlayautoConnector(const ChannelContext& context);
 
+  // Per bundle (TrackingUpload::shipment_key = bundle_no): the bundle's rows are looked up
+  // (or taken from the refresh just before), a bundle still in 신규주문 is instructed first
+  // (PUT /order/instruction), then one PUT /order/setInvoice carries every ready bundle with
+  // overwrite false and change_complete true (playauto.md §3.3, §3.4).
+  Result<std::vector<WriteOutcome>> upload_tracking(std::span<const TrackingUpload> uploads) override;
+  // The bundle's rows: invoice_no and carr_no.
+  Result<std::vector<TrackingOnMarketplace>> read_tracking(std::span<const TrackingUpload> uploads) override;
+  // POST /orders searched by bundle_no, one call per bundle.
+  Result<std::vector<Order>> refresh_orders(std::span<const std::string> order_ids) override;
+
 private:
   Result<Page> fetch(const Window& window, const std::string& cursor) override;
   Result<std::string> probe() override;
@@ -67,10 +82,20 @@ private:
   Result<Token> issue_token();
   // One call with `token`; `token_rejected` tells a 401 (or an e1001-e1005 auth error)
   // from every other failure.
-  Result<nlohmann::json> send(const std::string& path, const std::string& body, const std::string& token,
-                              const std::string& label, bool& token_rejected);
+  // A JSON array is an answer only where `array_answer` says so (setInvoice, /carriers).
+  Result<nlohmann::json> send(const std::string& method, const std::string& path, const std::string& body,
+                              const std::string& token, const std::string& label, bool array_answer,
+                              bool& token_rejected);
   // send() with the kept token; a rejected token is renewed once and the call sent again.
-  Result<nlohmann::json> call(const std::string& path, const std::string& body, const std::string& label);
+  Result<nlohmann::json> call(const std::string& path, const std::string& body, const std::string& label,
+                              const std::string& method = "POST", bool array_answer = false);
+  // The bundle's current rows as an Order (nullopt: PlayAuto lists no such bundle); kept
+  // in m_bundles for the upload that follows a refresh.
+  Result<std::optional<Order>> lookup(const std::string& bundle_no);
+  // The carr_no of a uoms carrier: the KindSpec row, else GET /carriers matched by name.
+  Result<std::optional<std::string>> carrier_number(const std::string& carrier);
+  // The outcomes of the ready bundles' one setInvoice call, by bundle_no.
+  Result<std::map<std::string, WriteOutcome, std::less<>>> set_invoices(const nlohmann::json& orders);
   Result<Page> fetch_page(const Window& window, long long start, int length);
 
   std::string m_url; // base URL with /api
@@ -80,6 +105,9 @@ private:
   std::string m_date_type;
   int m_page_size = k_max_length;
   std::chrono::hours m_token_ttl{12};
+  std::map<std::string, Order, std::less<>> m_bundles; // by bundle_no, as the last lookup saw them
+  // carrier_name -> carrier_code of GET /carriers, read once for the connector's life.
+  std::optional<std::map<std::string, std::string, std::less<>>> m_carrier_list;
 };
 
 } // namespace uoms::connectors::playauto

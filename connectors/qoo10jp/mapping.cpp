@@ -141,6 +141,15 @@ Order map_row(const json& row, int shipping_stat, OrderStatus status, std::chron
   } else {
     item.total_price_minor = item.unit_price_minor * item.quantity - money_field(row, "discount", order.currency);
   }
+  // A tracking number Qoo10 already holds for the line, with the carrier's name
+  // (DeliveryCompany in v2, ShippingCorp as SetSendingInfo names it).
+  item.tracking_number = util::trim(string_field(row, "TrackingNo"));
+  if (!item.tracking_number.empty()) {
+    item.tracking_carrier = util::trim(string_field(row, "DeliveryCompany"));
+    if (item.tracking_carrier.empty()) {
+      item.tracking_carrier = util::trim(string_field(row, "ShippingCorp"));
+    }
+  }
   const std::string text(util::trim(string_field(row, "shippingStatus")));
   item.raw_status = text.empty() ? std::to_string(shipping_stat) : text;
   item.status = status;

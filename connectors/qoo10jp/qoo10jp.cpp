@@ -113,6 +113,7 @@ Qoo10Connector::Qoo10Connector(const ChannelContext& context)
 
   m_caps.time_step = std::chrono::seconds(1);
   m_caps.partial_orders = true;
+  m_caps.tracking_batch = k_tracking_batch;
 
   if (m_user_id.empty()) {
     config_error("setting user_id is required (the QSM login ID)");
@@ -354,6 +355,14 @@ const KindSpec& spec()
           },
       .make = support::factory<Qoo10Connector>(),
       .default_rate_limit = k_default_rate_limit,
+      // ShippingCorp takes the carrier's name as registered in QSM (qoo10jp.md §2.4, MED;
+      // the authoritative list is behind the QSM login).
+      .carriers = {{"YAMATO", "ヤマト宅急便"},
+                   {"SAGAWA", "佐川急便"},
+                   {"JAPANPOST", "ゆうパック"},
+                   {"SEINO", "西濃運輸"},
+                   {"FUKUYAMA", "福山通運"},
+                   {"QXPRESS", "Qxpress"}},
   };
   return kind;
 }

@@ -44,6 +44,10 @@ std::optional<OrderStatus> map_status(int shipping_stat);
 std::string encode_cursor(std::size_t status_index);
 std::optional<std::size_t> decode_cursor(std::string_view text);
 
+// Packs (carts) per upload_tracking call. SetSendingInfo takes one OrderNo line per call
+// (qoo10jp.md §2.4), so this only bounds one call's work; 50 like the other kinds.
+inline constexpr int k_tracking_batch = 50;
+
 // One Qoo10 Japan seller account (QSM user_id).
 //
 // A Page is one GetShippingInfo_v2 call (it takes no page size, so [kinds.qoo10jp]
@@ -55,6 +59,18 @@ class Qoo10Connector : public support::ConnectorBase
 {
 public:
   explicit Qoo10Connector(const ChannelContext& context);
+
+  // One upload is one pack (TrackingUpload::shipment_key = packNo); each of its lines
+  // (item_ids, the OrderNo) gets its own ShippingBasic.SetSendingInfo with the carrier's
+  // QSM name (qoo10jp.md §2.4). Success is ResultCode 0, never the HTTP status (§2.2).
+  Result<std::vector<WriteOutcome>> upload_tracking(std::span<const TrackingUpload> uploads) override;
+  // GetShippingInfo_v2 over ShippingStat 4 and 5 by shipped date (the last max_window_days):
+  // the lines' TrackingNo.
+  Result<std::vector<TrackingOnMarketplace>> read_tracking(std::span<const TrackingUpload> uploads) override;
+  // GetShippingInfo_v2 over the configured statuses by search_condition, the last
+  // max_window_days: QAPI documents no look-up by order number, so an older pack, or one
+  // whose lines left every listed status (cancelled), is left out.
+  Result<std::vector<Order>> refresh_orders(std::span<const std::string> order_ids) override;
 
 private:
   using Params = std::vector<std::pair<std::string, std::string>>;
@@ -69,6 +85,12 @@ private:
   // post() with the kept key; a rejected key is re-issued once and the call sent again.
   Result<nlohmann::json> call(std::string_view method, const Params& params, const std::string& label);
   Result<Page> fetch_status(const Window& window, std::size_t status_index);
+  // The lines of `packs` in `statuses` over the last max_window_days by `condition`, as
+  // Orders (one per pack found).
+  Result<std::vector<Order>> find_packs(std::span<const std::string> packs, std::span<const int> statuses,
+                                        std::string_view condition);
+  // One line's SetSendingInfo: its outcome, or the error that leaves it unknown.
+  Result<WriteOutcome> send_line(const std::string& order_no, const std::string& corp, const std::string& tracking_no);
 
   std::string m_url; // base URL with the service path
   std::string m_user_id;

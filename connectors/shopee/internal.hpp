@@ -21,6 +21,9 @@ inline constexpr std::string_view k_token_get_path = "/api/v2/auth/token/get";
 inline constexpr std::string_view k_refresh_path = "/api/v2/auth/access_token/get";
 inline constexpr std::string_view k_order_list_path = "/api/v2/order/get_order_list";
 inline constexpr std::string_view k_order_detail_path = "/api/v2/order/get_order_detail";
+inline constexpr std::string_view k_shipping_parameter_path = "/api/v2/logistics/get_shipping_parameter";
+inline constexpr std::string_view k_ship_order_path = "/api/v2/logistics/ship_order";
+inline constexpr std::string_view k_tracking_number_path = "/api/v2/logistics/get_tracking_number";
 
 // Maps one element of get_order_detail's response.order_list (a whole order).
 Order map_order(const nlohmann::json& detail, std::vector<OrderNote>& notes);

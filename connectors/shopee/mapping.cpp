@@ -129,6 +129,26 @@ std::string package_of(const json& order, const std::string& item_id, const std:
   return {};
 }
 
+// The package's tracking number, when the package carries one. package_list entries are
+// documented without it (shopee.md §1.7), so only a payload that has `tracking_number` on
+// the package sets it, with the package's shipping_carrier as Shopee names it.
+void set_tracking(const json& order, OrderItem& item)
+{
+  const json* packages = member(order, "package_list");
+  if (packages == nullptr || !packages->is_array() || item.shipment_key.empty()) {
+    return;
+  }
+  for (const auto& package : *packages) {
+    if (package.is_object() && string_field(package, "package_number") == item.shipment_key) {
+      item.tracking_number = string_field(package, "tracking_number");
+      if (!item.tracking_number.empty()) {
+        item.tracking_carrier = string_field(package, "shipping_carrier");
+      }
+      return;
+    }
+  }
+}
+
 std::string join_address(const json& address)
 {
   std::string out;
@@ -226,6 +246,7 @@ Order map_order(const json& detail, std::vector<OrderNote>& notes)
     item.total_price_minor = item.unit_price_minor * item.quantity;
     items_total += item.total_price_minor;
     item.shipment_key = package_of(detail, item_id, model_id, order_item_id);
+    set_tracking(detail, item);
     if (item.shipment_key.empty()) {
       item.shipment_key = order.external_id;
     }

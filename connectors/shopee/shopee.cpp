@@ -2,6 +2,7 @@
 
 #include "connectors/shopee/internal.hpp"
 #include "connectors/support.hpp"
+#include "uoms/carriers.hpp"
 #include "uoms/util/text.hpp"
 
 #include <fmt/format.h>
@@ -60,6 +61,7 @@ ShopeeConnector::ShopeeConnector(const ChannelContext& context)
   m_caps.utc_offset = std::chrono::minutes{0};
   m_caps.time_step = std::chrono::seconds(1);
   m_caps.partial_orders = false;
+  m_caps.tracking_batch = k_tracking_batch;
 
   if (m_partner_id.empty()) {
     config_error("setting partner_id is required (the app's Partner ID from the Open Platform console)");
@@ -151,18 +153,32 @@ std::expected<ShopeeConnector::Reply, ShopeeConnector::Failure> ShopeeConnector:
 Result<ShopeeConnector::Reply> ShopeeConnector::shop_get(std::string_view api_path, const std::string& query,
                                                          const std::string& label)
 {
+  return shop_call("GET", api_path, query, {}, label);
+}
+
+Result<ShopeeConnector::Reply> ShopeeConnector::shop_call(std::string_view method, std::string_view api_path,
+                                                          const std::string& query, const std::string& body,
+                                                          const std::string& label, std::string* error_code)
+{
   const TokenSource source = [this](const std::optional<Token>& current) { return obtain_token(current); };
   auto attempt = [&](const std::string& token, bool& rejected) -> Result<Reply> {
     net::Request request;
-    request.method = "GET";
+    request.method = std::string(method);
     request.url = url(api_path) + "?" + signed_query(api_path, to_epoch_seconds(m_clock->now()), &token);
     if (!query.empty()) {
       request.url += "&" + query;
+    }
+    if (method != "GET") {
+      request.headers = {{"Content-Type", "application/json"}};
+      request.body = body;
     }
     request.label = label;
     auto reply = send(request);
     if (!reply) {
       rejected = reply.error().token_rejected;
+      if (error_code != nullptr) {
+        *error_code = reply.error().code;
+      }
       return std::unexpected(std::move(reply.error().error));
     }
     return std::move(*reply);
@@ -171,6 +187,37 @@ Result<ShopeeConnector::Reply> ShopeeConnector::shop_get(std::string_view api_pa
                               fmt::format(" (rejected again after a token refresh; {})", reauthorise_hint()));
 }
 
+Result<std::vector<json>> ShopeeConnector::order_details(const std::vector<std::string>& order_sns,
+                                                         std::string& request_id)
+{
+  std::vector<json> details;
+  for (std::size_t first = 0; first < order_sns.size(); first += k_detail_batch) {
+    const auto last = std::min(order_sns.size(), first + k_detail_batch);
+    std::string sn_list;
+    for (auto i = first; i < last; ++i) {
+      sn_list += (i == first ? "" : ",") + net::url_encode(order_sns[i]);
+    }
+    const std::string detail_label = fmt::format("GET get_order_detail ({} orders)", last - first);
+    auto reply = shop_get(k_order_detail_path,
+                          fmt::format("order_sn_list={}&response_optional_fields={}", sn_list, k_detail_fields),
+                          detail_label);
+    if (!reply) {
+      return std::unexpected(reply.error());
+    }
+    request_id = reply->request_id;
+    const json* orders = member(reply->payload(), "order_list");
+    if (orders == nullptr) {
+      continue;
+    }
+    if (!orders->is_array()) {
+      return std::unexpected(ConnectorError{ErrorKind::contract,
+                                            fmt::format("{}: \"order_list\" is not an array", detail_label),
+                                            reply->status, reply->request_id});
+    }
+    details.insert(details.end(), orders->begin(), orders->end());
+  }
+  return details;
+}
 
 Result<Page> ShopeeConnector::fetch(const Window& window, const std::string& cursor)
 {
@@ -232,37 +279,15 @@ Result<Page> ShopeeConnector::fetch(const Window& window, const std::string& cur
   }
 
   // 2. Their details, at most 50 order_sn per call.
-  std::vector<json> details;
-  for (std::size_t first = 0; first < order_sns.size(); first += k_detail_batch) {
-    const auto last = std::min(order_sns.size(), first + k_detail_batch);
-    std::string sn_list;
-    for (auto i = first; i < last; ++i) {
-      sn_list += (i == first ? "" : ",") + net::url_encode(order_sns[i]);
-    }
-    const std::string detail_label = fmt::format("GET get_order_detail ({} orders)", last - first);
-    auto reply = shop_get(k_order_detail_path,
-                          fmt::format("order_sn_list={}&response_optional_fields={}", sn_list, k_detail_fields),
-                          detail_label);
-    if (!reply) {
-      return std::unexpected(reply.error());
-    }
-    page.request_id = reply->request_id;
-    const json* orders = member(reply->payload(), "order_list");
-    if (orders == nullptr) {
-      continue;
-    }
-    if (!orders->is_array()) {
-      return std::unexpected(ConnectorError{ErrorKind::contract,
-                                            fmt::format("{}: \"order_list\" is not an array", detail_label),
-                                            reply->status, reply->request_id});
-    }
-    details.insert(details.end(), orders->begin(), orders->end());
+  auto details = order_details(order_sns, page.request_id);
+  if (!details) {
+    return std::unexpected(details.error());
   }
 
   // 3. Mapping: one bad order becomes a MappingFailure and the rest still map.
   std::set<std::string, std::less<>> returned;
   support::PageOrders orders(support::PageOrders::Fee::sum);
-  for (const auto& detail : details) {
+  for (const auto& detail : *details) {
     std::string sn;
     if (const json* value = member(detail, "order_sn"); value != nullptr && value->is_string()) {
       sn = value->get<std::string>();
@@ -306,6 +331,23 @@ Result<std::string> ShopeeConnector::probe()
 
 // --- registry row ---------------------------------------------------------------------
 
+namespace {
+
+// The non-integrated channel takes the seller's tracking number alone (shopee.md §1.8:
+// `non_integrated: {tracking_number}`); the carrier is the shop's logistics channel, set
+// up in Seller Centre. So every uoms carrier is accepted and none is sent: the row maps
+// each code onto itself only to say so.
+std::map<std::string, std::string, std::less<>> accepted_carriers()
+{
+  std::map<std::string, std::string, std::less<>> row;
+  for (const auto& carrier : carriers::all()) {
+    row.emplace(carrier.code, carrier.code);
+  }
+  return row;
+}
+
+} // namespace
+
 const KindSpec& spec()
 {
   static const KindSpec kind{
@@ -331,6 +373,7 @@ const KindSpec& spec()
       .make = support::factory<ShopeeConnector>(),
       .default_rate_limit = k_default_rate_limit,
       .is_throttled = is_throttled,
+      .carriers = accepted_carriers(),
   };
   return kind;
 }

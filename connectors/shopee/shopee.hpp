@@ -42,6 +42,12 @@ bool is_throttled(const net::Response& response);
 inline constexpr int k_max_page_size = 100;
 inline constexpr std::size_t k_detail_batch = 50;
 
+// Tracking uploads per upload_tracking call. ship_order takes one package per call
+// (shopee.md §1.8), so this only bounds one call's work: 50 matches get_order_detail's limit
+// (refresh_orders reads a whole batch in one call) and the mass-ship calls' "batch request
+// reach limit 50".
+inline constexpr int k_tracking_batch = 50;
+
 // The key under which the access token (and, in Token::refresh, the current single-use
 // refresh token) is kept in the channel's TokenStore.
 inline constexpr std::string_view k_token_name = "access_token";
@@ -59,6 +65,17 @@ public:
 
   Result<std::string> authorization_url(std::string_view redirect) override;
   Result<std::string> authorize(std::string_view code) override;
+
+  // Each upload is one package (TrackingUpload::shipment_key is its package_number, or the
+  // order_sn for an order without packages): get_shipping_parameter, then ship_order with
+  // the seller's own number under `non_integrated` (shopee.md §1.8). Outcomes come from each
+  // package's envelope; a failure that leaves a ship_order's outcome unknown (token refused
+  // twice, no answer) fails the whole call so the runner reads back.
+  Result<std::vector<WriteOutcome>> upload_tracking(std::span<const TrackingUpload> uploads) override;
+  // get_tracking_number per package.
+  Result<std::vector<TrackingOnMarketplace>> read_tracking(std::span<const TrackingUpload> uploads) override;
+  // get_order_detail (at most 50 order_sn per call), mapped as collect maps it.
+  Result<std::vector<Order>> refresh_orders(std::span<const std::string> order_ids) override;
 
 private:
   struct Reply
@@ -85,6 +102,15 @@ private:
   // invalid or expired renews it once (TokenKeeper::renew) and sends again.
   // `query` holds the request parameters, already encoded for the wire.
   Result<Reply> shop_get(std::string_view api_path, const std::string& query, const std::string& label);
+  // The same with another method and a JSON body (ship_order).
+  // `error_code`, when given, receives Shopee's `error` of a refused call.
+  Result<Reply> shop_call(std::string_view method, std::string_view api_path, const std::string& query,
+                          const std::string& body, const std::string& label, std::string* error_code = nullptr);
+  // get_order_detail for `order_sns`, 50 per call; the order_list entries in any order.
+  Result<std::vector<nlohmann::json>> order_details(const std::vector<std::string>& order_sns,
+                                                    std::string& request_id);
+  // One package's upload: its outcome, or the error that makes the call's outcomes unknown.
+  Result<WriteOutcome> ship_package(const TrackingUpload& upload);
   // POST of a public API (the auth calls), signed with the public base string.
   std::expected<Reply, Failure> public_post(std::string_view api_path, const std::string& body,
                                             const std::string& label);
