@@ -9,6 +9,7 @@
 
 #include <fmt/format.h>
 
+#include <cstdio>
 #include <fstream>
 #include <sstream>
 
@@ -23,6 +24,7 @@ struct TrackingOptions
   std::string channel, order, item, carrier, number;
   bool replace = false;
   bool attention = false;
+  bool mark_uploaded = false;
 };
 
 std::string read_file(const std::string& path)
@@ -48,6 +50,11 @@ int run_import(Context& ctx, const TrackingOptions& o)
   }
   const bool refused = !result.problems.empty();
   const bool rolled_back = refused && o.strict;
+  if (rolled_back && !ctx.json) {
+    for (const auto& p : result.problems) fmt::print(stderr, "uoms: {}:{}: {}\n", o.file, p.line, p.message);
+    throw Failure(fmt::format("{}: {} of {} rows refused (--strict): nothing was changed", o.file,
+                              result.problems.size(), result.rows));
+  }
   if (ctx.json) {
     nlohmann::json problems = nlohmann::json::array();
     for (const auto& p : result.problems) problems.push_back({{"line", p.line}, {"error", p.message}});
@@ -144,6 +151,64 @@ int run_pending(Context& ctx, const TrackingOptions& o)
   return 0;
 }
 
+std::string csv_field(const std::string& text)
+{
+  if (text.find_first_of(",\"\r\n") == std::string::npos) return text;
+  std::string out = "\"";
+  for (char c : text) out += c == '"' ? std::string("\"\"") : std::string(1, c);
+  return out + "\"";
+}
+
+// The upload file for a channel without an upload call (csv): UTF-8 with a BOM so Excel
+// opens Korean and Japanese text intact, written atomically.
+int run_export(Context& ctx, const TrackingOptions& o)
+{
+  auto& db = ctx.db();
+  channels::load(db, o.channel, nullptr);
+  store::Shipments shipments(db);
+  auto rows = shipments.list({o.channel, {"pending"}});
+  std::erase_if(rows, [](const auto& s) {
+    return upload::blocks_upload(parse_order_status(s.order_status).value_or(OrderStatus::unknown));
+  });
+  std::string text = "\xEF\xBB\xBForder,item,carrier,carrier_name,number\r\n";
+  int lines = 0;
+  for (const auto& s : rows) {
+    const auto* carrier = carriers::find(s.carrier);
+    const std::string name = carrier ? std::string(carrier->name) : s.carrier;
+    const auto items = s.item_ids.empty() ? std::vector<std::string>{""} : s.item_ids;
+    for (const auto& item : items) {
+      text += fmt::format("{},{},{},{},{}\r\n", csv_field(s.order_id), csv_field(item), csv_field(s.carrier),
+                          csv_field(name), csv_field(s.tracking_number));
+      ++lines;
+    }
+  }
+  const std::string tmp = o.file + ".tmp";
+  {
+    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+    out << text;
+    if (!out.flush()) {
+      throw Failure(fmt::format("cannot write {}", tmp));
+    }
+  }
+  if (std::rename(tmp.c_str(), o.file.c_str()) != 0) {
+    throw Failure(fmt::format("cannot write {}", o.file));
+  }
+  if (o.mark_uploaded && !rows.empty()) {
+    const auto now = format_utc(ctx.clock->now());
+    store::Database::Transaction tx(db);
+    for (const auto& s : rows) shipments.mark(s.id, "uploaded", "exported to " + o.file, 0, now);
+    tx.commit();
+  }
+  if (ctx.json) {
+    print_json({{"channel", o.channel}, {"file", o.file}, {"shipments", rows.size()}, {"rows", lines},
+                {"marked_uploaded", o.mark_uploaded}});
+  } else if (!ctx.quiet) {
+    fmt::print("wrote {} rows ({} shipments) to {}{}\n", lines, rows.size(), o.file,
+               o.mark_uploaded ? "; marked uploaded" : "; run again with --mark-uploaded once the marketplace has them");
+  }
+  return 0;
+}
+
 } // namespace
 
 Handler setup_tracking(CLI::App& app, Context& ctx)
@@ -169,7 +234,13 @@ Handler setup_tracking(CLI::App& app, Context& ctx)
   pending->add_option("--channel", o->channel, "only this channel");
   pending->add_flag("--attention", o->attention, "only numbers parked for an operator");
   pending->footer("Example:\n  uoms tracking pending --attention");
+  auto* exporting = app.add_subcommand("export", "write the upload file of a channel without an upload call (csv)");
+  exporting->add_option("--channel", o->channel, "channel name")->required();
+  exporting->add_option("file", o->file, "CSV to write (UTF-8 with BOM)")->required();
+  exporting->add_flag("--mark-uploaded", o->mark_uploaded, "record the exported numbers as uploaded");
+  exporting->footer("Example:\n  uoms tracking export --channel shop-csv invoices-out.csv --mark-uploaded");
   return [=, &ctx]() -> int {
+    if (exporting->parsed()) return run_export(ctx, *o);
     if (import->parsed()) return run_import(ctx, *o);
     if (set->parsed()) return run_set(ctx, *o);
     if (pending->parsed()) return run_pending(ctx, *o);
