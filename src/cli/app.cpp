@@ -123,6 +123,23 @@ void require_subcommand(CLI::App& app)
   app.require_subcommand(1);
 }
 
+namespace {
+
+bool g_json_printed = false; // a command printed its JSON document
+
+bool has_flag(int argc, char** argv, std::string_view flag)
+{
+  for (int i = 1; i < argc; ++i) {
+    if (argv[i] == flag) return true;
+    if (std::string_view(argv[i]) == "--") break;
+  }
+  return false;
+}
+
+int run_command(int argc, char** argv, Context& ctx, bool& exit_zero);
+
+} // namespace
+
 int run(int argc, char** argv)
 {
   Context ctx;
@@ -130,6 +147,29 @@ int run(int argc, char** argv)
   ctx.clock = &clock;
   ctx.env = config::read_environment();
   for (int i = 1; i < argc; ++i) ctx.arguments.emplace_back(argv[i]);
+  auto env_zero = ctx.env.find("UOMS_EXIT_ZERO");
+  bool exit_zero = env_zero != ctx.env.end() && env_zero->second == "1";
+  const int code = run_command(argc, argv, ctx, exit_zero);
+  std::fflush(stdout);
+  // Hosts that throw stdout away on a failed command (n8n 1.x) get the real code in the JSON.
+  return exit_zero ? 0 : code;
+}
+
+namespace {
+
+int run_command(int argc, char** argv, Context& ctx, bool& exit_zero)
+{
+  // Every outcome is one line on stderr and, with --json, one JSON document on stdout,
+  // usage and configuration errors included, so a scheduler can always parse stdout.
+  const bool json_wanted = has_flag(argc, argv, "--json");
+  auto fail = [&](int code, const std::string& message) {
+    std::fflush(stdout);
+    std::fprintf(stderr, "uoms: error: %s\n", message.c_str());
+    if (json_wanted && !g_json_printed) {
+      print_json({{"status", "failed"}, {"exit_code", code}, {"error", message}});
+    }
+    return code;
+  };
 
   CLI::App app{"uoms: one pass over every marketplace channel: collect orders, upload tracking, sync stock."};
   app.name("uoms");
@@ -144,7 +184,9 @@ int run(int argc, char** argv)
   std::string config_file, db_file, log_format, trigger;
   app.add_option("--config", config_file, "configuration file (default: $UOMS_CONFIG or ./uoms.toml)");
   app.add_option("--db", db_file, "database file (overrides the configuration)");
-  app.add_flag("--json", ctx.json, "print one JSON document on stdout");
+  app.add_flag("--json", ctx.json, "print one JSON document on stdout, whatever the outcome");
+  app.add_flag("--exit-zero", exit_zero,
+               "exit 0 whatever happened; the real code is in the --json document (also UOMS_EXIT_ZERO=1)");
   app.add_flag("-q,--quiet", ctx.quiet, "print nothing on success");
   app.add_flag("-v,--verbose", ctx.verbose, "more log output on stderr (-vv for debug)");
   app.add_option("--log-format", log_format, "log format on stderr")->check(CLI::IsMember({"text", "json"}));
@@ -167,25 +209,16 @@ int run(int argc, char** argv)
   } catch (const CLI::CallForVersion& e) {
     return app.exit(e);
   } catch (const CLI::ExtrasError& e) {
-    if (auto message = unknown_command(app, argc, argv)) {
-      std::fprintf(stderr, "uoms: error: %s\n", message->c_str());
-    } else {
-      std::fprintf(stderr, "uoms: error: %s; see uoms --help\n", e.what());
-    }
-    return static_cast<int>(ExitCode::usage);
+    const int usage = static_cast<int>(ExitCode::usage);
+    if (auto message = unknown_command(app, argc, argv)) return fail(usage, *message);
+    return fail(usage, fmt::format("{}; see uoms --help", e.what()));
   } catch (const CLI::RequiredError& e) {
-    if (auto message = unknown_command(app, argc, argv)) {
-      std::fprintf(stderr, "uoms: error: %s\n", message->c_str());
-    } else if (app.get_subcommands().empty()) {
-      std::fprintf(stderr, "uoms: error: a command is required; see uoms --help\n");
-    } else {
-      std::fprintf(stderr, "uoms: error: %s; see uoms %s --help\n", e.what(),
-                   app.get_subcommands().front()->get_name().c_str());
-    }
-    return static_cast<int>(ExitCode::usage);
+    const int usage = static_cast<int>(ExitCode::usage);
+    if (auto message = unknown_command(app, argc, argv)) return fail(usage, *message);
+    if (app.get_subcommands().empty()) return fail(usage, "a command is required; see uoms --help");
+    return fail(usage, fmt::format("{}; see uoms {} --help", e.what(), app.get_subcommands().front()->get_name()));
   } catch (const CLI::ParseError& e) {
-    std::fprintf(stderr, "uoms: error: %s\n", e.what());
-    return static_cast<int>(ExitCode::usage);
+    return fail(static_cast<int>(ExitCode::usage), e.what());
   }
 
   if (!config_file.empty()) ctx.overrides.config_file = config_file;
@@ -216,15 +249,13 @@ int run(int argc, char** argv)
     }
     return static_cast<int>(ExitCode::usage);
   } catch (const Error& e) {
-    std::fflush(stdout);
-    std::fprintf(stderr, "uoms: error: %s\n", log::redact(e.what()).c_str());
-    return static_cast<int>(e.code());
+    return fail(static_cast<int>(e.code()), log::redact(e.what()));
   } catch (const std::exception& e) {
-    std::fflush(stdout);
-    std::fprintf(stderr, "uoms: error: %s\n", log::redact(e.what()).c_str());
-    return static_cast<int>(ExitCode::failed);
+    return fail(static_cast<int>(ExitCode::failed), log::redact(e.what()));
   }
 }
+
+} // namespace
 
 // --- output -----------------------------------------------------------------
 
@@ -273,6 +304,7 @@ void print_table(const std::vector<std::string>& header, const std::vector<std::
 
 void print_json(const nlohmann::json& doc)
 {
+  g_json_printed = true;
   std::puts(doc.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace).c_str());
 }
 

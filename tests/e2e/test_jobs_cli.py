@@ -173,10 +173,20 @@ class ListShowTest(JobsTestCase):
 
     def test_unknown_job(self):
         self.collect_examples()
-        for args in (["jobs", "show", "99"], ["jobs", "details", "99"], ["--json", "jobs", "show", "99"]):
+        for args in (["jobs", "show", "99"], ["jobs", "details", "99"]):
             with self.subTest(args=args):
                 err = self.assertError(self.w.run(args), 2)
                 self.assertEqual(err, "uoms: error: no job 99\n")
+        # With --json stdout is one JSON document whatever the outcome; --exit-zero keeps
+        # the real code there for hosts that drop stdout on failure (n8n 1.x).
+        code, out, err = self.w.run(["--json", "jobs", "show", "99"])
+        self.assertEqual((code, err), (2, "uoms: error: no job 99\n"))
+        self.assertEqual(json.loads(out), {"status": "failed", "exit_code": 2, "error": "no job 99"})
+        code, out, _ = self.w.run(["--json", "--exit-zero", "jobs", "show", "99"])
+        self.assertEqual((code, json.loads(out)["exit_code"]), (0, 2))
+        code, out, _ = self.w.run(["--json", "colect"], env_extra={"UOMS_EXIT_ZERO": "1"})
+        self.assertEqual(code, 0)
+        self.assertEqual(json.loads(out)["exit_code"], 2)
 
 
 class DetailsTest(JobsTestCase):
