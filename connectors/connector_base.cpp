@@ -19,32 +19,18 @@ ConnectorBase::ConnectorBase(const ChannelContext& context, std::string_view kin
 
 Result<Page> ConnectorBase::fetch_orders(const Window& window, const std::string& cursor)
 {
-  if (m_config_error) {
-    return std::unexpected(*m_config_error);
-  }
-  m_requests = 0;
-  try {
+  return guarded<Page>([&] {
     auto page = fetch(window, cursor);
     if (page) {
       page->requests = m_requests;
     }
     return page;
-  } catch (const std::exception& error) {
-    return std::unexpected(unexpected_failure(error));
-  }
+  });
 }
 
 Result<std::string> ConnectorBase::check()
 {
-  if (m_config_error) {
-    return std::unexpected(*m_config_error);
-  }
-  m_requests = 0;
-  try {
-    return probe();
-  } catch (const std::exception& error) {
-    return std::unexpected(unexpected_failure(error));
-  }
+  return guarded<std::string>([&] { return probe(); });
 }
 
 ConnectorError ConnectorBase::unexpected_failure(const std::exception& error) const

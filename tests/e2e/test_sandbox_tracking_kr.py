@@ -49,7 +49,9 @@ def received(sb, account, number):
     return [row for row in rows if row["tracking_number"] == number]
 
 
-class CoupangTrackingTest(unittest.TestCase):
+class SandboxCase(unittest.TestCase):
+    """One sandbox per test class, faults cleared before each test."""
+
     @classmethod
     def setUpClass(cls):
         cls.sb = Sandbox(default_config(orders=10))
@@ -62,6 +64,8 @@ class CoupangTrackingTest(unittest.TestCase):
     def setUp(self):
         self.sb.clear_faults()
 
+
+class CoupangTrackingTest(SandboxCase):
     def new_box(self, acknowledged=True):
         box = self.sb.add(COUPANG_VENDOR, 1)[0]
         self.assertEqual(box["status"], "ACCEPT")
@@ -160,18 +164,9 @@ class CoupangTrackingTest(unittest.TestCase):
         self.assertEqual(status, 400, body)
 
 
-class SmartstoreTrackingTest(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.sb = Sandbox(default_config(orders=10))
-        cls.sb.start()
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.sb.stop()
-
+class SmartstoreTrackingTest(SandboxCase):
     def setUp(self):
-        self.sb.clear_faults()
+        super().setUp()
         stamp = str(int(time.time() * 1000))
         hashed = libcrypt_bcrypt(f"{SMARTSTORE_CLIENT_ID}_{stamp}", SMARTSTORE_CLIENT_SECRET)
         if hashed is None:
