@@ -149,7 +149,9 @@ class CoupangTrackingTest(SandboxCase):
         self.sb.fault("429", path_contains="orders/invoices")
         status, _, body = invoice(self.sb, dtos(box, "400000000003"))
         self.assertEqual(status, 429)
-        self.assertEqual(received(self.sb, COUPANG_VENDOR, "400000000003"), [])
+        # Refused requests (400, 401, 429) leave nothing; the per-box refusal is remembered.
+        self.assertEqual([row["result"] for row in received(self.sb, COUPANG_VENDOR, "400000000003")],
+                         ["NOT_FOUND_VENDOR_ITEM"])
 
     def test_cancel_between_collect_and_upload(self):
         box = self.new_box()
