@@ -241,12 +241,7 @@ bool serve_order_sheets(Sandbox& sandbox, const httplib::Request& req, httplib::
     return false;
   }
   market.endpoint = order ? "coupang.ordersheet_by_order" : "coupang.ordersheet";
-  if (req.method != "GET") {
-    gateway_error(market, res, 405, "ERROR", "Method Not Allowed");
-    return true;
-  }
-  if (m[2].str() != account.id) {
-    gateway_error(market, res, 403, "ERROR", fmt::format("[FORBIDDEN] vendorId {} is not allowed for this access key.", m[2].str()));
+  if (coupang_refused(market, res, req.method == "GET", m[2].str(), account)) {
     return true;
   }
   const bool v5 = m[1].str() == "v5";
@@ -341,15 +336,8 @@ void handle_coupang(Sandbox& sandbox, const httplib::Request& req, httplib::Resp
     gateway_error(market, res, 404, "ERROR", "Not Found: " + req.path);
     return;
   }
-  if (req.method != "GET") {
-    gateway_error(market, res, 405, "ERROR", "Method Not Allowed");
-    return;
-  }
   const bool v5 = match[1].str() == "v5";
-  const std::string vendor = match[2].str();
-  if (vendor != account->id) {
-    gateway_error(market, res, 403, "ERROR",
-                  fmt::format("[FORBIDDEN] vendorId {} is not allowed for this access key.", vendor));
+  if (coupang_refused(market, res, req.method == "GET", match[2].str(), *account)) {
     return;
   }
 

@@ -236,6 +236,20 @@ KrTracking& kr_tracking()
   return ledger;
 }
 
+bool coupang_refused(const Marketplace& market, httplib::Response& res, bool method_ok, const std::string& vendor,
+                     const AccountConfig& account)
+{
+  if (!method_ok) {
+    gateway_error(market, res, 405, "ERROR", "Method Not Allowed");
+    return true;
+  }
+  if (vendor != account.id) {
+    gateway_error(market, res, 403, "ERROR", fmt::format("[FORBIDDEN] vendorId {} is not allowed for this access key.", vendor));
+    return true;
+  }
+  return false;
+}
+
 bool handle_coupang_writes(Sandbox& sandbox, const httplib::Request& req, httplib::Response& res, Marketplace& market,
                            const AccountConfig& account)
 {
@@ -248,12 +262,8 @@ bool handle_coupang_writes(Sandbox& sandbox, const httplib::Request& req, httpli
   }
   market.endpoint = is_ack ? "coupang.acknowledgement" : "coupang.invoices";
   // The acknowledgement is PUT or PATCH (coupang.md §2.3 lists both); invoices are POST.
-  if (is_ack ? (req.method != "PUT" && req.method != "PATCH") : req.method != "POST") {
-    gateway_error(market, res, 405, "ERROR", "Method Not Allowed");
-    return true;
-  }
-  if (m[1].str() != account.id) {
-    gateway_error(market, res, 403, "ERROR", fmt::format("[FORBIDDEN] vendorId {} is not allowed for this access key.", m[1].str()));
+  const bool method_ok = is_ack ? (req.method == "PUT" || req.method == "PATCH") : req.method == "POST";
+  if (coupang_refused(market, res, method_ok, m[1].str(), account)) {
     return true;
   }
   const json body = json::parse(req.body, nullptr, false);

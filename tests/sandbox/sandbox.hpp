@@ -409,6 +409,10 @@ bool kr_plausible_number(const std::string& number, bool any_digits);
 bool kr_used_elsewhere(Sandbox& sandbox, KrTracking& ledger, const std::string& account, const std::string& self,
                        const std::string& number, const Order& mine);
 
+// Answers 405 when `method_ok` is false, or 403 when the path's vendorId is not the key's
+// account (coupang.md §2.2); true when it answered.
+bool coupang_refused(const Marketplace& market, httplib::Response& res, bool method_ok, const std::string& vendor,
+                     const AccountConfig& account);
 // Coupang acknowledgement and invoices (coupang.md §2.3, §2.4), after the signature check;
 // false when the path is not one of them.
 bool handle_coupang_writes(Sandbox& sandbox, const httplib::Request& req, httplib::Response& res, Marketplace& market,
