@@ -112,6 +112,7 @@ CoupangConnector::CoupangConnector(const ChannelContext& context)
   m_caps.max_window = std::chrono::hours(24);
   m_caps.time_step = std::chrono::minutes(1); // createdAtTo names a minute and includes all of it
   m_caps.partial_orders = true;
+  m_caps.tracking_batch = k_tracking_batch;
 
   if (const auto offset = support::timezone_setting(context.settings, k_kst_offset, k_extra_zones)) {
     m_caps.utc_offset = *offset;
@@ -147,35 +148,28 @@ CoupangConnector::CoupangConnector(const ChannelContext& context)
   add_secret(m_access_key);
 }
 
-Result<json> CoupangConnector::get_ordersheets(TimePoint from, TimePoint to, const std::string& status,
-                                               const std::string& next_token)
+net::Request CoupangConnector::signed_request(std::string method, const std::string& path, const std::string& query,
+                                              std::string label, std::string body) const
 {
-  const std::string path = fmt::format("/v2/providers/openapi/apis/api/v5/vendors/{}/ordersheets", encode_value(m_vendor_id));
-  // Alphabetical, like the doc's examples; these bytes are both signed and sent. Minute
-  // mode takes no page size (coupang.md §2.3: maxPerPage does not apply), so none is sent.
-  std::string query = fmt::format("createdAtFrom={}&createdAtTo={}", query_time(from, m_caps.utc_offset),
-                                  query_time(to, m_caps.utc_offset));
-  if (!next_token.empty()) {
-    query += "&nextToken=" + encode_value(next_token);
-  }
-  query += "&searchType=timeFrame&status=" + encode_value(status);
-
   // The base URL may carry a path prefix (a proxy); the signature covers the path as sent.
   const std::string signed_path = std::string(support::url_path(m_base_url)) + path;
-
   net::Request request;
-  request.method = "GET";
-  request.url = m_base_url + path + "?" + query;
-  request.label = next_token.empty() ? fmt::format("GET ordersheets (status {})", status)
-                                     : fmt::format("GET ordersheets (status {}, nextToken {})", status, next_token);
+  request.url = m_base_url + path + (query.empty() ? "" : "?" + query);
+  request.label = std::move(label);
+  request.body = std::move(body);
   const std::string date = signed_date(m_clock->now());
   request.headers = {
-      {"Authorization", authorization(m_access_key, m_secret_key, date, "GET", signed_path, query)},
+      {"Authorization", authorization(m_access_key, m_secret_key, date, method, signed_path, query)},
       {"Content-Type", "application/json;charset=UTF-8"},
       {"X-Requested-By", m_vendor_id},
       {"X-EXTENDED-TIMEOUT", std::string(k_extended_timeout_ms)},
   };
+  request.method = std::move(method);
+  return request;
+}
 
+Result<json> CoupangConnector::call(const net::Request& request, bool missing_ok)
+{
   const auto response = exchange(request);
   if (!response) {
     return std::unexpected(response.error());
@@ -188,6 +182,9 @@ Result<json> CoupangConnector::get_ordersheets(TimePoint from, TimePoint to, con
     // Coupang answers 302 to an IP or vendorId it blocked after bursts (coupang.md §2.6).
     return fail(ErrorKind::rate_limited, "blocked after too many calls");
   }
+  if (missing_ok && response->status == 400) {
+    return json::object();
+  }
   if (const auto refused = support::refusal(response->status, "unauthorized (check access_key, secret_key and the clock)",
                                             "forbidden (IP not registered or temporarily blocked)")) {
     return fail(refused->kind, refused->what);
@@ -198,7 +195,30 @@ Result<json> CoupangConnector::get_ordersheets(TimePoint from, TimePoint to, con
   if (!is_ok_code(body)) {
     return fail(ErrorKind::contract, "error in body");
   }
-  const json* data = member(body, "data");
+  return body;
+}
+
+Result<json> CoupangConnector::get_ordersheets(TimePoint from, TimePoint to, const std::string& status,
+                                               const std::string& next_token)
+{
+  const std::string path = fmt::format("/v2/providers/openapi/apis/api/v5/vendors/{}/ordersheets", encode_value(m_vendor_id));
+  // Alphabetical, like the doc's examples; these bytes are both signed and sent. Minute
+  // mode takes no page size (coupang.md §2.3: maxPerPage does not apply), so none is sent.
+  std::string query = fmt::format("createdAtFrom={}&createdAtTo={}", query_time(from, m_caps.utc_offset),
+                                  query_time(to, m_caps.utc_offset));
+  if (!next_token.empty()) {
+    query += "&nextToken=" + encode_value(next_token);
+  }
+  query += "&searchType=timeFrame&status=" + encode_value(status);
+  const net::Request request =
+      signed_request("GET", path, query,
+                     next_token.empty() ? fmt::format("GET ordersheets (status {})", status)
+                                        : fmt::format("GET ordersheets (status {}, nextToken {})", status, next_token));
+  auto body = call(request);
+  if (!body) {
+    return body;
+  }
+  const json* data = member(*body, "data");
   if (data != nullptr && !data->is_array()) {
     return std::unexpected(ConnectorError{ErrorKind::contract, fmt::format("{}: \"data\" is not an array", request.label), 200, {}});
   }
@@ -282,6 +302,15 @@ const KindSpec& spec()
           },
       .make = support::factory<CoupangConnector>(),
       .default_rate_limit = k_default_rate_limit,
+      // coupang.md §2.7: Lotte is HYUNDAI, Logen KGB, the convenience-store parcel CVS.
+      .carriers =
+          {
+              {"CJ", "CJGLS"},       {"HANJIN", "HANJIN"}, {"LOTTE", "HYUNDAI"},         {"LOGEN", "KGB"},
+              {"EPOST", "EPOST"},    {"KDEXP", "KDEXP"},   {"CVSNET", "CVS"},            {"DAESIN", "DAESIN"},
+              {"ILYANG", "ILYANG"},  {"CHUNIL", "CHUNIL"}, {"HDEXP", "HDEXP"},           {"REGISTPOST", "REGISTPOST"},
+              {"DIRECT", "DIRECT"},  {"EMS", "EMS"},       {"DHL", "DHL"},               {"FEDEX", "FEDEX"},
+              {"UPS", "UPS"},
+          },
   };
   return kind;
 }

@@ -6,7 +6,9 @@
 #include <nlohmann/json_fwd.hpp>
 
 #include <chrono>
+#include <map>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -50,6 +52,13 @@ struct Cursor
 std::string encode_cursor(const Cursor& cursor);
 std::optional<Cursor> decode_cursor(std::string_view text);
 
+// Boxes per upload_tracking call (Capabilities::tracking_batch), and invoice DTOs per
+// orders/invoices call: coupang.md §2.4 leaves the DTO limit UNCONFIRMED, so both follow
+// the acknowledgement's documented 50 (§2.3). A box's DTOs never straddle two calls.
+inline constexpr int k_tracking_batch = 50;
+inline constexpr std::size_t k_max_invoice_dtos = 50;
+inline constexpr std::size_t k_max_acknowledge_ids = 50;
+
 // One Coupang seller account (vendorId).
 //
 // A Page is one HTTP call: one status of the configured list, one nextToken page. The
@@ -62,7 +71,45 @@ class CoupangConnector : public support::ConnectorBase
 public:
   explicit CoupangConnector(const ChannelContext& context);
 
+  // Acknowledges the boxes still in ACCEPT (ACCEPT -> INSTRUCT, coupang.md §2.3), then posts
+  // one invoice DTO per vendorItemId of each box (§2.4); one outcome per box.
+  Result<std::vector<WriteOutcome>> upload_tracking(std::span<const TrackingUpload> uploads) override;
+  // The invoice each box holds, read from its order's sheets (by orderId).
+  Result<std::vector<TrackingOnMarketplace>> read_tracking(std::span<const TrackingUpload> uploads) override;
+  // The orders' current sheets, one call per orderId (the API has no batch read).
+  Result<std::vector<Order>> refresh_orders(std::span<const std::string> order_ids) override;
+
 private:
+  // What this connector last read of one box: its status and invoice.
+  struct BoxState
+  {
+    std::string order_id;
+    std::string status;
+    std::string invoice_number;
+    std::string carrier; // Coupang's code where known
+    bool cancelled = false;
+    std::vector<std::string> vendor_items;
+  };
+  struct InvoiceAnswer;
+
+  // A signed request: `path` below the base URL, `query` the exact bytes sent and signed.
+  net::Request signed_request(std::string method, const std::string& path, const std::string& query,
+                              std::string label, std::string body = {}) const;
+  // Sends and judges the answer: the envelope's parsed body, or the call's error. With
+  // `missing_ok`, an HTTP 400 (Coupang's answer for an unknown orderId) is an empty object.
+  Result<nlohmann::json> call(const net::Request& request, bool missing_ok = false);
+  // GET v5 …/{orderId}/ordersheets: the order's boxes (an empty array for an unknown order),
+  // remembered in m_boxes.
+  Result<nlohmann::json> order_boxes(const std::string& order_id);
+  // Reads the boxes of each order (order_boxes), once per distinct id.
+  Result<void> learn_orders(const std::vector<std::string>& order_ids);
+  // PUT (then PATCH) ordersheets/acknowledgement for `box_ids`; per box its result entry.
+  Result<std::map<std::string, nlohmann::json>> acknowledge(const std::vector<std::string>& box_ids);
+  // POST orders/invoices with `dtos`; per box its result entry, and the envelope's summary.
+  Result<InvoiceAnswer> post_invoices(const nlohmann::json& dtos);
+
+  std::map<std::string, BoxState> m_boxes; // by shipmentBoxId
+
   Result<Page> fetch(const Window& window, const std::string& cursor) override;
   Result<std::string> probe() override;
   // One order-sheet call; the parsed envelope, its `data` an array or absent.

@@ -1,6 +1,7 @@
 #include "connectors/coupang/mapping.hpp"
 
 #include "uoms/time.hpp"
+#include "uoms/util/text.hpp"
 
 #include <fmt/format.h>
 
@@ -154,6 +155,10 @@ Order map_box(const json& box, std::chrono::minutes offset, std::vector<OrderNot
   order.shipping_fee_minor = shipping.minor + remote.minor;
   order.currency = !shipping.currency.empty() ? shipping.currency : "KRW";
 
+  // The invoice the box already holds (coupang.md §2.3: invoiceNumber and the carrier on
+  // the box), recorded on each of its items with Coupang's carrier code.
+  const BoxInvoice invoice = box_invoice(box);
+
   const json* items = member(box, "orderItems");
   if (items == nullptr || !items->is_array() || items->empty()) {
     throw BadField{fmt::format("shipmentBoxId {}: no orderItems", box_id)};
@@ -198,6 +203,8 @@ Order map_box(const json& box, std::chrono::minutes offset, std::vector<OrderNot
       order.currency = unit.currency;
     }
     item.raw_status = raw_status;
+    item.tracking_carrier = invoice.carrier;
+    item.tracking_number = invoice.number;
     item.status = status.value_or(OrderStatus::unknown);
     if (bool_field(source, "canceled") || (ordered > 0 && cancelled >= ordered)) {
       item.status = OrderStatus::cancelled;
@@ -210,15 +217,6 @@ Order map_box(const json& box, std::chrono::minutes offset, std::vector<OrderNot
   return order;
 }
 
-struct MappedPage
-{
-  std::vector<Order> orders;
-  std::vector<MappingFailure> failures;
-  std::vector<OrderNote> notes;
-};
-
-// Maps the `data` array; boxes of the same orderId merge into one Order whose raw is
-// the box object, or an array of the box objects when there are several.
 } // namespace
 
 support::MappedPage map_boxes(const json& data, std::chrono::minutes offset)
@@ -230,6 +228,43 @@ support::MappedPage map_boxes(const json& data, std::chrono::minutes offset)
                [&](const json& record, std::vector<OrderNote>& notes) { return map_box(record, offset, notes); });
   }
   return orders.finish(support::is_cancelled);
+}
+
+std::string carrier_for_name(std::string_view name)
+{
+  // The carrier column of coupang.md §2.7, spaces removed ("CJ 대한통운" is CJ대한통운).
+  static const std::map<std::string, std::string, std::less<>> names = {
+      {"CJ대한통운", "CJGLS"}, {"한진택배", "HANJIN"},   {"우체국", "EPOST"},     {"우체국택배", "EPOST"},
+      {"롯데택배", "HYUNDAI"}, {"로젠택배", "KGB"},      {"경동택배", "KDEXP"},   {"업체직송", "DIRECT"},
+      {"일양택배", "ILYANG"},  {"천일택배", "CHUNIL"},   {"천일특송", "CHUNIL"},  {"대신택배", "DAESIN"},
+      {"합동택배", "HDEXP"},   {"CVS택배", "CVS"},       {"우편등기", "REGISTPOST"}, {"우체국EMS", "EMS"},
+  };
+  std::string compact;
+  for (const char c : name) {
+    if (c != ' ') {
+      compact += c;
+    }
+  }
+  const auto it = names.find(compact);
+  return it == names.end() ? std::string() : it->second;
+}
+
+BoxInvoice box_invoice(const json& box)
+{
+  BoxInvoice invoice;
+  invoice.number = std::string(util::trim(string_field(box, "invoiceNumber")));
+  if (invoice.number.empty()) {
+    return invoice;
+  }
+  invoice.carrier = string_field(box, "deliveryCompanyCode");
+  if (invoice.carrier.empty()) {
+    const std::string name = string_field(box, "deliveryCompanyName");
+    invoice.carrier = carrier_for_name(name);
+    if (invoice.carrier.empty()) {
+      invoice.carrier = name; // a carrier §2.7 does not name: kept as Coupang wrote it
+    }
+  }
+  return invoice;
 }
 
 bool is_ok_code(const json& body)

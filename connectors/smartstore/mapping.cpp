@@ -189,6 +189,13 @@ Order map_detail(const json& element, std::vector<OrderNote>& notes)
       item.status = *claim;
     }
   }
+  // The delivery Naver already holds (smartstore.md §1.3 `delivery`), with its carrier code.
+  if (const json* delivery = member(element, "delivery"); delivery != nullptr && delivery->is_object()) {
+    item.tracking_number = string_field(*delivery, "trackingNumber");
+    if (!item.tracking_number.empty()) {
+      item.tracking_carrier = string_field(*delivery, "deliveryCompany");
+    }
+  }
   order.items.push_back(std::move(item));
   return order;
 }

@@ -90,6 +90,7 @@ SmartstoreConnector::SmartstoreConnector(const ChannelContext& context)
   m_caps.max_window = std::chrono::hours(24);
   m_caps.utc_offset = k_kst_offset;
   m_caps.partial_orders = true;
+  m_caps.tracking_batch = k_tracking_batch;
 
   if (m_client_id.empty()) {
     config_error("setting client_id is required (the application ID from the Commerce API center)");
@@ -297,48 +298,19 @@ Result<Page> SmartstoreConnector::fetch(const Window& window, const std::string&
   }
 
   // 2. Their details, at most 300 ids per call.
-  std::vector<json> elements;
-  for (std::size_t start = 0; start < ids.size(); start += k_detail_batch) {
-    const auto end = std::min(ids.size(), start + k_detail_batch);
-    net::Request details;
-    details.method = "POST";
-    details.url = m_base_url + std::string(k_details_path);
-    details.headers = {{"Content-Type", "application/json"}, {"Accept", "application/json"}};
-    details.body = json{{"productOrderIds", std::vector<std::string>(ids.begin() + static_cast<std::ptrdiff_t>(start),
-                                                                     ids.begin() + static_cast<std::ptrdiff_t>(end))},
-                        {"quantityClaimCompatibility", true}}
-                       .dump();
-    details.label = fmt::format("POST product-orders/query ({} ids)", end - start);
-    auto reply = call(details);
-    if (!reply) {
-      return std::unexpected(reply.error());
-    }
-    page.request_id = reply->trace_id;
-    const json* list_data = member(reply->body, "data");
-    // The official schema has an array; one public mock wrapped it as data.productOrders.
-    if (list_data != nullptr && list_data->is_object()) {
-      list_data = member(*list_data, "productOrders");
-    }
-    if (list_data == nullptr) {
-      continue;
-    }
-    if (!list_data->is_array()) {
-      return std::unexpected(ConnectorError{ErrorKind::contract, fmt::format("{}: \"data\" is not an array", details.label),
-                                            200, page.request_id});
-    }
-    for (const auto& element : *list_data) {
-      elements.push_back(element);
-    }
+  auto elements = details(ids, page.request_id);
+  if (!elements) {
+    return std::unexpected(elements.error());
   }
 
-  support::MappedPage mapped = map_details(elements, changes);
+  support::MappedPage mapped = map_details(*elements, changes);
   page.orders = std::move(mapped.orders);
   page.failures.insert(page.failures.end(), mapped.failures.begin(), mapped.failures.end());
   page.notes = std::move(mapped.notes);
 
   // A changed product order the detail call did not return is recorded, not dropped.
   std::set<std::string, std::less<>> returned;
-  for (const auto& element : elements) {
+  for (const auto& element : *elements) {
     if (const json* po = member(element, "productOrder")) {
       if (const json* id = member(*po, "productOrderId"); id != nullptr && id->is_string()) {
         returned.insert(id->get<std::string>());
@@ -357,6 +329,44 @@ Result<Page> SmartstoreConnector::fetch(const Window& window, const std::string&
     }
   }
   return page;
+}
+
+Result<std::vector<json>> SmartstoreConnector::details(const std::vector<std::string>& ids, std::string& request_id)
+{
+  std::vector<json> elements;
+  for (std::size_t start = 0; start < ids.size(); start += k_detail_batch) {
+    const auto end = std::min(ids.size(), start + k_detail_batch);
+    net::Request details;
+    details.method = "POST";
+    details.url = m_base_url + std::string(k_details_path);
+    details.headers = {{"Content-Type", "application/json"}, {"Accept", "application/json"}};
+    details.body = json{{"productOrderIds", std::vector<std::string>(ids.begin() + static_cast<std::ptrdiff_t>(start),
+                                                                     ids.begin() + static_cast<std::ptrdiff_t>(end))},
+                        {"quantityClaimCompatibility", true}}
+                       .dump();
+    details.label = fmt::format("POST product-orders/query ({} ids)", end - start);
+    auto reply = call(details);
+    if (!reply) {
+      return std::unexpected(reply.error());
+    }
+    request_id = reply->trace_id;
+    const json* list_data = member(reply->body, "data");
+    // The official schema has an array; one public mock wrapped it as data.productOrders.
+    if (list_data != nullptr && list_data->is_object()) {
+      list_data = member(*list_data, "productOrders");
+    }
+    if (list_data == nullptr) {
+      continue;
+    }
+    if (!list_data->is_array()) {
+      return std::unexpected(ConnectorError{ErrorKind::contract, fmt::format("{}: \"data\" is not an array", details.label),
+                                            200, request_id});
+    }
+    for (const auto& element : *list_data) {
+      elements.push_back(element);
+    }
+  }
+  return elements;
 }
 
 Result<std::string> SmartstoreConnector::probe()
@@ -405,6 +415,15 @@ const KindSpec& spec()
           },
       .make = support::factory<SmartstoreConnector>(),
       .default_rate_limit = k_default_rate_limit,
+      // smartstore.md §1.8: Lotte is HYUNDAI and Logen KGB, not LOTTE and LOGEN.
+      .carriers =
+          {
+              {"CJ", "CJGLS"},         {"LOTTE", "HYUNDAI"},    {"HANJIN", "HANJIN"},         {"LOGEN", "KGB"},
+              {"EPOST", "EPOST"},      {"KDEXP", "KDEXP"},      {"DAESIN", "DAESIN"},         {"ILYANG", "ILYANG"},
+              {"CHUNIL", "CHUNIL"},    {"HDEXP", "HDEXP"},      {"CVSNET", "CVSNET"},         {"CUPARCEL", "CUPARCEL"},
+              {"REGISTPOST", "REGISTPOST"}, {"EMS", "EMS"},     {"DHL", "DHL"},               {"FEDEX", "FEDEX"},
+              {"UPS", "UPS"},
+          },
   };
   return kind;
 }

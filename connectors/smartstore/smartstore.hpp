@@ -7,9 +7,12 @@
 #include <nlohmann/json.hpp>
 
 #include <cstddef>
+#include <map>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
 // Naver Smartstore Commerce API (docs/marketplaces/smartstore.md): bcrypt-signed client
 // credentials, last-changed-statuses polling and product-orders/query details.
@@ -46,6 +49,14 @@ inline constexpr std::string_view k_token_name = "access_token";
 inline constexpr int k_max_limit_count = 300;
 inline constexpr std::size_t k_detail_batch = 300;
 
+// Product orders per dispatch and per place-order confirmation call (smartstore.md §1.4,
+// §1.5: at most 30 each); one TrackingUpload is one product order (its shipment_key).
+inline constexpr int k_tracking_batch = 30;
+inline constexpr std::size_t k_max_dispatch = 30;
+
+// `2022-04-05T12:17:35.000+09:00`, the dispatchDate of smartstore.md §1.5 (KST, ms).
+std::string dispatch_time(TimePoint t);
+
 // One Smartstore application acting for its own store (SELF) or for a seller (SELLER).
 //
 // A Page is one last-changed-statuses call (up to limitCount changes: the [kinds.smartstore]
@@ -57,6 +68,14 @@ class SmartstoreConnector : public support::ConnectorBase
 {
 public:
   explicit SmartstoreConnector(const ChannelContext& context);
+
+  // Confirms the product orders still NOT_YET (§1.4), then dispatches (§1.5); one outcome
+  // per upload from successProductOrderIds / failProductOrderInfos.
+  Result<std::vector<WriteOutcome>> upload_tracking(std::span<const TrackingUpload> uploads) override;
+  // The delivery each product order holds, from product-orders/query.
+  Result<std::vector<TrackingOnMarketplace>> read_tracking(std::span<const TrackingUpload> uploads) override;
+  // Each order's product order ids (one GET per orderId), then their details in one query.
+  Result<std::vector<Order>> refresh_orders(std::span<const std::string> order_ids) override;
 
 private:
   struct Reply
@@ -73,6 +92,14 @@ private:
   Result<Reply> send(net::Request request, const std::string& bearer, bool& rejected);
   // GET last-changed-statuses with `query` (its time bounds and cursor) and the limitCount.
   net::Request changes_request(const std::string& query, std::string label) const;
+  // product-orders/query for `ids`, 300 per call: the elements, in the order Naver sent them.
+  Result<std::vector<nlohmann::json>> details(const std::vector<std::string>& ids, std::string& request_id);
+  // A POST of a JSON body to `path` (below the base) with the bearer token.
+  Result<Reply> post(std::string_view path, const nlohmann::json& body, std::string label);
+  // POST confirm or dispatch for up to 30 product orders: per id, "" for success or the
+  // failProductOrderInfos entry.
+  Result<std::map<std::string, nlohmann::json>> per_product_order(std::string_view path, const nlohmann::json& body,
+                                                                  const std::vector<std::string>& ids, std::string label);
 
   std::string m_base_url;
   std::string m_client_id;

@@ -40,6 +40,9 @@ void handle_control(Sandbox& sandbox, const httplib::Request& req, httplib::Resp
 {
   const std::string what = req.path.substr(std::string_view("/__sandbox/").size());
   const std::string& method = req.method;
+  if (handle_kr_control(sandbox, what, req, res)) {
+    return;
+  }
   try {
     if (what == "health" && method == "GET") {
       json accounts = json::array();

@@ -224,7 +224,42 @@ json box_json(const Order& order, bool v5)
     box["isCod"] = false;
     box["extraProperties"] = json::object();
   }
+  overlay_coupang_box(order, box);
   return box;
+}
+
+// GET …/{orderId}/ordersheets (the order's boxes) and …/ordersheets/{shipmentBoxId} (one
+// box), coupang.md §2.3's related endpoints; false for any other path.
+bool serve_order_sheets(Sandbox& sandbox, const httplib::Request& req, httplib::Response& res, Marketplace& market,
+                        const AccountConfig& account)
+{
+  static const std::regex by_order(R"(^/v2/providers/openapi/apis/api/(v4|v5)/vendors/([^/]+)/(\d+)/ordersheets$)");
+  static const std::regex by_box(R"(^/v2/providers/openapi/apis/api/(v4|v5)/vendors/([^/]+)/ordersheets/(\d+)$)");
+  std::smatch m;
+  const bool order = std::regex_match(req.path, m, by_order);
+  if (!order && !std::regex_match(req.path, m, by_box)) {
+    return false;
+  }
+  market.endpoint = order ? "coupang.ordersheet_by_order" : "coupang.ordersheet";
+  if (coupang_refused(market, res, req.method == "GET", m[2].str(), account)) {
+    return true;
+  }
+  const bool v5 = m[1].str() == "v5";
+  const std::string id = m[3].str();
+  json data = json::array();
+  for (const auto& o : sandbox.store.orders(account.id)) {
+    if (std::to_string(order ? o.order_id : o.shipment_box_id) == id) {
+      data.push_back(box_json(o, v5));
+    }
+  }
+  if (data.empty()) {
+    api_error(res, 400, fmt::format("Invalid {} '{}': no such order sheet.", order ? "orderId" : "shipmentBoxId", id));
+    return true;
+  }
+  res.status = 200;
+  res.set_content(json{{"code", 200}, {"message", "OK"}, {"data", order ? data : data[0]}}.dump(),
+                  "application/json;charset=UTF-8");
+  return true;
 }
 
 } // namespace
@@ -291,19 +326,18 @@ void handle_coupang(Sandbox& sandbox, const httplib::Request& req, httplib::Resp
   }
 
   // 2. Routing and the vendor.
+  if (!is_ordersheets && handle_coupang_writes(sandbox, req, res, market, *account)) {
+    return;
+  }
+  if (!is_ordersheets && serve_order_sheets(sandbox, req, res, market, *account)) {
+    return;
+  }
   if (!is_ordersheets) {
     gateway_error(market, res, 404, "ERROR", "Not Found: " + req.path);
     return;
   }
-  if (req.method != "GET") {
-    gateway_error(market, res, 405, "ERROR", "Method Not Allowed");
-    return;
-  }
   const bool v5 = match[1].str() == "v5";
-  const std::string vendor = match[2].str();
-  if (vendor != account->id) {
-    gateway_error(market, res, 403, "ERROR",
-                  fmt::format("[FORBIDDEN] vendorId {} is not allowed for this access key.", vendor));
+  if (coupang_refused(market, res, req.method == "GET", match[2].str(), *account)) {
     return;
   }
 

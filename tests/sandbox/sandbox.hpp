@@ -365,4 +365,71 @@ struct ServedIds
 };
 ServedIds& served_ids();
 
+// --- tracking write-backs of Coupang and Smartstore (kr_tracking.cpp) ----------------------
+
+// What the sandbox holds beyond the generated orders once tracking numbers arrive: each
+// shipment's invoice, cancellations and place-order confirmations, and a log of every
+// tracking number received (GET /__sandbox/tracking), so tests can see what arrived and how
+// often. Keys are "account/shipmentBoxId" (Coupang) or "account/productOrderId" (Smartstore).
+struct KrInvoice
+{
+  std::string carrier; // the marketplace's code
+  std::string number;
+  TimePoint at{};
+};
+struct KrReceived
+{
+  std::string kind;
+  std::string account;
+  std::string order_id;
+  std::string shipment; // shipmentBoxId or productOrderId
+  std::string item;     // vendorItemId or productOrderId
+  std::string carrier;
+  std::string number;
+  std::string result; // "OK" or the marketplace's code
+  TimePoint at{};
+};
+struct KrTracking
+{
+  std::mutex mutex; // held across the check and the change of one write request
+  std::map<std::string, KrInvoice> invoices;
+  std::map<std::string, bool> cancelled;       // true: done, false: requested (Smartstore)
+  std::map<std::string, bool> confirmed;       // Smartstore place-order confirmation
+  std::vector<KrReceived> received;
+
+  static std::string key(const std::string& account, const std::string& id) { return account + "/" + id; }
+};
+KrTracking& kr_tracking();
+// A waybill the sandbox takes: digits only, 8 to 20 of them (every length of coupang.md
+// §2.7 falls in between), or any digits (`any_digits`, Coupang DIRECT).
+bool kr_plausible_number(const std::string& number, bool any_digits);
+// Whether another shipment (not `self`) of the account holds `number` for another receiver:
+// one number may be shared only by one recipient's orders (coupang.md §2.4). Caller holds
+// the ledger's mutex.
+bool kr_used_elsewhere(Sandbox& sandbox, KrTracking& ledger, const std::string& account, const std::string& self,
+                       const std::string& number, const Order& mine);
+
+// Answers 405 when `method_ok` is false, or 403 when the path's vendorId is not the key's
+// account (coupang.md §2.2); true when it answered.
+bool coupang_refused(const Marketplace& market, httplib::Response& res, bool method_ok, const std::string& vendor,
+                     const AccountConfig& account);
+// Coupang acknowledgement and invoices (coupang.md §2.3, §2.4), after the signature check;
+// false when the path is not one of them.
+bool handle_coupang_writes(Sandbox& sandbox, const httplib::Request& req, httplib::Response& res, Marketplace& market,
+                           const AccountConfig& account);
+// The ledger's invoice and cancellation on a box about to be served.
+void overlay_coupang_box(const Order& order, json& box);
+// Smartstore confirm, dispatch and orders/{orderId}/product-order-ids: the stats endpoint
+// name for such a request, or "" when it is none of them.
+std::string smartstore_write_endpoint(const httplib::Request& req);
+void handle_smartstore_write(Sandbox& sandbox, const httplib::Request& req, httplib::Response& res,
+                             const std::string& client);
+// The ledger's confirmation, delivery and cancel request on a product order about to be served.
+void overlay_smartstore(const Order& order, const Item& item, json& detail);
+// GET /__sandbox/tracking and POST /__sandbox/cancel; false for any other control path.
+bool handle_kr_control(Sandbox& sandbox, const std::string& what, const httplib::Request& req, httplib::Response& res);
+// Smartstore's answer envelope (timestamp, traceId, GNCP-GW-Trace-ID) and its 4000 error.
+void smartstore_reply(httplib::Response& res, int status, json body);
+void smartstore_bad_request(httplib::Response& res, const std::string& name, const std::string& message);
+
 } // namespace uoms::sandbox

@@ -40,8 +40,25 @@ bool is_digits(const std::string& text)
   return !text.empty() && std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; });
 }
 
-// Every answer carries a traceId, in the body and in GNCP-GW-Trace-ID.
 void reply(httplib::Response& res, int status, json body)
+{
+  smartstore_reply(res, status, std::move(body));
+}
+
+void bad_request(httplib::Response& res, const std::string& name, const std::string& message)
+{
+  smartstore_bad_request(res, name, message);
+}
+
+void authn_failed(const Marketplace& market, httplib::Response& res, const std::string& message)
+{
+  gateway_error(market, res, 401, "GW.AUTHN", message);
+}
+
+} // namespace
+
+// Every answer carries a traceId, in the body and in GNCP-GW-Trace-ID.
+void smartstore_reply(httplib::Response& res, int status, json body)
 {
   const std::string trace = new_trace_id();
   body["timestamp"] = kst(now());
@@ -53,18 +70,15 @@ void reply(httplib::Response& res, int status, json body)
 
 // pay-order API errors: {timestamp, traceId, code, message} with code 4000 for a bad
 // parameter and the offending input named (smartstore.md §1.7).
-void bad_request(httplib::Response& res, const std::string& name, const std::string& message)
+void smartstore_bad_request(httplib::Response& res, const std::string& name, const std::string& message)
 {
-  reply(res, 400,
-        {{"code", "4000"},
-         {"message", message},
-         {"invalidInputs", json::array({{{"name", name}, {"type", "InvalidValue"}, {"message", message}}})}});
+  smartstore_reply(res, 400,
+                   {{"code", "4000"},
+                    {"message", message},
+                    {"invalidInputs", json::array({{{"name", name}, {"type", "InvalidValue"}, {"message", message}}})}});
 }
 
-void authn_failed(const Marketplace& market, httplib::Response& res, const std::string& message)
-{
-  gateway_error(market, res, 401, "GW.AUTHN", message);
-}
+namespace {
 
 void handle_token(Sandbox& sandbox, const httplib::Request& req, httplib::Response& res, Marketplace& market)
 {
@@ -393,6 +407,7 @@ json detail_json(const Order& order, std::size_t line)
     }
     detail["delivery"] = std::move(delivery);
   }
+  overlay_smartstore(order, item, detail);
   return detail;
 }
 
@@ -442,11 +457,12 @@ void handle_smartstore(Sandbox& sandbox, const httplib::Request& req, httplib::R
   }
   const bool changes = req.path == k_changes_path && req.method == "GET";
   const bool query = req.path == k_query_path && req.method == "POST";
-  if (!changes && !query) {
+  const std::string write = smartstore_write_endpoint(req);
+  if (!changes && !query && write.empty()) {
     gateway_error(market, res, 404, "GW.NOT_FOUND", "No API found for " + req.method + " " + req.path);
     return;
   }
-  market.endpoint = changes ? "smartstore.last_changed_statuses" : "smartstore.query";
+  market.endpoint = changes ? "smartstore.last_changed_statuses" : query ? "smartstore.query" : write;
   const std::string client = authenticate(sandbox, req, res, market);
   if (client.empty()) {
     return;
@@ -454,8 +470,10 @@ void handle_smartstore(Sandbox& sandbox, const httplib::Request& req, httplib::R
   market.account = client;
   if (changes) {
     handle_changes(sandbox, req, res, client);
-  } else {
+  } else if (query) {
     handle_query(sandbox, req, res, client);
+  } else {
+    handle_smartstore_write(sandbox, req, res, client);
   }
 }
 
