@@ -65,23 +65,6 @@ protected:
   // `text` with the secrets, the keeper's stored token and log secrets masked.
   std::string scrub(std::string text) const;
 
-  // Runs a write-back or read-back call (upload_tracking, read_tracking, refresh_orders)
-  // the way fetch_orders runs fetch: the configuration error first, and an exception
-  // escaping the call as the channel's error instead of the end of the pass.
-  template <typename T, typename Call>
-  Result<T> guarded(Call&& call)
-  {
-    if (m_config_error) {
-      return std::unexpected(*m_config_error);
-    }
-    m_requests = 0;
-    try {
-      return call();
-    } catch (const std::exception& error) {
-      return std::unexpected(unexpected_failure(error));
-    }
-  }
-
   // One HTTP exchange, counted; no answer at all becomes the channel's error.
   Result<net::Response> exchange(const net::Request& request);
 
