@@ -2,6 +2,7 @@
 // change orders. JSON in and out, no authentication (loopback only).
 
 #include "sandbox.hpp"
+#include "tracking.hpp"
 
 #include <fmt/format.h>
 
@@ -38,7 +39,9 @@ std::optional<json> body_object(const httplib::Request& req, httplib::Response& 
 
 void handle_control(Sandbox& sandbox, const httplib::Request& req, httplib::Response& res)
 {
-  const std::string what = req.path.substr(std::string_view("/__sandbox/").size());
+  // `/_control/NAME` is an alias of `/__sandbox/NAME`.
+  const std::string what = req.path.substr(
+      req.path.starts_with("/_control/") ? std::string_view("/_control/").size() : std::string_view("/__sandbox/").size());
   const std::string& method = req.method;
   if (handle_kr_control(sandbox, what, req, res)) {
     return;
@@ -144,6 +147,30 @@ void handle_control(Sandbox& sandbox, const httplib::Request& req, httplib::Resp
       }
       sandbox.expire_tokens(body->value("account", ""));
       send(res, 200, {{"ok", true}});
+    } else if (what == "tracking" && method == "GET") {
+      // Every tracking number an upload route accepted: [{kind, account, order, shipment, carrier, number, at}].
+      const std::string kind = req.get_param_value("kind");
+      const auto parsed = kind_from_name(kind);
+      if (!kind.empty() && !parsed) {
+        fail(res, 400, "unknown kind " + kind);
+        return;
+      }
+      send(res, 200, tracking_ledger().list(parsed, req.get_param_value("account")));
+    } else if (what == "cancel" && method == "POST") {
+      const auto body = body_object(req, res);
+      if (!body) {
+        return;
+      }
+      try {
+        const json touched = cancel_order(sandbox, *body);
+        send(res, 200, {{"count", touched.size()}, {"orders", touched}});
+      } catch (const std::out_of_range& e) {
+        fail(res, 404, e.what());
+      } catch (const std::invalid_argument& e) {
+        fail(res, 400, e.what());
+      } catch (const std::logic_error& e) {
+        fail(res, 409, e.what());
+      }
     } else {
       fail(res, 404, fmt::format("no control endpoint {} {}", method, req.path));
     }

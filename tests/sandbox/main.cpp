@@ -123,7 +123,7 @@ int main(int argc, char** argv)
   });
 
   auto dispatch = [&sandbox](const httplib::Request& req, httplib::Response& res) {
-    if (req.path.starts_with("/__sandbox/")) {
+    if (req.path.starts_with("/__sandbox/") || req.path.starts_with("/_control/")) {
       handle_control(sandbox, req, res);
     } else {
       serve(sandbox, req, res);

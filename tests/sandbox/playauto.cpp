@@ -5,6 +5,7 @@
 // {error_code, messages}.
 
 #include "sandbox.hpp"
+#include "tracking.hpp"
 
 #include <fmt/format.h>
 #include <openssl/crypto.h>
@@ -19,6 +20,9 @@ namespace {
 
 const std::string k_auth_path = "/api/auth";
 const std::string k_orders_path = "/api/orders";
+const std::string k_carriers_path = "/api/carriers";
+const std::string k_instruction_path = "/api/order/instruction";
+const std::string k_invoice_path = "/api/order/setInvoice";
 constexpr long long k_max_length = 3000;
 constexpr long long k_default_length = 500;
 
@@ -128,6 +132,27 @@ const AccountConfig* authenticate(Sandbox& sandbox, const httplib::Request& req,
   return account;
 }
 
+// GET /carriers (§3.5). 4, 5 and 6 are the observed values; 25 and 68 come from one client
+// (LOW); the other numbers are the sandbox's (the real list has about 165 entries).
+const std::vector<std::pair<int, std::string>> k_carriers{
+    {4, "CJ대한통운"},  {5, "한진택배"},  {6, "로젠택배"},   {8, "롯데택배"},   {9, "우체국택배"}, {10, "경동택배"},
+    {11, "대신택배"},   {12, "일양로지스"}, {13, "천일택배"}, {14, "합동택배"}, {25, "기타"},        {68, "직접배송"}};
+
+std::optional<std::string> carrier_name(const std::string& carr_no)
+{
+  for (const auto& [code, name] : k_carriers) {
+    if (std::to_string(code) == carr_no) {
+      return name;
+    }
+  }
+  return std::nullopt;
+}
+
+std::string carrier_label(const std::string& carr_no)
+{
+  return carrier_name(carr_no).value_or("");
+}
+
 std::string kst(TimePoint t)
 {
   return format_time(t, k_kst, "%Y-%m-%d %H:%M:%S");
@@ -170,6 +195,16 @@ json row_json(const Row& row)
   const bool shipped = item.status == "출고완료" || item.status == "배송중" || item.status == "배송완료" ||
                        item.status == "구매결정" || item.status == "운송장출력";
   const auto shop = k_shop_names.find(o.shop_cd);
+  // An invoice setInvoice accepted for the bundle replaces the generated one.
+  const auto sent = tracking_ledger().latest(Kind::playauto, o.account, o.bundle_no);
+  json carr_no = shipped ? json(4) : json(nullptr);
+  std::string carr_name = shipped ? "CJ대한통운" : "";
+  std::string invoice_no = shipped ? fmt::format("6{:011}", std::stoll(item.uniq.substr(8)) % 100000000000LL) : "";
+  if (sent) {
+    carr_no = std::stoi(sent->carrier);
+    carr_name = carrier_label(sent->carrier);
+    invoice_no = sent->number;
+  }
   return {{"uniq", item.uniq},
           {"bundle_no", o.bundle_no},
           {"ord_status", item.status},
@@ -185,9 +220,9 @@ json row_json(const Row& row)
           {"pay_amt", item.unit_price * item.quantity},
           // The bundle's shipping cost, on its first line only.
           {"ship_cost", row.index == 0 ? o.shipping_price : 0},
-          {"carr_no", shipped ? json(4) : json(nullptr)},
-          {"carr_name", shipped ? "CJ대한통운" : ""},
-          {"invoice_no", shipped ? fmt::format("6{:011}", std::stoll(item.uniq.substr(8)) % 100000000000LL) : ""},
+          {"carr_no", carr_no},
+          {"carr_name", carr_name},
+          {"invoice_no", invoice_no},
           {"to_name", o.receiver.name},
           {"to_tel", ""},
           {"to_htel", o.receiver.phone},
@@ -320,6 +355,40 @@ void handle_orders(Sandbox& sandbox, const httplib::Request& req, httplib::Respo
     descending = direction == "desc";
   }
 
+  // search_key / search_word / search_type (§3.2 lists them without values): the sandbox
+  // serves bundle_no, uniq and shop_ord_no, matched exactly or as a substring (partial).
+  std::string search_key;
+  std::string search_word;
+  bool exact = true;
+  if (body->contains("search_key") || body->contains("search_word")) {
+    search_key = body->value("search_key", "");
+    const json word = body->value("search_word", json());
+    const std::string type = body->value("search_type", "exact");
+    if (search_key != "bundle_no" && search_key != "uniq" && search_key != "shop_ord_no") {
+      error(res, 400, "o2001", fmt::format("search_key '{}' is not supported (bundle_no, uniq, shop_ord_no).", search_key));
+      return;
+    }
+    if (!word.is_string() || word.get<std::string>().empty()) {
+      error(res, 400, "o2001", "search_word must be a non-empty string.");
+      return;
+    }
+    if (type != "exact" && type != "partial") {
+      error(res, 400, "o2001", fmt::format("search_type '{}' must be exact or partial.", type));
+      return;
+    }
+    search_word = word.get<std::string>();
+    exact = type == "exact";
+  }
+  const auto searched = [&](const Row& row) {
+    if (search_key.empty()) {
+      return true;
+    }
+    const std::string& value = search_key == "bundle_no" ? row.order->bundle_no
+                               : search_key == "uniq"    ? row.item->uniq
+                                                         : row.order->shop_ord_no;
+    return exact ? value == search_word : value.find(search_word) != std::string::npos;
+  };
+
   // Days are KST and both inclusive.
   const TimePoint from = days[0]->at;
   const TimePoint end = days[1]->at + std::chrono::days{1};
@@ -334,6 +403,9 @@ void handle_orders(Sandbox& sandbox, const httplib::Request& req, httplib::Respo
         continue;
       }
       if (!statuses.empty() && std::find(statuses.begin(), statuses.end(), row.item->status) == statuses.end()) {
+        continue;
+      }
+      if (!searched(row)) {
         continue;
       }
       rows.push_back(row);
@@ -374,26 +446,243 @@ void handle_orders(Sandbox& sandbox, const httplib::Request& req, httplib::Respo
                   "application/json;charset=UTF-8");
 }
 
+// --- write-back (playauto.md §3.3-§3.5) -----------------------------------------------------------
+
+const std::vector<std::string> k_invoiceable{"출고대기", "출고보류", "운송장출력", "주문재확인", "배송중"};
+// Statuses setInvoice leaves as they are (§3.4).
+const std::vector<std::string> k_keeps_status{"출고보류", "배송중"};
+// A line cancelled on its own stays cancelled while the rest of its bundle ships.
+const std::string k_line_cancelled = "취소완료";
+
+bool contains(const std::vector<std::string>& list, const std::string& value)
+{
+  return std::find(list.begin(), list.end(), value) != list.end();
+}
+
+// The invoice a bundle holds: one uploaded through setInvoice, or the generated one of a bundle
+// that was already printed or shipped when the sandbox started.
+std::optional<std::pair<std::string, std::string>> bundle_invoice(const Order& order)
+{
+  if (const auto sent = tracking_ledger().latest(Kind::playauto, order.account, order.bundle_no)) {
+    return std::pair(sent->carrier, sent->number);
+  }
+  for (const auto& item : order.items) {
+    const json row = row_json({&order, &item, 0});
+    if (row["invoice_no"].is_string() && !row["invoice_no"].get<std::string>().empty()) {
+      return std::pair(row["carr_no"].dump(), row["invoice_no"].get<std::string>());
+    }
+  }
+  return std::nullopt;
+}
+
+std::optional<Order> find_bundle(Sandbox& sandbox, const std::string& account, const std::string& bundle_no)
+{
+  for (auto& order : sandbox.store.orders(account)) {
+    if (order.bundle_no == bundle_no) {
+      return std::move(order);
+    }
+  }
+  return std::nullopt;
+}
+
+void handle_carriers(Sandbox& sandbox, const httplib::Request& req, httplib::Response& res, Marketplace& market)
+{
+  const AccountConfig* account = authenticate(sandbox, req, res, market);
+  if (account == nullptr) {
+    return;
+  }
+  market.account = account->id;
+  json list = json::array();
+  for (const auto& [code, name] : k_carriers) {
+    list.push_back({{"carrier_code", code}, {"carrier_name", name}});
+  }
+  res.status = 200;
+  res.set_content(list.dump(), "application/json;charset=UTF-8");
+}
+
+// PUT /order/instruction (§3.3): bundles in 신규주문 move to 출고대기; one bundle that is not a
+// new order fails the whole call with e2009.
+void handle_instruction(Sandbox& sandbox, const httplib::Request& req, httplib::Response& res, Marketplace& market)
+{
+  const AccountConfig* account = authenticate(sandbox, req, res, market);
+  if (account == nullptr) {
+    return;
+  }
+  market.account = account->id;
+  const auto body = json_body(req, res);
+  if (!body) {
+    return;
+  }
+  const json codes = body->value("bundle_codes", json());
+  if (!codes.is_array() || codes.empty() ||
+      !std::all_of(codes.begin(), codes.end(), [](const json& c) { return c.is_string() && !c.get<std::string>().empty(); })) {
+    error(res, 400, "o2001", "bundle_codes must be a non-empty array of bundle numbers (the sdate/edate form is not served).");
+    return;
+  }
+  auto lock = tracking_ledger().serialise();
+  json offending = json::array();
+  std::vector<std::string> uniqs;
+  for (const auto& code : codes) {
+    const auto bundle = find_bundle(sandbox, account->id, code.get<std::string>());
+    bool fresh = bundle.has_value();
+    bool any_new = false;
+    if (bundle) {
+      for (const auto& item : bundle->items) {
+        if (item.status == "신규주문") {
+          any_new = true;
+          uniqs.push_back(item.uniq);
+        } else if (item.status != k_line_cancelled) {
+          fresh = false;
+        }
+      }
+    }
+    if (!fresh || !any_new) {
+      offending.push_back(code);
+    }
+  }
+  if (!offending.empty()) {
+    res.status = 400;
+    res.set_content(json{{"error_code", "e2009"},
+                         {"messages", json::array({"신규주문 상태가 아닌 주문건이 포함되어 있습니다."})},
+                         {"bundle_codes", offending}}
+                        .dump(),
+                    "application/json;charset=UTF-8");
+    return;
+  }
+  sandbox.store.mutate(account->id, std::nullopt, uniqs, "출고대기");
+  res.status = 200;
+  res.set_content(json{{"results", "성공"}}.dump(), "application/json;charset=UTF-8");
+}
+
+json invoice_failure(const std::string& bundle_no, const std::string& code, const std::string& message)
+{
+  return {{"bundle_no", bundle_no}, {"result", "실패"}, {"error_code", code}, {"messages", json::array({message})}};
+}
+
+// PUT /order/setInvoice (§3.4): one answer element per bundle, "성공" or "실패".
+void handle_set_invoice(Sandbox& sandbox, const httplib::Request& req, httplib::Response& res, Marketplace& market)
+{
+  const AccountConfig* account = authenticate(sandbox, req, res, market);
+  if (account == nullptr) {
+    return;
+  }
+  market.account = account->id;
+  const auto body = json_body(req, res);
+  if (!body) {
+    return;
+  }
+  const json orders = body->value("orders", json());
+  if (!orders.is_array() || orders.empty()) {
+    error(res, 400, "o2001", "orders must be a non-empty array of {bundle_no, carr_no, invoice_no}.");
+    return;
+  }
+  for (const char* flag : {"overwrite", "change_complete"}) {
+    if (body->contains(flag) && !(*body)[flag].is_boolean()) {
+      error(res, 400, "o2001", fmt::format("{} must be true or false.", flag));
+      return;
+    }
+  }
+  if (body->contains("dupl_doubt_except_yn") && body->value("dupl_doubt_except_yn", json()) != "Y" &&
+      body->value("dupl_doubt_except_yn", json()) != "N") {
+    error(res, 400, "o2001", "dupl_doubt_except_yn must be \"Y\" or \"N\".");
+    return;
+  }
+  const bool overwrite = body->value("overwrite", false);
+  const bool complete = body->value("change_complete", false);
+  auto lock = tracking_ledger().serialise();
+  json answers = json::array();
+  for (const auto& entry : orders) {
+    const auto text = [&](const char* name) -> std::string {
+      const json& v = entry.is_object() ? entry.value(name, json()) : json();
+      return v.is_string() ? v.get<std::string>() : std::string();
+    };
+    const std::string bundle_no = text("bundle_no");
+    const std::string carr_no = text("carr_no");
+    const std::string invoice_no = text("invoice_no");
+    if (bundle_no.empty() || carr_no.empty() || invoice_no.empty()) {
+      answers.push_back(invoice_failure(bundle_no, "o2001", "bundle_no, carr_no and invoice_no are required strings."));
+      continue;
+    }
+    if (!carrier_name(carr_no)) {
+      answers.push_back(invoice_failure(bundle_no, "o2003", fmt::format("유효하지 않은 택배사 코드입니다: {}", carr_no)));
+      continue;
+    }
+    if (invoice_no.size() > 50 || invoice_no.find_first_not_of("0123456789-ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz") != std::string::npos) {
+      answers.push_back(invoice_failure(bundle_no, "o2001", "invoice_no must be 1 to 50 letters, digits or '-'."));
+      continue;
+    }
+    const auto bundle = find_bundle(sandbox, account->id, bundle_no);
+    std::vector<std::string> shipping; // uniqs that take the invoice
+    bool allowed = bundle.has_value();
+    std::string blocking;
+    if (bundle) {
+      for (const auto& item : bundle->items) {
+        if (contains(k_invoiceable, item.status)) {
+          shipping.push_back(item.uniq);
+        } else if (item.status != k_line_cancelled) {
+          allowed = false;
+          blocking = item.status;
+        }
+      }
+    }
+    if (!allowed || shipping.empty()) {
+      // Only bundles in the statuses of §3.4 are listed under 출고관리 (shipping management).
+      answers.push_back(invoice_failure(
+          bundle_no, "e2001",
+          bundle ? fmt::format("[출고관리]메뉴에서 조회되지 않는 묶음고유번호입니다. (주문상태: {})",
+                               blocking.empty() ? bundle->items.front().status : blocking)
+                 : std::string("[출고관리]메뉴에서 조회되지 않는 묶음고유번호입니다.")));
+      continue;
+    }
+    if (!overwrite && bundle_invoice(*bundle)) {
+      answers.push_back(invoice_failure(bundle_no, "e2010", "이미 송장번호가 입력된 묶음입니다. (overwrite: false)"));
+      continue;
+    }
+    // change_complete: 출고완료, else 운송장출력; 출고보류 and 배송중 keep their status.
+    std::vector<std::string> moving;
+    for (const auto& item : bundle->items) {
+      if (contains(k_invoiceable, item.status) && !contains(k_keeps_status, item.status)) {
+        moving.push_back(item.uniq);
+      }
+    }
+    if (!moving.empty()) {
+      sandbox.store.mutate(account->id, std::nullopt, moving, complete ? "출고완료" : "운송장출력");
+    }
+    tracking_ledger().add({Kind::playauto, account->id, bundle_no, bundle_no, carr_no, invoice_no, now()});
+    answers.push_back({{"bundle_no", bundle_no}, {"result", "성공"}, {"message", ""}});
+  }
+  res.status = 200;
+  res.set_content(answers.dump(), "application/json;charset=UTF-8");
+}
+
+
 } // namespace
 
 void handle_playauto(Sandbox& sandbox, const httplib::Request& req, httplib::Response& res, Marketplace& market)
 {
-  const bool auth = req.path == k_auth_path;
-  const bool orders = req.path == k_orders_path;
-  if (!auth && !orders) {
+  struct Route
+  {
+    const std::string& path;
+    const char* method;
+    const char* endpoint;
+    void (*handler)(Sandbox&, const httplib::Request&, httplib::Response&, Marketplace&);
+  };
+  static const std::array<Route, 5> k_routes{{{k_auth_path, "POST", "playauto.auth", handle_auth},
+                                              {k_orders_path, "POST", "playauto.orders", handle_orders},
+                                              {k_carriers_path, "GET", "playauto.carriers", handle_carriers},
+                                              {k_instruction_path, "PUT", "playauto.instruction", handle_instruction},
+                                              {k_invoice_path, "PUT", "playauto.set_invoice", handle_set_invoice}}};
+  const auto route = std::find_if(k_routes.begin(), k_routes.end(), [&](const Route& r) { return r.path == req.path; });
+  if (route == k_routes.end()) {
     error(res, 404, "e0404", "Not Found: " + req.method + " " + req.path);
     return;
   }
-  market.endpoint = auth ? "playauto.auth" : "playauto.orders";
-  if (req.method != "POST") {
-    error(res, 405, "e0405", fmt::format("{} {} is not allowed; use POST.", req.method, req.path));
+  market.endpoint = route->endpoint;
+  if (req.method != route->method) {
+    error(res, 405, "e0405", fmt::format("{} {} is not allowed; use {}.", req.method, req.path, route->method));
     return;
   }
-  if (auth) {
-    handle_auth(sandbox, req, res, market);
-  } else {
-    handle_orders(sandbox, req, res, market);
-  }
+  route->handler(sandbox, req, res, market);
 }
 
 } // namespace uoms::sandbox

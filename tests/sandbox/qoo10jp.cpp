@@ -5,6 +5,7 @@
 // legacy `{base}?v=1.0&method=...&key=...`. Every answer is HTTP 200; success is ResultCode 0.
 
 #include "sandbox.hpp"
+#include "tracking.hpp"
 
 #include <fmt/format.h>
 #include <openssl/crypto.h>
@@ -141,6 +142,8 @@ std::pair<std::string, std::string> split_address(const std::string& address)
 
 json line_json(const Order& order, const Item& item)
 {
+  // A number SetSendingInfo accepted replaces the generated one.
+  const auto sent = tracking_ledger().latest(Kind::qoo10jp, order.account, std::to_string(item.line_no));
   std::string related;
   for (const auto& other : order.items) {
     related += (related.empty() ? "" : ",") + std::to_string(other.line_no);
@@ -184,13 +187,15 @@ json line_json(const Order& order, const Item& item)
           {"Addr2", addr1_rest + " " + order.address2},
           {"hopeDate", ""},
           {"ShippingMsg", order.memo},
-          {"DeliveryCompany", "ヤマト宅急便"},
+          {"DeliveryCompany", sent ? sent->carrier : "ヤマト宅急便"},
           {"EstShippingDate", format_time(order.paid + std::chrono::days{3}, k_jst, "%Y-%m-%d")},
           {"PackingNo", fmt::format("P{}", order.pack_no)},
           {"SellerDeliveryNo", ""},
           {"RelatedOrder", related},
           {"PaymentMethod", "クレジットカード"},
-          {"TrackingNo", shipped ? fmt::format("4{:011}", item.line_no * 13 % 100000000000LL) : ""},
+          {"TrackingNo", sent      ? sent->number
+                         : shipped ? fmt::format("4{:011}", item.line_no * 13 % 100000000000LL)
+                                   : ""},
           {"Cart_Discount_Seller", 0},
           {"Cart_Discount_Qoo10", 0}};
 }
@@ -284,6 +289,72 @@ void shipping_info(Sandbox& sandbox, const httplib::Request& req, httplib::Respo
   result(res, 0, "SUCCESS", std::move(rows));
 }
 
+// Carrier names SetSendingInfo accepts as ShippingCorp: the QSM names qoo10jp.md §2.4 lists
+// (MED; the authoritative list is behind the QSM login). Anything else is refused.
+constexpr std::array<std::string_view, 10> k_shipping_corps{"ヤマト宅急便", "佐川急便",   "ゆうパック",   "ゆうパケット",
+                                                            "クリックポスト", "ネコポス", "クロネコDM便", "西濃運輸",
+                                                            "福山通運",     "Qxpress"};
+constexpr std::size_t k_max_corp = 200;
+constexpr std::size_t k_max_tracking = 50;
+
+// ShippingBasic.SetSendingInfo (§2.4): one OrderNo line, ShippingCorp (a carrier name) and
+// TrackingNo; the line moves to 4 (配送中, shipped). Only lines waiting to ship (2 配送要請 or
+// 3 配送準備) are accepted; refusals are a negative ResultCode on HTTP 200 (§2.2).
+void set_sending_info(Sandbox& sandbox, const httplib::Request& req, httplib::Response& res, Marketplace& market,
+                      const std::string& key)
+{
+  market.endpoint = "qoo10jp.set_sending_info";
+  const std::string seller = authenticate(sandbox, res, market, key);
+  if (seller.empty()) {
+    return;
+  }
+  market.account = seller;
+  const std::string order_no = req.get_param_value("OrderNo");
+  const std::string corp = req.get_param_value("ShippingCorp");
+  const std::string tracking = req.get_param_value("TrackingNo");
+  if (order_no.empty() || corp.empty() || tracking.empty()) {
+    result(res, k_processing, "OrderNo, ShippingCorp and TrackingNo are required.");
+    return;
+  }
+  if (corp.size() > k_max_corp || tracking.size() > k_max_tracking) {
+    result(res, k_processing, "ShippingCorp is at most 200 characters and TrackingNo at most 50.");
+    return;
+  }
+  if (std::find(k_shipping_corps.begin(), k_shipping_corps.end(), corp) == k_shipping_corps.end()) {
+    result(res, k_processing, fmt::format("ShippingCorp '{}' is not a registered carrier name.", corp));
+    return;
+  }
+  auto lock = tracking_ledger().serialise();
+  std::optional<std::pair<Order, std::size_t>> line;
+  for (auto& order : sandbox.store.orders(seller)) {
+    for (std::size_t i = 0; i < order.items.size(); ++i) {
+      if (std::to_string(order.items[i].line_no) == order_no) {
+        line.emplace(order, i);
+      }
+    }
+  }
+  if (!line) {
+    result(res, k_not_found, fmt::format("Order not found: OrderNo {}.", order_no));
+    return;
+  }
+  const std::string& status = line->first.items[line->second].status;
+  if (status == "cancelled") {
+    result(res, k_processing, fmt::format("OrderNo {} has been cancelled; it cannot be shipped.", order_no));
+    return;
+  }
+  if (status != "2" && status != "3") {
+    result(res, k_processing,
+           fmt::format("OrderNo {} is {}({}); only 配送要請(2) and 配送準備(3) can be shipped.", order_no,
+                       k_status_names[std::size_t(std::stoi(status) - 1)], status));
+    return;
+  }
+  sandbox.store.mutate(seller, std::nullopt, {order_no}, "4");
+  tracking_ledger().add(
+      {Kind::qoo10jp, seller, std::to_string(line->first.pack_no), order_no, corp, tracking, now()});
+  result(res, 0, "SUCCESS");
+}
+
+
 } // namespace
 
 void handle_qoo10(Sandbox& sandbox, const httplib::Request& req, httplib::Response& res, Marketplace& market)
@@ -325,6 +396,8 @@ void handle_qoo10(Sandbox& sandbox, const httplib::Request& req, httplib::Respon
     create_key(sandbox, req, res, market, key);
   } else if (name == "shippingbasic.getshippinginfo_v2") {
     shipping_info(sandbox, req, res, market, key);
+  } else if (name == "shippingbasic.setsendinginfo") {
+    set_sending_info(sandbox, req, res, market, key);
   } else {
     error_code(res, 200, k_no_api, fmt::format("API does not exist: {}", method));
   }

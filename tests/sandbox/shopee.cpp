@@ -5,6 +5,7 @@
 // response_optional_fields). Errors are {error, message, request_id}.
 
 #include "sandbox.hpp"
+#include "tracking.hpp"
 
 #include <fmt/format.h>
 #include <openssl/crypto.h>
@@ -30,6 +31,12 @@ const std::string k_token_path = "/api/v2/auth/token/get";
 const std::string k_refresh_path = "/api/v2/auth/access_token/get";
 const std::string k_list_path = "/api/v2/order/get_order_list";
 const std::string k_detail_path = "/api/v2/order/get_order_detail";
+const std::string k_shipping_parameter_path = "/api/v2/logistics/get_shipping_parameter";
+const std::string k_ship_order_path = "/api/v2/logistics/ship_order";
+const std::string k_tracking_number_path = "/api/v2/logistics/get_tracking_number";
+// Statuses in which ship_order is accepted (shopee.md §1.7: the seller can arrange shipment).
+constexpr std::array<std::string_view, 2> k_shippable{"READY_TO_SHIP", "RETRY_SHIP"};
+constexpr std::size_t k_max_tracking_number = 50;
 
 // Values get_order_list accepts as order_status (shopee.md §1.7).
 constexpr std::array<std::string_view, 8> k_list_statuses{"UNPAID",    "READY_TO_SHIP", "PROCESSED",
@@ -492,6 +499,11 @@ std::string parent_sku(const std::string& sku)
   return second == std::string::npos ? sku : sku.substr(0, second);
 }
 
+std::string package_number_of(const Order& order)
+{
+  return "OFG" + order.order_sn.substr(6);
+}
+
 json detail_json(const Order& order, const std::set<std::string>& fields, const AccountConfig& shop)
 {
   const auto wants = [&](const char* name) { return fields.contains(name); };
@@ -594,11 +606,16 @@ json detail_json(const Order& order, const std::set<std::string>& fields, const 
     out["item_list"] = std::move(items);
   }
   if (wants("package_list")) {
-    out["package_list"] = json::array({{{"package_number", "OFG" + order.order_sn.substr(6)},
-                                        {"logistics_status", logistics_status(order.status)},
-                                        {"shipping_carrier", "Standard Delivery"},
-                                        {"logistics_channel_id", 18025},
-                                        {"item_list", std::move(package_items)}}});
+    json package{{"package_number", package_number_of(order)},
+                 {"logistics_status", logistics_status(order.status)},
+                 {"shipping_carrier", "Standard Delivery"},
+                 {"logistics_channel_id", 18025},
+                 {"item_list", std::move(package_items)}};
+    // A number the seller shipped with (ship_order) shows on its package, so a later collect sees it.
+    if (const auto shipped = tracking_ledger().latest(Kind::shopee, shop.id, package_number_of(order))) {
+      package["tracking_number"] = shipped->number;
+    }
+    out["package_list"] = json::array({std::move(package)});
   }
   return out;
 }
@@ -659,6 +676,160 @@ void handle_detail(Sandbox& sandbox, const httplib::Request& req, httplib::Respo
   reply(res, {{"order_list", std::move(orders)}}, std::move(warning));
 }
 
+// --- logistics (shopee.md §1.8) ------------------------------------------------------------------
+
+// Success with no payload: ship_order's answer is an empty `error` and nothing else (§1.8).
+void reply_empty(httplib::Response& res)
+{
+  res.status = 200;
+  res.set_content(json{{"error", ""}, {"message", ""}, {"request_id", new_trace_id()}}.dump(),
+                  "application/json;charset=UTF-8");
+}
+
+// Refusals of the logistics module. §1.8 documents `logistics.error_param` for tracking-number
+// errors and names no code for an order in the wrong status or a missing
+// get_shipping_parameter; the sandbox uses `logistics.error_param` for those too (see README).
+void logistics_error(httplib::Response& res, const std::string& message)
+{
+  error(res, 400, "logistics.error_param", message);
+}
+
+// The order and package a logistics call names: `order_sn` and the optional `package_number`
+// (never empty, §1.8), from the query or the JSON body. nullopt after answering.
+std::optional<Order> logistics_order(Sandbox& sandbox, httplib::Response& res, const Common& common,
+                                     const std::string& order_sn, const std::optional<std::string>& package)
+{
+  if (order_sn.empty()) {
+    param_error(res, "Wrong parameters, detail: order_sn is required.");
+    return std::nullopt;
+  }
+  const auto found = sandbox.store.shopee_by_order_sn(common.shop->id, {order_sn});
+  if (found.empty()) {
+    error(res, 400, "error_not_found", "Wrong parameters, detail: the order is not found.");
+    return std::nullopt;
+  }
+  if (package && package->empty()) {
+    param_error(res, "Wrong parameters, detail: package_number must not be empty; leave it out instead.");
+    return std::nullopt;
+  }
+  if (package && *package != package_number_of(found.front())) {
+    param_error(res, fmt::format("Wrong parameters, detail: package_number {} is not a package of order {}.", *package,
+                                 order_sn));
+    return std::nullopt;
+  }
+  return found.front();
+}
+
+std::optional<std::string> query_package(const httplib::Request& req)
+{
+  return req.has_param("package_number") ? std::optional(req.get_param_value("package_number")) : std::nullopt;
+}
+
+// GET get_shipping_parameter: the sandbox's shops ship through a non-integrated channel only, so
+// info_needed lists `non_integrated` (with tracking_no) and no pickup or dropoff.
+void handle_shipping_parameter(Sandbox& sandbox, const httplib::Request& req, httplib::Response& res,
+                               const Common& common)
+{
+  const auto order = logistics_order(sandbox, res, common, req.get_param_value("order_sn"), query_package(req));
+  if (!order) {
+    return;
+  }
+  tracking_ledger().parameters_read(common.shop->id, order->order_sn);
+  reply(res, {{"info_needed", {{"non_integrated", json::array({"tracking_no"})}}}});
+}
+
+// POST ship_order with exactly one of pickup, dropoff, non_integrated (§1.8 step 3).
+void handle_ship_order(Sandbox& sandbox, const httplib::Request& req, httplib::Response& res, const Common& common)
+{
+  const auto body = json_body(req, res);
+  if (!body) {
+    return;
+  }
+  const json& sn = body->value("order_sn", json());
+  if (!sn.is_string() && !sn.is_null()) {
+    param_error(res, "Wrong parameters, detail: order_sn must be a string.");
+    return;
+  }
+  std::optional<std::string> package;
+  if (body->contains("package_number")) {
+    if (!(*body)["package_number"].is_string()) {
+      param_error(res, "Wrong parameters, detail: package_number must be a string.");
+      return;
+    }
+    package = (*body)["package_number"].get<std::string>();
+  }
+  int objects = 0;
+  for (const char* name : {"pickup", "dropoff", "non_integrated"}) {
+    objects += body->contains(name) ? 1 : 0;
+  }
+  if (objects > 1) {
+    error(res, 400, "logistics.ship_order_only_support_one_type",
+          "Only one of pickup, dropoff and non_integrated can be sent.");
+    return;
+  }
+  auto lock = tracking_ledger().serialise();
+  const auto order = logistics_order(sandbox, res, common, sn.is_string() ? sn.get<std::string>() : "", package);
+  if (!order) {
+    return;
+  }
+  if (objects == 0) {
+    param_error(res, "Wrong parameters, detail: one of pickup, dropoff or non_integrated is required.");
+    return;
+  }
+  if (!body->contains("non_integrated")) {
+    logistics_error(res, "This order does not support ship with pickup or dropoff; get_shipping_parameter's "
+                         "info_needed lists non_integrated only.");
+    return;
+  }
+  const json& non_integrated = (*body)["non_integrated"];
+  const json& number_field = non_integrated.is_object() ? non_integrated.value("tracking_number", json()) : json();
+  if (!number_field.is_string() || number_field.get<std::string>().empty()) {
+    logistics_error(res, "Please input tracking number.");
+    return;
+  }
+  const std::string number = number_field.get<std::string>();
+  if (number.size() > k_max_tracking_number) {
+    logistics_error(res, "Tracking number is too long; at most 50 characters.");
+    return;
+  }
+  if (!tracking_ledger().parameters_were_read(common.shop->id, order->order_sn)) {
+    logistics_error(res, fmt::format("Please call get_shipping_parameter for order {} before ship_order.", order->order_sn));
+    return;
+  }
+  if (std::find(k_shippable.begin(), k_shippable.end(), order->status) == k_shippable.end()) {
+    logistics_error(res, fmt::format("Wrong parameters, detail: order {} is {}; only READY_TO_SHIP orders can be shipped.",
+                                     order->order_sn, order->status));
+    return;
+  }
+  if (tracking_ledger().number_used(Kind::shopee, common.shop->id, number)) {
+    logistics_error(res, "Please input a unique tracking number.");
+    return;
+  }
+  sandbox.store.mutate(common.shop->id, std::nullopt, {order->order_sn}, "SHIPPED");
+  tracking_ledger().add({Kind::shopee, common.shop->id, order->order_sn, package_number_of(*order), "", number, now()});
+  reply_empty(res);
+}
+
+// GET get_tracking_number: the number ship_order recorded; "" until there is one (§1.8 step 4).
+void handle_tracking_number(Sandbox& sandbox, const httplib::Request& req, httplib::Response& res,
+                            const Common& common)
+{
+  const auto order = logistics_order(sandbox, res, common, req.get_param_value("order_sn"), query_package(req));
+  if (!order) {
+    return;
+  }
+  const auto shipped = tracking_ledger().latest(Kind::shopee, common.shop->id, package_number_of(*order));
+  json response{{"tracking_number", shipped ? shipped->number : ""}};
+  const std::string optional = req.get_param_value("response_optional_fields");
+  for (const char* name : {"plp_number", "first_mile_tracking_number", "last_mile_tracking_number"}) {
+    if (optional.find(name) != std::string::npos) {
+      response[name] = std::string_view(name) == "last_mile_tracking_number" && shipped ? shipped->number : "";
+    }
+  }
+  reply(res, std::move(response));
+}
+
+
 } // namespace
 
 void handle_shopee(Sandbox& sandbox, const httplib::Request& req, httplib::Response& res, Marketplace& market)
@@ -669,11 +840,14 @@ void handle_shopee(Sandbox& sandbox, const httplib::Request& req, httplib::Respo
     const char* method;
     const char* endpoint;
   };
-  static const std::array<Route, 5> k_routes{{{k_auth_partner_path, "GET", "shopee.auth_partner"},
+  static const std::array<Route, 8> k_routes{{{k_auth_partner_path, "GET", "shopee.auth_partner"},
                                               {k_token_path, "POST", "shopee.token_get"},
                                               {k_refresh_path, "POST", "shopee.access_token_get"},
                                               {k_list_path, "GET", "shopee.get_order_list"},
-                                              {k_detail_path, "GET", "shopee.get_order_detail"}}};
+                                              {k_detail_path, "GET", "shopee.get_order_detail"},
+                                              {k_shipping_parameter_path, "GET", "shopee.get_shipping_parameter"},
+                                              {k_ship_order_path, "POST", "shopee.ship_order"},
+                                              {k_tracking_number_path, "GET", "shopee.get_tracking_number"}}};
   const auto route = std::find_if(k_routes.begin(), k_routes.end(), [&](const Route& r) { return r.path == req.path; });
   if (route == k_routes.end()) {
     error(res, 404, "error_not_found", "Invalid API path: " + req.path);
@@ -697,8 +871,14 @@ void handle_shopee(Sandbox& sandbox, const httplib::Request& req, httplib::Respo
     }
     if (route->path == k_list_path) {
       handle_list(sandbox, req, res, *common);
-    } else {
+    } else if (route->path == k_detail_path) {
       handle_detail(sandbox, req, res, *common);
+    } else if (route->path == k_shipping_parameter_path) {
+      handle_shipping_parameter(sandbox, req, res, *common);
+    } else if (route->path == k_ship_order_path) {
+      handle_ship_order(sandbox, req, res, *common);
+    } else {
+      handle_tracking_number(sandbox, req, res, *common);
     }
   }
 }

@@ -74,6 +74,8 @@ const std::vector<std::string> k_shopee_statuses{"UNPAID",    "READY_TO_SHIP", "
                                                  "TO_RETURN", "COMPLETED",     "INVOICE_PENDING"};
 // Qoo10 ShippingStat codes (qoo10jp.md §2.3): 1 waiting ... 5 delivered.
 const std::vector<std::string> k_qoo10_lifecycle{"1", "2", "3", "4", "5"};
+// Plus "cancelled": a line the buyer cancelled, listed under no ShippingStat (the contract has none).
+const std::vector<std::string> k_qoo10_statuses{"1", "2", "3", "4", "5", "cancelled"};
 const std::vector<std::string> k_playauto_lifecycle{"결제완료", "신규주문", "출고대기", "운송장출력",
                                                     "출고완료", "배송중",   "배송완료", "구매결정"};
 // playauto.md §3.2's list, plus the one string the sandbox uses for "a status the doc does
@@ -102,7 +104,7 @@ const std::vector<std::string>& statuses_of(Kind kind)
   case Kind::coupang: return k_coupang_statuses;
   case Kind::smartstore: return k_naver_statuses;
   case Kind::shopee: return k_shopee_statuses;
-  case Kind::qoo10jp: return k_qoo10_lifecycle;
+  case Kind::qoo10jp: return k_qoo10_statuses;
   case Kind::playauto: return k_playauto_statuses;
   }
   return k_coupang_statuses;
