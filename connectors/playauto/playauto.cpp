@@ -347,6 +347,7 @@ const KindSpec& spec()
       // Observed carr_no values (playauto.md §3.5: 4 CJ대한통운, 5 한진택배, 6 로젠택배); any
       // other carrier is matched by name in GET /carriers at upload time.
       .carriers = {{"CJ", "4"}, {"HANJIN", "5"}, {"LOGEN", "6"}},
+      .carriers_from_marketplace = true,
   };
   return kind;
 }

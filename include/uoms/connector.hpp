@@ -298,6 +298,9 @@ struct KindSpec
   // The kind's own code for each uoms carrier code it accepts (core/carriers.hpp), e.g.
   // Smartstore "HYUNDAI" for LOTTE. A carrier not listed fails that item before any call.
   std::map<std::string, std::string, std::less<>> carriers;
+  // The marketplace lists the carriers it takes at run time (PlayAuto's GET /carriers):
+  // `carriers` holds only the known ones and the connector resolves the rest itself.
+  bool carriers_from_marketplace = false;
 };
 
 // The registry: connectors/registry.cpp lists every kind.

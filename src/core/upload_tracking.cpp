@@ -92,7 +92,7 @@ private:
   std::optional<Refusal> refusal(const store::ShipmentRow& s) const
   {
     if (blocks_upload(parse_order_status(s.order_status).value_or(OrderStatus::unknown))) return k_status;
-    if (!carriers::code_for(*m_spec, s.carrier)) return k_carrier;
+    if (!m_spec->carriers_from_marketplace && !carriers::code_for(*m_spec, s.carrier)) return k_carrier;
     return std::nullopt;
   }
 
@@ -216,6 +216,7 @@ private:
       }
       now_status[order.external_id] = status;
     }
+    if (tx) tx->commit();
     std::erase_if(batch, [&](store::ShipmentRow& s) {
       auto it = now_status.find(s.order_id);
       if (it == now_status.end() || !blocks_upload(it->second)) return false;
@@ -223,7 +224,6 @@ private:
       decide(s, "skipped", fmt::format("order {} became {} since the last collect: not sent", s.order_id, s.order_status));
       return true;
     });
-    if (tx) tx->commit();
   }
 
   void apply(const store::ShipmentRow& s, const writeback::Answer& a)

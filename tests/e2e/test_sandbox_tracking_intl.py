@@ -55,7 +55,7 @@ class ControlTest(unittest.TestCase):
 
     def test_tracking_is_empty_at_start_and_has_an_alias(self):
         self.assertEqual(ledger(self.sb, "shopee"), [])
-        self.assertEqual(control(self.sb, "GET", "tracking", prefix="/_control/"), (200, []))
+        self.assertEqual(control(self.sb, "GET", "tracking", query="kind=shopee", prefix="/_control/"), (200, []))
         self.assertEqual(control(self.sb, "GET", "tracking", query="kind=ebay")[0], 400)
 
     def test_cancel_refuses_bad_requests(self):

@@ -86,11 +86,6 @@ class UploadTrackingIntl(unittest.TestCase):
         self.assertEqual((second["channels"][0]["uploaded"], second["channels"][0]["failed"]), (0, 0), second)
         return numbers, first
 
-    # Found by this test: when the re-check before a batch skips a shipment whose order was
-    # cancelled since collect, the pass fails with "begin transaction: cannot start a
-    # transaction within a transaction" (recheck() in src/core/upload_tracking.cpp records the
-    # skip inside its own open transaction), so nothing is sent. Remove the decorator once fixed.
-    @unittest.expectedFailure
     def test_shopee(self):
         self.uoms("channels", "add", "sp", "--kind", "shopee", "--set", f"base_url={self.sb.base_url}",
                   "--set", f"partner_id={sandbox.SHOPEE_PARTNER_ID}", "--set", f"shop_id={sandbox.SHOPEE_SHOP_ID}",
@@ -111,8 +106,6 @@ class UploadTrackingIntl(unittest.TestCase):
         self.assertEqual(self.upload()["channels"][0]["uploaded"], 0)
         self.assert_once(self.ledger("shopee"), [(o, numbers[o]) for o in orders[:-1]])
 
-    # The same nested-transaction failure as test_shopee (the cancelled bundle is skipped).
-    @unittest.expectedFailure
     def test_playauto(self):
         self.uoms("channels", "add", "pa", "--kind", "playauto", "--set", f"base_url={self.sb.base_url}/api",
                   "--set", f"email={sandbox.PLAYAUTO_EMAIL}", "--secret", f"api_key={sandbox.PLAYAUTO_API_KEY}",
@@ -132,10 +125,6 @@ class UploadTrackingIntl(unittest.TestCase):
         self.assertEqual(self.upload()["channels"][0]["uploaded"], 0)
         self.assert_once(self.ledger("playauto"), [(b, numbers[b]) for b in bundles[:-1]])
 
-    # Found by this test: the runner refuses a carrier that is not in the kind's KindSpec row
-    # before the connector can look it up in GET /carriers (connectors/playauto/README.md says
-    # it does), so LOTTE (8 in /carriers) fails without a call. Remove the decorator once fixed.
-    @unittest.expectedFailure
     def test_playauto_carrier_from_the_carriers_list(self):
         self.uoms("channels", "add", "pa", "--kind", "playauto", "--set", f"base_url={self.sb.base_url}/api",
                   "--set", f"email={sandbox.PLAYAUTO_EMAIL}", "--secret", f"api_key={sandbox.PLAYAUTO_API_KEY}",

@@ -352,6 +352,11 @@ bool handle_kr_control(Sandbox& sandbox, const std::string& what, const httplib:
     res.status = status;
     res.set_content(body.dump(2), "application/json;charset=UTF-8");
   };
+  // Coupang and Smartstore take `account` (and `ids`); a request naming a `kind` is for the
+  // Shopee, PlayAuto and Qoo10 ledger (tracking.cpp).
+  if (req.has_param("kind")) {
+    return false;
+  }
   if (what == "tracking" && (req.method == "GET" || req.method == "DELETE")) {
     KrTracking& ledger = kr_tracking();
     std::lock_guard lock(ledger.mutex);
@@ -373,6 +378,9 @@ bool handle_kr_control(Sandbox& sandbox, const std::string& what, const httplib:
   }
   try {
     const json body = json::parse(req.body.empty() ? "{}" : req.body);
+    if (body.is_object() && body.contains("kind")) {
+      return false;
+    }
     const std::string account = body.value("account", "");
     const AccountConfig* config = sandbox.account(Kind::coupang, account);
     if (config == nullptr) {
