@@ -91,14 +91,29 @@ private:
 
   std::optional<Refusal> refusal(const store::ShipmentRow& s) const
   {
-    if (blocks_upload(parse_order_status(s.order_status).value_or(OrderStatus::unknown))) return k_status;
+    if (blocking_stored(s)) return k_status;
     if (!m_spec->carriers_from_marketplace && !carriers::code_for(*m_spec, s.carrier)) return k_carrier;
+    return std::nullopt;
+  }
+
+  // The stored status that stops a shipment: one of its items' (a product order cancelled
+  // inside a live order), else the order's.
+  static std::optional<std::string> blocking_stored(const store::ShipmentRow& s)
+  {
+    for (const auto& status : s.item_statuses) {
+      if (blocks_upload(parse_order_status(status).value_or(OrderStatus::unknown))) return status;
+    }
+    if (s.item_statuses.empty() && blocks_upload(parse_order_status(s.order_status).value_or(OrderStatus::unknown))) {
+      return s.order_status;
+    }
     return std::nullopt;
   }
 
   std::string reason_text(const store::ShipmentRow& s, Refusal r) const
   {
-    if (r == k_status) return fmt::format("order {} is {}: no tracking number is sent", s.order_id, s.order_status);
+    if (r == k_status) {
+      return fmt::format("order {} is {}: no tracking number is sent", s.order_id, blocking_stored(s).value_or(s.order_status));
+    }
     return fmt::format("carrier {} is not accepted by {} (see `uoms carriers list --kind {}`)", s.carrier,
                        m_run.row().kind, m_run.row().kind);
   }
@@ -200,7 +215,7 @@ private:
       throw Error(fresh.error().kind == connectors::ErrorKind::auth ? ExitCode::config : ExitCode::failed,
                   "re-checking order statuses before upload: " + fresh.error().message);
     }
-    std::map<std::string, OrderStatus> now_status;
+    std::map<std::string, const Order*> now;
     std::optional<store::Database::Transaction> tx;
     if (!m_options.dry_run) tx.emplace(m_run.db());
     store::Orders orders(m_run.db());
@@ -209,21 +224,33 @@ private:
       if (!m_options.dry_run) {
         orders.upsert(m_run.row().id, order, {m_run.job_id(), now_text(), partial, false});
       }
-      // An order whose page carried only some items is judged by what it carried.
-      auto status = order.status;
-      for (const auto& item : order.items) {
-        if (blocks_upload(item.status)) status = item.status;
-      }
-      now_status[order.external_id] = status;
+      now[order.external_id] = &order;
     }
     if (tx) tx->commit();
     std::erase_if(batch, [&](store::ShipmentRow& s) {
-      auto it = now_status.find(s.order_id);
-      if (it == now_status.end() || !blocks_upload(it->second)) return false;
-      s.order_status = std::string(to_string(it->second));
+      auto it = now.find(s.order_id);
+      if (it == now.end()) return false;
+      const auto blocking = blocking_status(*it->second, s);
+      if (!blocking) return false;
+      s.order_status = std::string(to_string(*blocking));
       decide(s, "skipped", fmt::format("order {} became {} since the last collect: not sent", s.order_id, s.order_status));
       return true;
     });
+  }
+
+  // What stops this shipment now: one of its own items, when the marketplace reported
+  // them (a cancel request on another product order of the order does not), else the
+  // order's status.
+  static std::optional<OrderStatus> blocking_status(const Order& order, const store::ShipmentRow& s)
+  {
+    bool seen = false;
+    for (const auto& item : order.items) {
+      if (std::find(s.item_ids.begin(), s.item_ids.end(), item.external_id) == s.item_ids.end()) continue;
+      seen = true;
+      if (blocks_upload(item.status)) return item.status;
+    }
+    if (!seen && blocks_upload(order.status)) return order.status;
+    return std::nullopt;
   }
 
   void apply(const store::ShipmentRow& s, const writeback::Answer& a)

@@ -15,10 +15,12 @@ ShipmentRow read_shipment(Database& db, SQLite::Statement& s)
   ShipmentRow r;
   read_columns(s, r.id, r.order_row_id, r.channel, r.order_id, r.order_status, r.shipment_key, r.carrier,
                r.tracking_number, r.source, r.state, r.attempts, r.next_attempt_at, r.last_error, r.uploaded_at);
-  Cached items(db.impl(), "SELECT external_id FROM order_items WHERE order_id = ? AND shipment_key = ? ORDER BY id");
+  Cached items(db.impl(),
+               "SELECT external_id, status FROM order_items WHERE order_id = ? AND shipment_key = ? ORDER BY id");
   bind_all(*items, r.order_row_id, r.shipment_key);
   while (items->executeStep()) {
     r.item_ids.push_back(text(items->getColumn(0)));
+    r.item_statuses.push_back(text(items->getColumn(1)));
   }
   return r;
 }

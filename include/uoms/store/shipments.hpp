@@ -27,7 +27,8 @@ struct ShipmentRow
   std::string next_attempt_at;
   std::string last_error;
   std::string uploaded_at;
-  std::vector<std::string> item_ids; // external ids of the order's items in this shipment
+  std::vector<std::string> item_ids;      // external ids of the order's items in this shipment
+  std::vector<std::string> item_statuses; // their uoms statuses, in the same order
 };
 
 // What a tracking number attaches to: the order (row id) and the shipment key.
