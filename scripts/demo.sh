@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The demo: a fresh uoms home in ./demo, six channels (the example CSV exports, and Coupang,
 # Smartstore, Shopee, Qoo10 and PlayAuto served by the sandbox on 127.0.0.1 with its sample
-# keys), two collect passes (the second finds nothing new and duplicates nothing), then the job
-# list. No credentials, no traffic beyond loopback.
+# keys), two collect passes (the second finds nothing new and duplicates nothing), a tracking
+# file imported and uploaded to every marketplace twice (the second pass sends nothing), then
+# the job list. No credentials, no traffic beyond loopback.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 build="${UOMS_BUILD_DIR:-$root/build}"
@@ -42,6 +43,15 @@ for pass in first second; do
   echo
   echo "\$ uoms collect    # $pass pass"
   "$uoms" collect || status=$?
+done
+echo
+echo "\$ uoms tracking import demo/tracking.csv    # numbers for three shippable orders per marketplace"
+python3 "$root/scripts/demo_tracking_csv.py" "$demo/uoms.db" >"$demo/tracking.csv"
+"$uoms" tracking import "$demo/tracking.csv" || status=$?
+for pass in first second; do
+  echo
+  echo "\$ uoms upload-tracking    # $pass pass"
+  "$uoms" upload-tracking || status=$?
 done
 echo
 echo "\$ uoms jobs list"

@@ -1,5 +1,6 @@
 """README's first command ends in `bash scripts/demo.sh`: six channels (the example CSV
-exports and the five marketplaces served by the sandbox), two collect passes, the job list.
+exports and the five marketplaces served by the sandbox), two collect passes, a tracking file
+imported and uploaded twice (the second pass sends nothing), the job list.
 This runs the script itself, into a temporary demo home, and checks what a newcomer sees.
 
 Run: UOMS_BIN=build/uoms UOMS_SANDBOX_BIN=build/uoms-sandbox UOMS_SOURCE_DIR=. python3 tests/e2e/test_demo.py
@@ -17,12 +18,12 @@ import uoms_e2e  # noqa: E402
 CHANNELS = {"shop-csv", "coupang-main", "smartstore-main", "shopee-sg", "qoo10-jp", "playauto-main"}
 
 
-def summary_tables(stdout):
-    """The collect summaries in order: one {channel: {column: value}} per `uoms collect`."""
+def summary_tables(stdout, command="collect"):
+    """The summaries of `uoms COMMAND` in order: one {channel: {column: value}} each."""
     tables = []
     lines = stdout.splitlines()
     for i, line in enumerate(lines):
-        if not line.startswith("$ uoms collect"):
+        if not line.startswith(f"$ uoms {command}"):
             continue
         header = lines[i + 1].split()
         rows = {}
@@ -60,7 +61,17 @@ class DemoTest(uoms_e2e.TestCase):
         stored = dict(self.w.query("SELECT c.name, count(o.id) FROM channels c JOIN orders o ON o.channel_id = c.id "
                                    "GROUP BY c.name"))
         self.assertEqual(stored, {name: int(first[name]["NEW"]) for name in CHANNELS})
-        self.assertEqual(self.w.query("SELECT status FROM jobs ORDER BY id"), [("completed",), ("completed",)])
+        # Three numbers per marketplace arrive once; the second upload pass sends nothing.
+        uploads = summary_tables(p.stdout, "upload-tracking")
+        self.assertEqual(len(uploads), 2, p.stdout)
+        for name in CHANNELS - {"shop-csv"}:
+            self.assertEqual(uploads[0][name]["STATUS"], "completed", p.stdout)
+            self.assertGreaterEqual(int(uploads[0][name]["UPLOADED"]), 3, p.stdout)
+            self.assertEqual((uploads[1][name]["UPLOADED"], uploads[1][name]["FAILED"]), ("0", "0"), p.stdout)
+        self.assertEqual(self.w.scalar("SELECT count(*) FROM shipments WHERE source = 'import' AND state != 'uploaded'"),
+                         0)
+        self.assertEqual(self.w.query("SELECT kind, status FROM jobs ORDER BY id"),
+                         [("collect", "completed")] * 2 + [("upload-tracking", "completed")] * 2)
         self.assertIn("$ uoms jobs list", p.stdout)
 
 
