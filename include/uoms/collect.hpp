@@ -29,28 +29,14 @@ struct Options
   std::string arguments_json = "[]";
 };
 
-struct ChannelReport
+struct ChannelReport : pass::ChannelHeader
 {
-  std::string name;
-  std::string kind;
-  std::string status = "completed"; // completed, partial, failed, skipped
   std::int64_t created = 0, updated = 0, unchanged = 0, failed = 0, notes = 0;
   int windows = 0, pages = 0, requests = 0;
-  std::string error;
-  int http_status = 0;
-  bool auth_error = false;
   std::string watermark;
 };
 
-struct Report
-{
-  std::int64_t job_id = 0;
-  std::string status;
-  ExitCode exit_code = ExitCode::ok;
-  bool dry_run = false;
-  std::vector<ChannelReport> channels;
-  std::vector<std::string> notify_errors;
-};
+using Report = pass::Report<ChannelReport>;
 
 // What a terminal progress line shows (items are orders); called under a mutex.
 using Progress = pass::Progress;

@@ -12,6 +12,8 @@
 
 #include <atomic>
 #include <functional>
+#include <map>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
@@ -25,8 +27,8 @@ namespace uoms::pass {
 // Set by the SIGINT/SIGTERM handler; passes stop between units of work and exit 130.
 extern std::atomic<bool> g_interrupted;
 
-// What one channel's work came to, as the runner aggregates it.
-struct ChannelOutcome
+// What every pass kind reports of a channel; a kind's own report derives from it.
+struct ChannelHeader
 {
   std::string name;
   std::string kind;
@@ -34,7 +36,12 @@ struct ChannelOutcome
   std::string error;
   int http_status = 0;
   bool auth_error = false; // failed on credentials or configuration the operator must fix
-  jobs::Counts counts;     // orders, items or SKUs touched
+};
+
+// What one channel's work came to, as the runner aggregates it.
+struct ChannelOutcome : ChannelHeader
+{
+  jobs::Counts counts; // orders, items or SKUs touched
 };
 
 // Counted under the runner's mutex and handed to the progress callback.
@@ -110,6 +117,27 @@ struct Summary
   std::vector<std::string> notify_errors;
 };
 
+// A pass's result with a kind's own per-channel report (derived from ChannelHeader).
+template <typename ChannelReport>
+struct Report
+{
+  std::int64_t job_id = 0;
+  std::string status;
+  ExitCode exit_code = ExitCode::ok;
+  bool dry_run = false;
+  std::vector<ChannelReport> channels; // in the order selected
+  std::vector<std::string> notify_errors;
+};
+
+// Runs `spec` giving each channel's work its own `ChannelReport`, and returns them in
+// selection order, each header filled from the runner's outcome. `summary_line` and
+// `channel_json` see the finished reports (for the completion notification).
+template <typename ChannelReport>
+Report<ChannelReport> run_reported(const config::Config& config, Spec spec, Clock& clock,
+                                   std::function<void(ChannelRun&, ChannelReport&)> work,
+                                   std::function<std::string(const Report<ChannelReport>&)> summary_line,
+                                   std::function<nlohmann::json(const ChannelReport&)> channel_json);
+
 // The selected channels: the named ones (a name that matches none is a UsageError with
 // "did you mean"), or every enabled channel.
 std::vector<store::ChannelRow> select_channels(store::Database& db, const std::vector<std::string>& names);
@@ -125,5 +153,46 @@ std::pair<std::string, ExitCode> aggregate(const std::vector<ChannelOutcome>& ch
 // job, notifies, runs `spec.work` per channel on up to `concurrency` threads under the
 // channel's lease (a channel held by a live pass is skipped), and finishes the job.
 Summary run(const config::Config& config, const Spec& spec, Clock& clock);
+
+template <typename ChannelReport>
+Report<ChannelReport> run_reported(const config::Config& config, Spec spec, Clock& clock,
+                                   std::function<void(ChannelRun&, ChannelReport&)> work,
+                                   std::function<std::string(const Report<ChannelReport>&)> summary_line,
+                                   std::function<nlohmann::json(const ChannelReport&)> channel_json)
+{
+  Report<ChannelReport> report;
+  // By position among the selected channels; a map, so taking one worker's slot never
+  // moves another's.
+  std::map<std::size_t, ChannelReport> slots;
+  std::mutex mutex;
+  spec.work = [&](ChannelRun& run) {
+    ChannelReport* slot = nullptr;
+    {
+      std::lock_guard lock(mutex);
+      slot = &slots[run.index()];
+    }
+    work(run, *slot);
+  };
+  auto merge = [&](const Summary& summary) {
+    report.job_id = summary.job_id;
+    report.status = summary.status;
+    report.exit_code = summary.exit_code;
+    report.notify_errors = summary.notify_errors;
+    report.channels.resize(summary.channels.size());
+    std::lock_guard lock(mutex);
+    for (std::size_t i = 0; i < summary.channels.size(); ++i) {
+      auto& c = report.channels[i];
+      if (auto it = slots.find(i); it != slots.end()) c = it->second;
+      static_cast<ChannelHeader&>(c) = summary.channels[i];
+    }
+  };
+  spec.summary_line = [&](const Summary& summary) {
+    merge(summary);
+    return summary_line(report);
+  };
+  spec.channel_json = [&](const ChannelOutcome&, std::size_t i) { return channel_json(report.channels[i]); };
+  merge(run(config, spec, clock));
+  return report;
+}
 
 } // namespace uoms::pass

@@ -33,24 +33,13 @@ struct ShipmentReport
   std::string error;
 };
 
-struct ChannelReport
+struct ChannelReport : pass::ChannelHeader
 {
-  std::string name, kind;
-  std::string status = "completed";
-  std::string error;
   std::int64_t uploaded = 0, failed = 0, skipped = 0, retrying = 0, attention = 0, settled = 0, unknown = 0;
   std::vector<ShipmentReport> planned; // dry run only
 };
 
-struct Report
-{
-  std::int64_t job_id = 0;
-  std::string status;
-  ExitCode exit_code = ExitCode::ok;
-  bool dry_run = false;
-  std::vector<ChannelReport> channels;
-  std::vector<std::string> notify_errors;
-};
+using Report = pass::Report<ChannelReport>;
 
 Report run(const config::Config& config, const Options& options, Clock& clock,
            const channels::HttpFactory& make_http, const std::function<void(const pass::Progress&)>& on_progress = {});

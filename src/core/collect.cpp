@@ -8,7 +8,6 @@
 
 #include <algorithm>
 #include <map>
-#include <mutex>
 
 namespace uoms::collect {
 
@@ -329,55 +328,20 @@ Report run(const config::Config& config, const Options& options, Clock& clock,
 Report run(const config::Config& config, const Options& options, Clock& clock, const channels::HttpFactory& make_http,
            const std::function<void(const Progress&)>& on_progress)
 {
-  Report report;
-  report.dry_run = options.dry_run;
-  // By position among the selected channels; each worker writes only its channel's slot
-  // (a map, so taking a slot never moves another worker's).
-  std::map<std::size_t, ChannelReport> reports;
-  std::mutex reports_mutex;
-
   pass::Spec spec;
   spec.kind = "collect";
   spec.channels = options.channels;
   spec.concurrency = options.concurrency;
   spec.arguments_json = options.arguments_json;
   spec.on_progress = on_progress;
-  spec.work = [&](pass::ChannelRun& run) {
-    ChannelReport* slot = nullptr;
-    {
-      std::lock_guard lock(reports_mutex);
-      slot = &reports[run.index()];
-    }
-    ChannelCollect(run, options, *slot, make_http).collect();
-  };
-  auto merge = [&](const pass::Summary& summary) {
-    report.job_id = summary.job_id;
-    report.status = summary.status;
-    report.exit_code = summary.exit_code;
-    report.notify_errors = summary.notify_errors;
-    report.channels.resize(summary.channels.size());
-    std::lock_guard lock(reports_mutex);
-    for (std::size_t i = 0; i < summary.channels.size(); ++i) {
-      auto& c = report.channels[i];
-      if (auto it = reports.find(i); it != reports.end()) c = it->second;
-      const auto& outcome = summary.channels[i];
-      c.name = outcome.name;
-      c.kind = outcome.kind;
-      c.status = outcome.status;
-      c.error = outcome.error;
-      c.http_status = outcome.http_status;
-      c.auth_error = outcome.auth_error;
-    }
-  };
-  spec.summary_line = [&](const pass::Summary& summary) {
-    merge(summary);
-    return summarize(report);
-  };
-  spec.channel_json = [&](const pass::ChannelOutcome&, std::size_t i) {
-    const auto& c = report.channels[i];
-    return nlohmann::json{{"created", c.created}, {"updated", c.updated}, {"failed", c.failed}};
-  };
-  merge(pass::run(config, spec, clock));
+  auto report = pass::run_reported<ChannelReport>(
+    config, spec, clock,
+    [&](pass::ChannelRun& run, ChannelReport& slot) { ChannelCollect(run, options, slot, make_http).collect(); },
+    summarize,
+    [](const ChannelReport& c) {
+      return nlohmann::json{{"created", c.created}, {"updated", c.updated}, {"failed", c.failed}};
+    });
+  report.dry_run = options.dry_run;
   return report;
 }
 

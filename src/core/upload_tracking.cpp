@@ -9,7 +9,6 @@
 
 #include <algorithm>
 #include <map>
-#include <mutex>
 #include <set>
 
 namespace uoms::upload {
@@ -391,43 +390,13 @@ private:
 Report run(const config::Config& config, const Options& options, Clock& clock,
            const channels::HttpFactory& make_http, const std::function<void(const pass::Progress&)>& on_progress)
 {
-  Report report;
-  report.dry_run = options.dry_run;
-  std::map<std::size_t, ChannelReport> reports;
-  std::mutex mutex;
-
   pass::Spec spec;
   spec.kind = "upload-tracking";
   spec.channels = options.channels;
   spec.concurrency = options.concurrency;
   spec.arguments_json = options.arguments_json;
   spec.on_progress = on_progress;
-  spec.work = [&](pass::ChannelRun& run) {
-    ChannelReport* slot = nullptr;
-    {
-      std::lock_guard lock(mutex);
-      slot = &reports[run.index()];
-    }
-    ChannelUpload(run, options, *slot, make_http).upload();
-  };
-  auto merge = [&](const pass::Summary& summary) {
-    report.job_id = summary.job_id;
-    report.status = summary.status;
-    report.exit_code = summary.exit_code;
-    report.notify_errors = summary.notify_errors;
-    report.channels.resize(summary.channels.size());
-    std::lock_guard lock(mutex);
-    for (std::size_t i = 0; i < summary.channels.size(); ++i) {
-      auto& c = report.channels[i];
-      if (auto it = reports.find(i); it != reports.end()) c = it->second;
-      c.name = summary.channels[i].name;
-      c.kind = summary.channels[i].kind;
-      c.status = summary.channels[i].status;
-      c.error = summary.channels[i].error;
-    }
-  };
-  spec.summary_line = [&](const pass::Summary& summary) {
-    merge(summary);
+  auto summary_line = [](const Report& report) {
     std::int64_t uploaded = 0, failed = 0, attention = 0;
     std::string first_failure;
     for (const auto& c : report.channels) {
@@ -437,15 +406,18 @@ Report run(const config::Config& config, const Options& options, Clock& clock,
       if (first_failure.empty() && !c.error.empty() && c.status != "completed") first_failure = c.name + ": " + c.error;
     }
     return fmt::format("uoms upload-tracking #{} {}: {} channels, {} uploaded, {} failed, {} need attention{}",
-                       summary.job_id, summary.status, report.channels.size(), uploaded, failed, attention,
+                       report.job_id, report.status, report.channels.size(), uploaded, failed, attention,
                        first_failure.empty() ? "" : " (" + first_failure + ")");
   };
-  spec.channel_json = [&](const pass::ChannelOutcome&, std::size_t i) {
-    const auto& c = report.channels[i];
-    return nlohmann::json{{"uploaded", c.uploaded}, {"failed", c.failed}, {"skipped", c.skipped},
-                          {"attention", c.attention}};
-  };
-  merge(pass::run(config, spec, clock));
+  auto report = pass::run_reported<ChannelReport>(
+    config, spec, clock,
+    [&](pass::ChannelRun& run, ChannelReport& slot) { ChannelUpload(run, options, slot, make_http).upload(); },
+    summary_line,
+    [](const ChannelReport& c) {
+      return nlohmann::json{{"uploaded", c.uploaded}, {"failed", c.failed}, {"skipped", c.skipped},
+                            {"attention", c.attention}};
+    });
+  report.dry_run = options.dry_run;
   return report;
 }
 
