@@ -15,8 +15,7 @@ namespace uoms::connectors::coupang {
 
 namespace {
 
-using json = nlohmann::json;
-using namespace support; // the shared field readers and helpers of connectors/support.hpp
+using namespace support; // support::json and the shared field readers and helpers
 
 constexpr std::string_view k_default_base_url = "https://api-gateway.coupang.com";
 constexpr std::string_view k_default_statuses = "ACCEPT,INSTRUCT,DEPARTURE,DELIVERING,FINAL_DELIVERY,NONE_TRACKING";

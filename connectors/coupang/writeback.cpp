@@ -18,8 +18,7 @@ namespace uoms::connectors::coupang {
 
 namespace {
 
-using json = nlohmann::json;
-using namespace support; // the shared field readers and helpers of connectors/support.hpp
+using namespace support; // support::json and the shared field readers and helpers
 
 constexpr std::string_view k_api = "/v2/providers/openapi/apis/api";
 

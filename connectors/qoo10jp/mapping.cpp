@@ -10,8 +10,7 @@
 
 namespace uoms::connectors::qoo10jp {
 
-using json = nlohmann::json;
-using namespace support; // the shared field readers and helpers of connectors/support.hpp
+using namespace support; // support::json and the shared field readers and helpers
 
 namespace {
 

@@ -14,8 +14,7 @@ namespace uoms::connectors::qoo10jp {
 
 namespace {
 
-using json = nlohmann::json;
-using namespace support; // the shared field readers and helpers of connectors/support.hpp
+using namespace support; // support::json and the shared field readers and helpers
 
 constexpr std::string_view k_default_base_url = "https://api.qoo10.jp";
 constexpr std::string_view k_key_method = "CertificationAPI.CreateCertificationKey";

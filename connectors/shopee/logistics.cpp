@@ -14,8 +14,7 @@ namespace uoms::connectors::shopee {
 
 namespace {
 
-using json = nlohmann::json;
-using namespace support; // the shared field readers and helpers of connectors/support.hpp
+using namespace support; // support::json and the shared field readers and helpers
 
 // `order_sn=…` plus `&package_number=…` when the shipment is a package of the order. An
 // order without package_list is keyed by its order_sn, and package_number is then left out

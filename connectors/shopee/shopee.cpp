@@ -16,8 +16,7 @@ namespace uoms::connectors::shopee {
 
 namespace {
 
-using json = nlohmann::json;
-using namespace support; // the shared field readers and helpers of connectors/support.hpp
+using namespace support; // support::json and the shared field readers and helpers
 
 constexpr std::string_view k_default_base_url = "https://partner.shopeemobile.com";
 // `time_to - time_from` must be <= 15 days (shopee.md §1.7): the bound is inclusive.

@@ -8,8 +8,7 @@
 
 namespace uoms::connectors::smartstore {
 
-using json = nlohmann::json;
-using namespace support; // the shared field readers and helpers of connectors/support.hpp
+using namespace support; // support::json and the shared field readers and helpers
 
 std::optional<TimePoint> time_field(const json& object, std::string_view key)
 {

@@ -16,8 +16,7 @@ namespace uoms::connectors::smartstore {
 
 namespace {
 
-using json = nlohmann::json;
-using namespace support; // the shared field readers and helpers of connectors/support.hpp
+using namespace support; // support::json and the shared field readers and helpers
 
 // Naver documents `https://api.commerce.naver.com/external` as the base every path is
 // relative to (smartstore.md); the bare host gets `/external`, so both forms work.

@@ -18,8 +18,7 @@ namespace uoms::connectors::smartstore {
 
 namespace {
 
-using json = nlohmann::json;
-using namespace support; // the shared field readers and helpers of connectors/support.hpp
+using namespace support; // support::json and the shared field readers and helpers
 
 constexpr std::string_view k_confirm_path = "/v1/pay-order/seller/product-orders/confirm";
 constexpr std::string_view k_dispatch_path = "/v1/pay-order/seller/product-orders/dispatch";
