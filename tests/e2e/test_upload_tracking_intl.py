@@ -9,42 +9,18 @@ GetShippingInfo_v2, so uoms cannot see the cancel before sending and Qoo10 refus
 request, so uoms skips those shipments without a call.
 """
 
-import json
 import os
-import subprocess
 import sys
-import tempfile
 import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import sandbox  # noqa: E402
+from upload_case import SANDBOX, UOMS, UploadCase  # noqa: E402
 
-UOMS = os.environ.get("UOMS_BIN")
-SANDBOX = os.environ.get("UOMS_SANDBOX_BIN")
 SHOP = str(sandbox.SHOPEE_SHOP_ID)
 
 
-class UploadTrackingIntl(unittest.TestCase):
-    def setUp(self):
-        self.tmp = tempfile.TemporaryDirectory()
-        self.home = self.tmp.name
-        self.env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": self.home, "LANG": "C.UTF-8",
-                    "UOMS_ALLOWED_HOSTS": "loopback", "UOMS_SETTLE_DELAY": "0s",
-                    "UOMS_CONFIG": os.path.join(self.home, "uoms.toml")}
-        for name in ("ASAN_OPTIONS", "UBSAN_OPTIONS", "LSAN_OPTIONS"):
-            if name in os.environ:
-                self.env[name] = os.environ[name]
-        self.sb = sandbox.Sandbox(sandbox.default_config(orders=20), binary=SANDBOX)
-        self.sb.start()
-        self.addCleanup(self.sb.stop)
-        self.addCleanup(self.tmp.cleanup)
-        self.uoms("init", "--dir", self.home, "--quiet")
-
-    def uoms(self, *args, expect=0):
-        p = subprocess.run([UOMS, *args], env=self.env, cwd=self.home, capture_output=True, text=True, timeout=300)
-        self.assertEqual(p.returncode, expect, f"uoms {' '.join(args)}\nstdout:\n{p.stdout}\nstderr:\n{p.stderr}")
-        return p.stdout
-
+class UploadTrackingIntl(UploadCase):
     def ledger(self, kind):
         status, _, body = self.sb.request_json("GET", "/__sandbox/tracking", "kind=" + kind)
         self.assertEqual(status, 200, body)
@@ -54,20 +30,6 @@ class UploadTrackingIntl(unittest.TestCase):
         status, _, body = self.sb.request_json("POST", "/__sandbox/cancel", "", {"Content-Type": "application/json"},
                                                {"kind": kind, "order": order})
         self.assertEqual(status, 200, body)
-
-    def import_csv(self, rows):
-        path = os.path.join(self.home, "tracking.csv")
-        with open(path, "w", encoding="utf-8") as f:
-            f.write("channel,order,item,carrier,number\n")
-            for row in rows:
-                f.write(",".join(row) + "\n")
-        self.uoms("tracking", "import", path)
-
-    def upload(self, expect=0):
-        return json.loads(self.uoms("--json", "upload-tracking", expect=expect))
-
-    def details(self, job, action):
-        return json.loads(self.uoms("--json", "jobs", "details", str(job), "--action", action))["details"]
 
     def assert_once(self, entries, expected):
         """Every (order, number) expected arrived exactly once, and nothing else did."""

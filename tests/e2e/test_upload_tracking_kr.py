@@ -4,62 +4,24 @@ first, every eligible number reaches the marketplace exactly once (GET /__sandbo
 second pass sends nothing, and an order the buyer cancelled after collect is not sent.
 """
 
-import json
 import os
-import subprocess
 import sys
-import tempfile
 import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import sandbox  # noqa: E402
-
-UOMS = os.environ.get("UOMS_BIN")
-SANDBOX = os.environ.get("UOMS_SANDBOX_BIN")
+from upload_case import UploadCase  # noqa: E402
 
 
-class UploadTrackingKr(unittest.TestCase):
-    def setUp(self):
-        if not UOMS or not os.access(UOMS, os.X_OK) or not SANDBOX or not os.access(SANDBOX, os.X_OK):
-            self.skipTest("UOMS_BIN or UOMS_SANDBOX_BIN is not set")
-        self.tmp = tempfile.TemporaryDirectory()
-        self.addCleanup(self.tmp.cleanup)
-        self.home = self.tmp.name
-        self.env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": self.home, "LANG": "C.UTF-8",
-                    "UOMS_ALLOWED_HOSTS": "loopback", "UOMS_SETTLE_DELAY": "0s",
-                    "UOMS_CONFIG": os.path.join(self.home, "uoms.toml")}
-        for name in ("ASAN_OPTIONS", "UBSAN_OPTIONS", "LSAN_OPTIONS"):
-            if name in os.environ:
-                self.env[name] = os.environ[name]
-        self.sb = sandbox.Sandbox(sandbox.default_config(orders=0), binary=SANDBOX)
-        self.sb.start()
-        self.addCleanup(self.sb.stop)
-        self.uoms("init", "--dir", self.home, "--quiet")
-
-    def uoms(self, *args, expect=0, stdin=None):
-        p = subprocess.run([UOMS, *args], env=self.env, cwd=self.home, capture_output=True, text=True, timeout=300,
-                           input=stdin)
-        self.assertEqual(p.returncode, expect, f"uoms {' '.join(args)}\nstdout:\n{p.stdout}\nstderr:\n{p.stderr}")
-        return p.stdout
+class UploadTrackingKr(UploadCase):
+    orders = 0
 
     def received(self, account):
         rows = self.sb._control("GET", "tracking", query="account=" + account)["received"]
         return [r for r in rows if r["result"] == "OK"]
 
-    def import_csv(self, rows):
-        path = os.path.join(self.home, "tracking.csv")
-        with open(path, "w", encoding="utf-8") as f:
-            f.write("channel,order,item,carrier,number\n")
-            for row in rows:
-                f.write(",".join(row) + "\n")
-        self.uoms("--quiet", "tracking", "import", path)
-
-    def upload(self, expect=0):
-        return json.loads(self.uoms("--json", "upload-tracking", "--retries", "0", expect=expect))
-
     def skipped(self, job):
-        return [d["external_id"] for d in
-                json.loads(self.uoms("--json", "jobs", "details", str(job), "--action", "skipped"))["details"]]
+        return [d["external_id"] for d in self.details(job, "skipped")]
 
     def test_coupang(self):
         self.uoms("channels", "add", "cp", "--kind", "coupang", "--set", f"base_url={self.sb.base_url}",
