@@ -16,6 +16,7 @@ SANDBOX = os.environ.get("UOMS_SANDBOX_BIN")
 
 class UploadCase(unittest.TestCase):
     orders = 20  # seeded orders per sandbox account
+    latency_ms = 0  # added to every sandbox answer
 
     def setUp(self):
         if not UOMS or not os.access(UOMS, os.X_OK) or not SANDBOX or not os.access(SANDBOX, os.X_OK):
@@ -29,7 +30,7 @@ class UploadCase(unittest.TestCase):
         for name in ("ASAN_OPTIONS", "UBSAN_OPTIONS", "LSAN_OPTIONS"):
             if name in os.environ:
                 self.env[name] = os.environ[name]
-        self.sb = sandbox.Sandbox(sandbox.default_config(orders=self.orders), binary=SANDBOX)
+        self.sb = sandbox.Sandbox(sandbox.default_config(orders=self.orders, latency_ms=self.latency_ms), binary=SANDBOX)
         self.sb.start()
         self.addCleanup(self.sb.stop)
         self.uoms("init", "--dir", self.home, "--quiet")
