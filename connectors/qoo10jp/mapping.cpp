@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 
 namespace uoms::connectors::qoo10jp {
@@ -159,6 +160,14 @@ Order map_row(const json& row, int shipping_stat, OrderStatus status, std::chron
   return order;
 }
 
+// The shippingStatus text GetShippingInfo_v2 reports for each ShippingStat (qoo10jp.md §2.3).
+std::string documented_status(int shipping_stat)
+{
+  static const std::array<std::string_view, 5> k_names = {"配送待ち", "配送要請", "配送準備", "配送中", "配送完了"};
+  if (shipping_stat < 1 || shipping_stat > 5) return {};
+  return fmt::format("{}({})", k_names[static_cast<std::size_t>(shipping_stat - 1)], shipping_stat);
+}
+
 } // namespace
 
 bool is_key_code(long long code)
@@ -198,8 +207,18 @@ support::MappedPage map_rows(const json& rows, int shipping_stat, OrderStatus st
     if (best_id.empty()) {
       best_id = support::id_text(member(row, "orderNo"));
     }
-    orders.add(row, best_id, [&](const json& record, std::vector<OrderNote>&) {
-      return map_row(record, shipping_stat, status, offset);
+    orders.add(row, best_id, [&](const json& record, std::vector<OrderNote>& notes) {
+      auto order = map_row(record, shipping_stat, status, offset);
+      // The query's ShippingStat decides the status; a line whose own text is not the one
+      // qoo10jp.md §2.3 documents for it is kept and flagged, as the other kinds do.
+      const auto& raw = order.items.back().raw_status;
+      if (raw != std::to_string(shipping_stat) && raw != documented_status(shipping_stat)) {
+        notes.push_back({order.external_id, fmt::format("unknown Qoo10 shippingStatus \"{}\" (OrderNo {}) in "
+                                                        "ShippingStat {}; kept as {}",
+                                                        raw, order.items.back().external_id, shipping_stat,
+                                                        to_string(status))});
+      }
+      return order;
     });
   }
   return orders.finish();

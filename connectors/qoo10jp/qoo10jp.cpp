@@ -280,6 +280,7 @@ Result<Page> Qoo10Connector::fetch_status(const Window& window, std::size_t stat
   support::MappedPage mapped = map_rows(rows, status, *map_status(status), m_caps.utc_offset);
   page.orders = std::move(mapped.orders);
   page.failures = std::move(mapped.failures);
+  page.notes = std::move(mapped.notes);
   if (status_index + 1 < m_statuses.size()) {
     page.next_cursor = encode_cursor(status_index + 1);
   }

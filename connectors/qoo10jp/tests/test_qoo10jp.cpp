@@ -306,6 +306,23 @@ TEST_CASE("Qoo10Connector maps order lines into packs")
   CHECK(page->next_cursor.empty());
 }
 
+TEST_CASE("Qoo10Connector flags a shippingStatus it does not know, like the other kinds")
+{
+  Harness h;
+  h.cache_key("SAK", 10h);
+  auto body = json::parse(fixture("shipping_info_stat2.json"));
+  body["ResultObject"][0]["shippingStatus"] = "配送遅延(2)";
+  h.http.reply(200, body.dump());
+  const auto page = h.make()->fetch_orders(k_window, "");
+  REQUIRE(page);
+  REQUIRE_FALSE(page->orders.empty());
+  CHECK(page->orders[0].status == OrderStatus::paid); // the query's ShippingStat still decides
+  REQUIRE(page->notes.size() == 1);
+  CHECK(page->notes[0].external_id == "5001234");
+  CHECK(page->notes[0].message
+        == "unknown Qoo10 shippingStatus \"配送遅延(2)\" (OrderNo 700000001) in ShippingStat 2; kept as paid");
+}
+
 TEST_CASE("Qoo10Connector maps failures")
 {
   Harness h;
