@@ -31,8 +31,6 @@ public:
       m_make_http(make_http),
       m_state(run.db())
   {
-    m_report.name = run.row().name;
-    m_report.kind = run.row().kind;
   }
 
   void collect()

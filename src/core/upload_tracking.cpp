@@ -44,8 +44,6 @@ public:
       m_make_http(make_http),
       m_shipments(run.db())
   {
-    m_report.name = run.row().name;
-    m_report.kind = run.row().kind;
   }
 
   void upload()
