@@ -187,13 +187,37 @@ struct TrackingOnMarketplace
   std::string tracking_number;
 };
 
+// One listing as a marketplace's catalogue reports it: a product, or one option of it.
+// (item_id, option_id) is the same pair the kind's order mapping puts into
+// OrderItem::product_id / option_id, so collected items find their listing.
+struct Listing
+{
+  std::string item_id;     // Coupang sellerProductId, Smartstore originProductNo, Shopee item_id, Qoo10 ItemCode
+  std::string option_id;   // Coupang vendorItemId, Smartstore option id, Shopee model_id, Qoo10 OptionCode; empty: none
+  std::string seller_code; // the seller's own code (matched exactly against SKUs)
+  std::string name;
+  std::optional<int> quantity; // the marketplace's current quantity, where it reports one
+  // What a later stock push must send back unchanged (Qoo10 expire_date and price):
+  // stored with the listing and handed back in StockUpdate::attributes.
+  Settings attributes;
+};
+
+struct ListingPage
+{
+  std::vector<Listing> listings;
+  std::vector<MappingFailure> failures;
+  std::string next_cursor; // empty: the catalogue is exhausted
+  int requests = 0;
+};
+
 // One listing's available quantity, as the sync-stock pass hands it to a connector.
 struct StockUpdate
 {
-  std::string listing_id; // marketplace product/item id
-  std::string option_id;  // option/model id, empty for a listing without options
+  std::string listing_id; // Listing::item_id
+  std::string option_id;  // Listing::option_id, empty for a listing without options
   std::string sku;
   int quantity = 0;
+  Settings attributes; // Listing::attributes as last fetched
 };
 
 // What the marketplace holds for one listing.
@@ -243,10 +267,23 @@ public:
   {
     return unsupported<std::vector<WriteOutcome>>("stock push");
   }
+  // The marketplace's current quantity per listing (quantity in the request is ignored),
+  // one answer per request in order; found=false for a listing the marketplace does not
+  // know. At most stock_batch per call.
   virtual Result<std::vector<StockOnMarketplace>> read_stock(std::span<const StockUpdate>)
   {
     return unsupported<std::vector<StockOnMarketplace>>("stock read-back");
   }
+  // One page of the seller's catalogue. `known_items` are item ids uoms already has for
+  // the channel (from collected orders and earlier fetches): a kind whose contract has no
+  // catalogue list call reads those items one by one instead.
+  virtual Result<ListingPage> fetch_listings(std::span<const std::string> /*known_items*/, const std::string& /*cursor*/)
+  {
+    return unsupported<ListingPage>("catalogue fetch");
+  }
+  // The request one push of `update` makes, for `sync-stock --dry-run`: method, path and
+  // body, secrets left out (e.g. "PUT /v2/.../vendor-items/3242596358/quantities/10").
+  virtual std::string describe_stock_push(const StockUpdate& /*update*/) const { return {}; }
 
   // Marketplaces where the seller grants access in a browser (Shopee): the signed URL to
   // open, and the exchange of the code it returns for the first tokens (stored through

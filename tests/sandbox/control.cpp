@@ -2,6 +2,7 @@
 // change orders. JSON in and out, no authentication (loopback only).
 
 #include "sandbox.hpp"
+#include "stock.hpp"
 #include "tracking.hpp"
 
 #include <fmt/format.h>
@@ -43,7 +44,7 @@ void handle_control(Sandbox& sandbox, const httplib::Request& req, httplib::Resp
   const std::string what = req.path.substr(
       req.path.starts_with("/_control/") ? std::string_view("/_control/").size() : std::string_view("/__sandbox/").size());
   const std::string& method = req.method;
-  if (handle_kr_control(sandbox, what, req, res)) {
+  if (handle_kr_control(sandbox, what, req, res) || handle_stock_control(sandbox, what, req, res)) {
     return;
   }
   try {

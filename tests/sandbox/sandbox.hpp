@@ -162,6 +162,10 @@ public:
   // Creates `count` orders with creation and change time now.
   json add(const std::string& account, int count);
 
+  // Every catalogue entry as this account sells it (ids as its orders carry them),
+  // quantity 1: the seed of the account's listings (stock.hpp).
+  std::vector<Item> catalogue(const std::string& account) const;
+
   json canonical(const std::string& account) const;
   bool has_account(const std::string& account) const;
 

@@ -312,7 +312,43 @@ long long local_price(Kind kind, long long won)
   return kind == Kind::shopee || kind == Kind::qoo10jp ? won / 10 : won;
 }
 
+// Catalogue entry p as account `lane` of `kind` sells it, with quantity 1. Ids are stable
+// per account and entry, so stock mapping by option id works.
+Item catalogue_item(Kind kind, long long lane, std::size_t p)
+{
+  const Product& product = k_catalogue[p];
+  Item item;
+  item.product_name = product.name;
+  item.option_name = product.option;
+  item.sku = product.sku;
+  item.unit_price = local_price(kind, product.price);
+  item.vendor_item_id = 3823800000LL + lane * 1000LL + static_cast<long long>(p) * 7;
+  item.product_id = 5000100000LL + lane * 1000LL + static_cast<long long>(p / 2) * 11;
+  item.seller_product_id = 1200300000LL + lane * 1000LL + static_cast<long long>(p / 2) * 13;
+  if (kind == Kind::shopee || kind == Kind::qoo10jp || kind == Kind::playauto) {
+    // One listing per product name; Shopee's model_id is 0 for an item without variations.
+    item.product_id = 800000000LL + lane * 100000LL + product_group(p) * 11;
+    item.vendor_item_id =
+        kind == Kind::shopee && item.option_name.empty() ? 0 : 9000000000LL + lane * 100000LL + static_cast<long long>(p) * 7;
+  }
+  return item;
+}
+
 } // namespace
+
+std::vector<Item> Store::catalogue(const std::string& account) const
+{
+  std::lock_guard lock(m_mutex);
+  const auto it = m_accounts.find(account);
+  if (it == m_accounts.end()) {
+    return {};
+  }
+  std::vector<Item> items;
+  for (std::size_t p = 0; p < k_catalogue.size(); ++p) {
+    items.push_back(catalogue_item(it->second.config.kind, it->second.lane, p));
+  }
+  return items;
+}
 
 Order Store::generate(AccountData& data, TimePoint created, TimePoint changed_max)
 {
@@ -345,23 +381,8 @@ Order Store::generate(AccountData& data, TimePoint created, TimePoint changed_ma
   long long subtotal = 0;
   const long long lane = data.lane;
   for (const std::size_t p : products) {
-    const Product& product = k_catalogue[p];
-    Item item;
-    item.product_name = product.name;
-    item.option_name = product.option;
-    item.sku = product.sku;
-    item.unit_price = local_price(order.kind, product.price);
+    Item item = catalogue_item(order.kind, lane, p);
     item.quantity = rng() % 5 == 0 ? 2 + int(rng() % 2) : 1;
-    // Stable per account and catalogue entry, so stock mapping by option id works.
-    item.vendor_item_id = 3823800000LL + lane * 1000LL + static_cast<long long>(p) * 7;
-    item.product_id = 5000100000LL + lane * 1000LL + static_cast<long long>(p / 2) * 11;
-    item.seller_product_id = 1200300000LL + lane * 1000LL + static_cast<long long>(p / 2) * 13;
-    if (order.kind == Kind::shopee || order.kind == Kind::qoo10jp || order.kind == Kind::playauto) {
-      // One listing per product name; Shopee's model_id is 0 for an item without variations.
-      item.product_id = 800000000LL + lane * 100000LL + product_group(p) * 11;
-      item.vendor_item_id =
-          order.kind == Kind::shopee && item.option_name.empty() ? 0 : 9000000000LL + lane * 100000LL + static_cast<long long>(p) * 7;
-    }
     subtotal += item.unit_price * item.quantity;
     order.items.push_back(std::move(item));
   }
