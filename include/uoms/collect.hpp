@@ -32,6 +32,7 @@ struct Options
 struct ChannelReport : pass::ChannelHeader
 {
   std::int64_t created = 0, updated = 0, unchanged = 0, failed = 0, notes = 0;
+  std::int64_t oversold = 0; // items whose reservation took their product below zero
   int windows = 0, pages = 0, requests = 0;
   std::string watermark;
 };

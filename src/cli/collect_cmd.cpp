@@ -71,6 +71,12 @@ void print_summary(const collect::Report& r)
                "ERROR"},
               table);
   fmt::print("job {} {}{}\n", r.job_id, r.status, r.dry_run ? " (dry run: nothing was saved)" : "");
+  std::int64_t oversold = 0;
+  for (const auto& c : r.channels) oversold += c.oversold;
+  if (oversold > 0) {
+    fmt::print("{} order items OVERSOLD: more reserved than on hand (uoms jobs details {} --action oversold)\n",
+               oversold, r.job_id);
+  }
 }
 
 } // namespace
@@ -130,6 +136,7 @@ Handler setup_collect(CLI::App& app, Context& ctx)
                             {"unchanged", c.unchanged},
                             {"failed", c.failed},
                             {"notes", c.notes},
+                            {"oversold", c.oversold},
                             {"windows", c.windows},
                             {"pages", c.pages},
                             {"collected_until", c.watermark.empty() ? nlohmann::json() : nlohmann::json(c.watermark)},

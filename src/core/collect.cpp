@@ -1,4 +1,5 @@
 #include "uoms/collect.hpp"
+#include "uoms/stock.hpp"
 
 #include "uoms/carriers.hpp"
 #include "uoms/channels.hpp"
@@ -181,7 +182,10 @@ private:
       case store::UpsertAction::unchanged: ++m_report.unchanged; break;
       }
       if (!dry) jobs.add_detail(detail("order", order.external_id, std::string(store::to_string(action))));
-      if (!dry && result.action != store::UpsertAction::unchanged) record_tracking(order, result.order_row_id, now);
+      if (!dry && result.action != store::UpsertAction::unchanged) {
+        record_tracking(order, result.order_row_id, now);
+        apply_stock(result, jobs, detail);
+      }
     }
     for (const auto& failure : page.failures) {
       ++m_report.failed;
@@ -207,6 +211,20 @@ private:
     counts.succeeded = m_report.created + m_report.updated + m_report.unchanged;
     counts.failed = m_report.failed;
     counts.total = counts.succeeded + counts.failed;
+  }
+
+  // The stock ledger moves in the same transaction as the order: each changed item
+  // reserves, releases, ships or returns once. An item that takes its product below zero
+  // is flagged, never silently accepted.
+  template <typename MakeDetail>
+  void apply_stock(const store::UpsertResult& result, store::Jobs& jobs, MakeDetail& detail)
+  {
+    for (const auto& o : stock::apply_order(m_run.db(), m_run.row().id, result, m_run.job_id(), now_text())) {
+      ++m_report.oversold;
+      auto d = detail("item", o.order_id + "/" + o.item_id, "oversold");
+      d.error = fmt::format("{}: on hand {}, reserved {} ({} short)", o.sku, o.on_hand, o.reserved, o.reserved - o.on_hand);
+      jobs.add_detail(d);
+    }
   }
 
   // Tracking numbers the marketplace already holds are recorded as uploaded, so uoms never
@@ -256,14 +274,16 @@ private:
 
 std::string summarize(const Report& r)
 {
-  std::int64_t created = 0, updated = 0, failed = 0;
+  std::int64_t created = 0, updated = 0, failed = 0, oversold = 0;
   for (const auto& c : r.channels) {
     created += c.created;
     updated += c.updated;
     failed += c.failed + (c.status == "failed" ? 1 : 0);
+    oversold += c.oversold;
   }
-  return fmt::format("uoms collect #{} {}: {} channels, {} new, {} updated, {} failed", r.job_id, r.status,
-                     r.channels.size(), created, updated, failed);
+  return fmt::format("uoms collect #{} {}: {} channels, {} new, {} updated, {} failed{}", r.job_id, r.status,
+                     r.channels.size(), created, updated, failed,
+                     oversold > 0 ? fmt::format(", {} OVERSOLD", oversold) : std::string());
 }
 
 } // namespace
@@ -337,7 +357,7 @@ Report run(const config::Config& config, const Options& options, Clock& clock, c
     [&](pass::ChannelRun& run, ChannelReport& slot) { ChannelCollect(run, options, slot, make_http).collect(); },
     summarize,
     [](const ChannelReport& c) {
-      return nlohmann::json{{"created", c.created}, {"updated", c.updated}, {"failed", c.failed}};
+      return nlohmann::json{{"created", c.created}, {"updated", c.updated}, {"failed", c.failed}, {"oversold", c.oversold}};
     });
   report.dry_run = options.dry_run;
   return report;

@@ -1,4 +1,5 @@
 #include "uoms/upload_tracking.hpp"
+#include "uoms/stock.hpp"
 
 #include "uoms/carriers.hpp"
 #include "uoms/channels.hpp"
@@ -219,7 +220,11 @@ private:
     const bool partial = m_connector->capabilities().partial_orders;
     for (const auto& order : *fresh) {
       if (!m_options.dry_run) {
-        orders.upsert(m_run.row().id, order, {m_run.job_id(), now_text(), partial, false});
+        const auto stored = orders.upsert(m_run.row().id, order, {m_run.job_id(), now_text(), partial, false});
+        for (const auto& o : stock::apply_order(m_run.db(), m_run.row().id, stored, m_run.job_id(), now_text())) {
+          note(fmt::format("OVERSOLD {}: order {} item {} takes on hand {} below reserved {}", o.sku, o.order_id,
+                           o.item_id, o.on_hand, o.reserved));
+        }
       }
       now[order.external_id] = &order;
     }

@@ -103,6 +103,10 @@ inline void read_column(const SQLite::Column& c, std::string& out) { out = text(
 inline void read_column(const SQLite::Column& c, std::int64_t& out) { out = c.getInt64(); }
 inline void read_column(const SQLite::Column& c, int& out) { out = c.getInt(); }
 inline void read_column(const SQLite::Column& c, bool& out) { out = c.getInt() != 0; }
+inline void read_column(const SQLite::Column& c, std::optional<std::int64_t>& out)
+{
+  out = c.isNull() ? std::nullopt : std::optional<std::int64_t>(c.getInt64());
+}
 
 // Reads the current row's columns 0..N-1 into `fields`, in order (NULL text reads "").
 template <typename... Fields>

@@ -192,7 +192,7 @@ std::int64_t Database::count(std::string_view table)
     // Table names cannot be bound; only known tables are accepted.
     static const std::vector<std::string_view> k_tables = {
       "channels", "jobs", "job_details", "orders", "order_items", "shipments", "products", "listings",
-      "stock_movements", "fetch_windows", "sync_state", "channel_tokens", "locks", "processed_files", "meta"};
+      "stock_movements", "item_stock", "fetch_windows", "sync_state", "channel_tokens", "locks", "processed_files", "meta"};
     if (std::find(k_tables.begin(), k_tables.end(), table) == k_tables.end()) {
       throw SQLite::Exception(fmt::format("unknown table {}", table));
     }
