@@ -7,38 +7,6 @@
 
 namespace uoms::cli {
 
-namespace {
-
-// Tracking upload and stock sync arrive with their own issues. Until then the
-// commands say so plainly instead of pretending to work.
-int not_yet(Context& ctx, std::string_view command, std::string_view what)
-{
-  auto rows = store::Channels(ctx.db()).list();
-  if (rows.empty()) {
-    throw ConfigError("no channels configured (add one with `uoms channels add`)");
-  }
-  throw Failure(fmt::format("{}: {} is not implemented in uoms {} for any channel kind; nothing was sent",
-                            command, what, UOMS_VERSION));
-}
-
-// The flags the command will take, so scripts written today keep working, and a handler
-// that says it is not implemented yet.
-Handler not_yet_command(CLI::App& app, Context& ctx, std::string_view command, std::string_view what)
-{
-  auto channels = std::make_shared<std::vector<std::string>>();
-  auto dry = std::make_shared<bool>(false);
-  app.add_option("--channel", *channels, "only this channel (repeatable)");
-  app.add_flag("--dry-run", *dry, "show what would be sent, send nothing");
-  return [channels, dry, command, what, &ctx] { return not_yet(ctx, command, what); };
-}
-
-} // namespace
-
-Handler setup_sync_stock(CLI::App& app, Context& ctx)
-{
-  return not_yet_command(app, ctx, "sync-stock", "stock push");
-}
-
 Handler setup_config(CLI::App& app, Context& ctx)
 {
   require_subcommand(app);

@@ -381,7 +381,8 @@ std::vector<Oversold> Ledger::apply_items(std::int64_t channel_id, std::span<con
         product_key = sku; // a source without ids: the seller's code names the listing
         option_key.clear();
       }
-      if (product_key.empty() || quantity <= 0) continue;
+      if (product_key.empty()) continue;
+      quantity = std::max<std::int64_t>(0, quantity); // Coupang reports a fully cancelled item as 0 units
 
       // The item's listing, recorded from the order the first time it is seen.
       std::int64_t listing_id = 0, mapped_product = 0, held = 0;
@@ -428,7 +429,10 @@ std::vector<Oversold> Ledger::apply_items(std::int64_t channel_id, std::span<con
       const std::string_view shipped_at = changed_at.empty() ? now : std::string_view(changed_at);
       counted_after_ship = shipped_at < std::string_view(counted_at) ? 1 : 0;
 
-      const ItemState target = next_state(current, status);
+      ItemState target = next_state(current, status);
+      if (quantity == 0 && (target == ItemState::reserved || target == ItemState::shipped) && current != ItemState::shipped) {
+        target = ItemState::none; // nothing left to hold
+      }
       bool new_sale = false, reserved_now = false;
       if (target == current) {
         if (current == ItemState::reserved && held_quantity != quantity) {
