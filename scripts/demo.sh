@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # The demo: a fresh uoms home in ./demo, six channels (the example CSV exports, and Coupang,
 # Smartstore, Shopee, Qoo10 and PlayAuto served by the sandbox on 127.0.0.1 with its sample
-# keys), two collect passes (the second finds nothing new and duplicates nothing), a tracking
-# file imported and uploaded to every marketplace twice (the second pass sends nothing), then
-# the job list. No credentials, no traffic beyond loopback.
+# keys), a product file imported, two collect passes (the second finds nothing new and
+# duplicates nothing; listings map to SKUs by the sellers' codes and orders reserve stock), the
+# catalogues fetched, stock pushed twice (the second pass pushes nothing), a tracking file
+# imported and uploaded to every marketplace twice (the second pass sends nothing), then the job
+# list. No credentials, no traffic beyond loopback.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 build="${UOMS_BUILD_DIR:-$root/build}"
@@ -39,10 +41,21 @@ printf '%s\n' '$2a$04$abcdefghijklmnopqrstuv' |
   --secret api_key=playauto-sandbox-api-key-0001 --secret password=playauto-sandbox-password
 
 status=0
+echo
+echo "\$ uoms products import examples/products.csv    # the SKU master: a stock count"
+"$uoms" products import "$root/examples/products.csv" || status=$?
 for pass in first second; do
   echo
   echo "\$ uoms collect    # $pass pass"
   "$uoms" collect || status=$?
+done
+echo
+echo "\$ uoms listings fetch    # catalogues where the marketplace has a catalogue call"
+"$uoms" listings fetch || status=$?
+for pass in first second; do
+  echo
+  echo "\$ uoms sync-stock    # $pass pass"
+  "$uoms" sync-stock || status=$?
 done
 echo
 echo "\$ uoms tracking import demo/tracking.csv    # numbers for three shippable orders per marketplace"
