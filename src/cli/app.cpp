@@ -90,6 +90,14 @@ store::Database& Context::db(bool create)
   return *m_db;
 }
 
+store::Database& Context::read_db()
+{
+  if (!m_db) {
+    m_db.emplace(store::Database::open_for_reading(config().database));
+  }
+  return *m_db;
+}
+
 const std::vector<Command>& commands()
 {
   static const std::vector<Command> table = {

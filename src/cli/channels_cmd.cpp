@@ -86,7 +86,7 @@ void print_channel(Context& ctx, const channels::Channel& c)
 {
   std::vector<std::string> names;
   for (const auto& [k, v] : c.secrets) names.push_back(k);
-  auto orders = store::Channels(ctx.db()).count_orders(c.row.id);
+  auto orders = store::Channels(ctx.read_db()).count_orders(c.row.id);
   if (ctx.json) {
     print_json(channel_json(c.row, names, orders));
     return;
@@ -110,7 +110,7 @@ std::string now_text(Context& ctx)
 
 int run_list(Context& ctx)
 {
-  auto& db = ctx.db();
+  auto& db = ctx.read_db();
   auto rows = store::Channels(db).list();
   if (ctx.json) {
     nlohmann::json out = nlohmann::json::array();

@@ -31,6 +31,8 @@ public:
 
   const config::Config& config();
   store::Database& db(bool create = false);
+  // For commands that only read: works on a database this process may not write.
+  store::Database& read_db();
 
 private:
   std::optional<config::Config> m_config;

@@ -1,5 +1,7 @@
 #include "cli.hpp"
 
+#include "uoms/util/text.hpp"
+
 #include "uoms/channels.hpp"
 #include "uoms/collect.hpp"
 #include "uoms/error.hpp"
@@ -65,7 +67,7 @@ void print_summary(const collect::Report& r)
   for (const auto& c : r.channels) {
     table.push_back({c.name, c.kind, c.status, std::to_string(c.created), std::to_string(c.updated),
                      std::to_string(c.unchanged), std::to_string(c.failed), std::to_string(c.pages),
-                     c.watermark.empty() ? "-" : c.watermark, c.error.substr(0, 100)});
+                     c.watermark.empty() ? "-" : c.watermark, std::string(util::utf8_prefix(c.error, 100))});
   }
   print_table({"CHANNEL", "KIND", "STATUS", "NEW", "UPDATED", "UNCHANGED", "FAILED", "PAGES", "COLLECTED UNTIL",
                "ERROR"},

@@ -64,7 +64,7 @@ std::string duration_text(std::int64_t ms)
 
 store::JobRow require_job(Context& ctx, std::int64_t id)
 {
-  auto job = store::Jobs(ctx.db()).find(id);
+  auto job = store::Jobs(ctx.read_db()).find(id);
   if (!job) {
     throw UsageError(fmt::format("no job {}", id));
   }
@@ -83,7 +83,7 @@ int run_list(Context& ctx, JobsOptions& o)
                                    o.filter.since));
     }
   }
-  auto rows = store::Jobs(ctx.db()).list(o.filter);
+  auto rows = store::Jobs(ctx.read_db()).list(o.filter);
   if (ctx.json) {
     nlohmann::json out = nlohmann::json::array();
     for (const auto& j : rows) out.push_back(job_json(j));
@@ -109,7 +109,7 @@ int run_list(Context& ctx, JobsOptions& o)
 int run_show(Context& ctx, std::int64_t id)
 {
   auto job = require_job(ctx, id);
-  auto counts = store::Jobs(ctx.db()).detail_counts(id);
+  auto counts = store::Jobs(ctx.read_db()).detail_counts(id);
   if (ctx.json) {
     nlohmann::json actions = nlohmann::json::object();
     for (const auto& [action, n] : counts) actions[action] = n;
@@ -138,7 +138,7 @@ int run_details(Context& ctx, const JobsOptions& o)
     throw UsageError(fmt::format("--status takes ok, failed, skipped or note; to see \"{}\" rows use --action {}",
                                  o.detail_status, o.detail_status));
   }
-  auto rows = store::Jobs(ctx.db()).details(o.id, {o.detail_action, o.detail_channel, o.detail_status, o.detail_limit});
+  auto rows = store::Jobs(ctx.read_db()).details(o.id, {o.detail_action, o.detail_channel, o.detail_status, o.detail_limit});
   if (ctx.json) {
     nlohmann::json out = nlohmann::json::array();
     for (const auto& d : rows) out.push_back(detail_json(d));

@@ -49,7 +49,7 @@ Handler setup_orders(CLI::App& app, Context& ctx)
   list->add_option("--channel", *channel, "only this channel");
   list->add_option("--limit", *limit, "at most this many (0 = all)")->check(CLI::NonNegativeNumber);
   return [=, &ctx]() -> int {
-    auto rows = store::Orders(ctx.db()).list(*channel, *limit);
+    auto rows = store::Orders(ctx.read_db()).list(*channel, *limit);
     if (ctx.json) {
       nlohmann::json out = nlohmann::json::array();
       for (const auto& r : rows) {

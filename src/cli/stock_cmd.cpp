@@ -1,5 +1,7 @@
 #include "cli.hpp"
 
+#include "uoms/util/text.hpp"
+
 #include "uoms/channels.hpp"
 #include "uoms/error.hpp"
 #include "uoms/stock.hpp"
@@ -83,7 +85,7 @@ Handler setup_products(CLI::App& app, Context& ctx)
   set->footer("Example:\n  uoms products set SKU-EAR-WH --name \"Earphones white\" --on-hand 40 --safety-buffer 2");
   auto* list = app.add_subcommand("list", "every product with on hand, reserved and available");
   return [=, &ctx]() -> int {
-    auto& db = ctx.db();
+    auto& db = list->parsed() ? ctx.read_db() : ctx.db();
     const auto now = format_utc(ctx.clock->now());
     if (import->parsed()) {
       stock::ImportResult r;
@@ -189,7 +191,7 @@ Handler setup_listings(CLI::App& app, Context& ctx)
   list->add_option("--channel", f->channel, "only this channel");
   list->add_flag("--unmapped", f->unmapped, "only listings not mapped to a SKU");
   return [=, &ctx]() -> int {
-    auto& db = ctx.db();
+    auto& db = list->parsed() ? ctx.read_db() : ctx.db();
     const auto now = format_utc(ctx.clock->now());
     if (fetch->parsed()) {
       stock::FetchOptions options;
@@ -210,7 +212,7 @@ Handler setup_listings(CLI::App& app, Context& ctx)
         std::vector<std::vector<std::string>> table;
         for (const auto& c : report.channels) {
           table.push_back({c.name, c.kind, c.status, std::to_string(c.listings), std::to_string(c.created),
-                           std::to_string(c.mapped), std::to_string(c.failed), c.error.substr(0, 100)});
+                           std::to_string(c.mapped), std::to_string(c.failed), std::string(util::utf8_prefix(c.error, 100))});
         }
         print_table({"CHANNEL", "KIND", "STATUS", "LISTINGS", "NEW", "MAPPED", "FAILED", "NOTE"}, table);
         fmt::print("job {} {}\n", report.job_id, report.status);
@@ -265,7 +267,7 @@ Handler setup_listings(CLI::App& app, Context& ctx)
       table.push_back({l.channel, l.item_id, l.option_id.empty() ? "-" : l.option_id, l.seller_code.empty() ? "-" : l.seller_code,
                        l.sku.empty() ? "(unmapped)" : l.sku, l.mapped_by.empty() ? "-" : l.mapped_by,
                        optional_text(l.remote_quantity), optional_text(l.pushed_quantity), std::to_string(l.items),
-                       l.name.substr(0, 40)});
+                       std::string(util::utf8_prefix(l.name, 40))});
     }
     print_table({"CHANNEL", "ITEM", "OPTION", "SELLER CODE", "SKU", "MAPPED BY", "REMOTE", "PUSHED", "ITEMS", "NAME"},
                 table);
@@ -290,7 +292,7 @@ Handler setup_stock(CLI::App& app, Context& ctx)
   auto* show = app.add_subcommand("show", "on hand, reserved, buffer, available, listings and recent movements");
   show->add_option("sku", f->sku, "one product (default: all)");
   return [=, &ctx]() -> int {
-    auto& db = ctx.db();
+    auto& db = show->parsed() ? ctx.read_db() : ctx.db();
     const auto now = format_utc(ctx.clock->now());
     if (adjust->parsed()) {
       std::int64_t delta = 0;
@@ -433,7 +435,7 @@ Handler setup_sync_stock(CLI::App& app, Context& ctx)
     for (const auto& c : report.channels) {
       table.push_back({c.name, c.kind, c.status, std::to_string(c.listings), std::to_string(c.pushed),
                        std::to_string(c.unchanged), std::to_string(c.failed), std::to_string(c.drift),
-                       c.error.substr(0, 100)});
+                       std::string(util::utf8_prefix(c.error, 100))});
     }
     print_table({"CHANNEL", "KIND", "STATUS", "LISTINGS", "PUSHED", "UNCHANGED", "FAILED", "DRIFT", "NOTE"}, table);
     if (report.dry_run) {

@@ -1,5 +1,7 @@
 #include "cli.hpp"
 
+#include "uoms/util/text.hpp"
+
 #include "uoms/carriers.hpp"
 #include "uoms/channels.hpp"
 #include "uoms/connector.hpp"
@@ -125,7 +127,7 @@ int run_pending(Context& ctx, const TrackingOptions& o)
   filter.channel = o.channel;
   filter.states = o.attention ? std::vector<std::string>{"attention"}
                               : std::vector<std::string>{"pending", "sending", "attention"};
-  auto rows = store::Shipments(ctx.db()).list(filter);
+  auto rows = store::Shipments(ctx.read_db()).list(filter);
   if (ctx.json) {
     nlohmann::json out = nlohmann::json::array();
     for (const auto& s : rows) {
@@ -349,7 +351,7 @@ Handler setup_upload_tracking(CLI::App& app, Context& ctx)
     for (const auto& c : report.channels) {
       table.push_back({c.name, c.kind, c.status, std::to_string(c.uploaded), std::to_string(c.failed),
                        std::to_string(c.skipped), std::to_string(c.retrying), std::to_string(c.attention),
-                       c.error.substr(0, 100)});
+                       std::string(util::utf8_prefix(c.error, 100))});
     }
     print_table({"CHANNEL", "KIND", "STATUS", "UPLOADED", "FAILED", "SKIPPED", "RETRYING", "ATTENTION", "ERROR"}, table);
     if (report.dry_run) {

@@ -129,6 +129,38 @@ Database Database::open(const std::filesystem::path& path, bool create)
   return db;
 }
 
+Database Database::open_for_reading(const std::filesystem::path& path)
+{
+  const auto folder = path.has_parent_path() ? path.parent_path() : std::filesystem::path(".");
+  if (!std::filesystem::exists(path) || (::access(path.c_str(), W_OK) == 0 && ::access(folder.c_str(), W_OK) == 0)) {
+    return open(path, false);
+  }
+  // SQLite needs the -shm file of a WAL database; where it cannot make one, the file is
+  // read as immutable (no process can be writing it: writers need the same files).
+  std::unique_ptr<Impl> impl;
+  try {
+    try {
+      impl = std::make_unique<Impl>(path, SQLite::OPEN_READONLY | SQLite::OPEN_FULLMUTEX);
+      impl->db.execAndGet("SELECT count(*) FROM sqlite_master");
+    } catch (const SQLite::Exception&) {
+      impl = std::make_unique<Impl>(std::filesystem::path("file:" + path.string() + "?immutable=1"),
+                                    SQLite::OPEN_READONLY | SQLite::OPEN_URI | SQLite::OPEN_FULLMUTEX);
+      impl->path = path;
+      impl->db.execAndGet("SELECT count(*) FROM sqlite_master");
+    }
+    check_not_newer(*impl);
+  } catch (const SQLite::Exception& e) {
+    throw ConfigError(fmt::format("database {} (read-only): {}", path.string(), e.what()));
+  }
+  Database db(std::move(impl));
+  if (db.schema_version() < embedded_migrations().back().version) {
+    throw ConfigError(fmt::format("database {} needs migrations this read-only file cannot take (run `uoms migrate` "
+                                  "where it is writable)",
+                                  path.string()));
+  }
+  return db;
+}
+
 const std::filesystem::path& Database::path() const
 {
   return m_impl->path;

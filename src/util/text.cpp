@@ -82,6 +82,15 @@ std::string did_you_mean(std::string_view word, const std::vector<std::string>& 
   return best ? " (did you mean \"" + *best + "\"?)" : std::string();
 }
 
+std::string_view utf8_prefix(std::string_view text, std::size_t max_bytes)
+{
+  if (text.size() <= max_bytes) return text;
+  std::size_t end = max_bytes;
+  // Back off continuation bytes (10xxxxxx) so the cut falls before a lead byte.
+  while (end > 0 && (static_cast<unsigned char>(text[end]) & 0xC0) == 0x80) --end;
+  return text.substr(0, end);
+}
+
 std::string ascii_lower(std::string_view text)
 {
   std::string out(text);

@@ -68,3 +68,13 @@ TEST_CASE("util::join")
   CHECK(join(std::vector<std::string>{}).empty());
   CHECK(join(std::vector<std::string>{"", "b"}) == ", b"); // an empty item keeps its separator
 }
+
+TEST_CASE("utf8_prefix never cuts a character in half")
+{
+  using uoms::util::utf8_prefix;
+  CHECK(utf8_prefix("abc", 10) == "abc");
+  CHECK(utf8_prefix("abc", 2) == "ab");
+  CHECK(utf8_prefix("무선 이어폰", 4) == "무");   // 무 is 3 bytes; 4 would split 선
+  CHECK(utf8_prefix("무선 이어폰", 2) == "");
+  CHECK(utf8_prefix("무선 이어폰", 6) == "무선");
+}

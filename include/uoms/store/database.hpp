@@ -32,6 +32,10 @@ public:
   // Opens (creating with mode 0600 if needed) and migrates to the latest schema. A
   // database newer than this binary is refused (ConfigError), never rewritten.
   static Database open(const std::filesystem::path& path, bool create = true);
+  // For commands that only read: a database the process may not write (a read-only file
+  // or folder, a backup copy) is opened read-only instead of failing; one it may write is
+  // opened as open() does, migrations included.
+  static Database open_for_reading(const std::filesystem::path& path);
   Database(Database&&) noexcept;
   Database& operator=(Database&&) noexcept;
   ~Database();

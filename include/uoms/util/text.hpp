@@ -34,6 +34,9 @@ std::optional<std::chrono::minutes> parse_utc_offset(std::string_view text);
 // ASCII letters lowered; other bytes (UTF-8 included) unchanged.
 std::string ascii_lower(std::string_view text);
 
+// At most `max_bytes` of UTF-8 `text`, cut at a character boundary (never half a character).
+std::string_view utf8_prefix(std::string_view text, std::size_t max_bytes);
+
 // The items (anything appendable to a std::string) with `separator` between them:
 // join(std::vector{"a", "b"}) is "a, b".
 template <typename Range>
