@@ -67,7 +67,8 @@ Result<WriteOutcome> CoupangConnector::put_quantity(const StockUpdate& update)
     if (!body.is_object()) {
       return std::unexpected(support::not_an_object(request.label));
     }
-    const std::string code = string_field(body, "code");
+    const json* code_field = member(body, "code");
+    const std::string code = code_field != nullptr && code_field->is_string() ? code_field->get<std::string>() : "";
     if (code == "SUCCESS") {
       return outcome(WriteStatus::done, {});
     }

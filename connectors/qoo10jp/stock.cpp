@@ -111,15 +111,26 @@ std::expected<StockCall, std::string> stock_call(const StockUpdate& update)
   return call;
 }
 
+// A string or a number as text, trimmed; "" for anything else (these readers never throw:
+// a field of an unexpected type is simply unknown).
 std::string text(const json& object, std::string_view key)
 {
-  return std::string(util::trim(support::string_value(member(object, key), key)));
+  const json* value = member(object, key);
+  if (value == nullptr || !(value->is_string() || value->is_number())) {
+    return {};
+  }
+  return std::string(util::trim(support::string_value(value, key)));
 }
 
 // A price as whole yen ("1980", 1980, "1980.0000"); "" when absent or not a whole amount.
 std::string whole_yen(const json& object, std::string_view key)
 {
-  const auto value = support::number_value(member(object, key), key);
+  std::optional<double> value;
+  try {
+    value = support::number_value(member(object, key), key);
+  } catch (const support::BadField&) {
+    return {};
+  }
   if (!value || *value <= 0 || std::floor(*value) != *value) {
     return {};
   }
