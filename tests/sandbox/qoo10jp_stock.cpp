@@ -61,15 +61,22 @@ std::string today_plus(std::chrono::days days)
 }
 
 // The item-level SellerCode: the listing's own code for an item without options, else the
-// options' common stem ("SKU-EAR-WH" -> "SKU-EAR").
+// options' codes up to their last common dash ("SKU-EAR-WH", "SKU-EAR-BK" -> "SKU-EAR";
+// "SKU-TAN-3" alone -> "SKU-TAN").
 std::string item_seller_code(const std::vector<StockListing>& item)
 {
   if (item.size() == 1 && item.front().option.empty()) {
     return item.front().seller_code;
   }
-  const std::string& first = item.front().seller_code;
-  const auto dash = first.rfind('-');
-  return dash == std::string::npos ? first : first.substr(0, dash);
+  std::string stem = item.front().seller_code;
+  stem = stem.substr(0, stem.rfind('-') == std::string::npos ? stem.size() : stem.rfind('-'));
+  for (const auto& l : item) {
+    while (!stem.empty() && !l.seller_code.starts_with(stem + "-")) {
+      const auto dash = stem.rfind('-');
+      stem = dash == std::string::npos ? std::string() : stem.substr(0, dash);
+    }
+  }
+  return stem.empty() ? item.front().seller_code : stem;
 }
 
 std::vector<StockListing> item_listings(const std::string& seller, const std::string& item_code)
