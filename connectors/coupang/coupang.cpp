@@ -112,6 +112,7 @@ CoupangConnector::CoupangConnector(const ChannelContext& context)
   m_caps.time_step = std::chrono::minutes(1); // createdAtTo names a minute and includes all of it
   m_caps.partial_orders = true;
   m_caps.tracking_batch = k_tracking_batch;
+  m_caps.stock_batch = k_stock_batch;
 
   if (const auto offset = support::timezone_setting(context.settings, k_kst_offset, k_extra_zones)) {
     m_caps.utc_offset = *offset;

@@ -59,6 +59,14 @@ inline constexpr int k_tracking_batch = 50;
 inline constexpr std::size_t k_max_invoice_dtos = 50;
 inline constexpr std::size_t k_max_acknowledge_ids = 50;
 
+// Stock updates per push_stock call (Capabilities::stock_batch). The quantity call names one
+// vendorItemId in its path (coupang.md §2.5), so one update is one call with its own answer,
+// and an error of the call leaves only that update unknown.
+inline constexpr int k_stock_batch = 1;
+
+// The path of one stock change (coupang.md §2.5): both values are path segments, no body.
+std::string stock_path(std::string_view vendor_item_id, int quantity);
+
 // One Coupang seller account (vendorId).
 //
 // A Page is one HTTP call: one status of the configured list, one nextToken page. The
@@ -78,6 +86,12 @@ public:
   Result<std::vector<TrackingOnMarketplace>> read_tracking(std::span<const TrackingUpload> uploads) override;
   // The orders' current sheets, one call per orderId (the API has no batch read).
   Result<std::vector<Order>> refresh_orders(std::span<const std::string> order_ids) override;
+  // PUT seller_api …/vendor-items/{vendorItemId}/quantities/{quantity} per update, the
+  // vendorItemId being StockUpdate::option_id (coupang.md §2.5). The contract has no
+  // confirmed stock read and no catalogue list, so read_stock and fetch_listings stay
+  // unsupported (README "Stock").
+  Result<std::vector<WriteOutcome>> push_stock(std::span<const StockUpdate> updates) override;
+  std::string describe_stock_push(const StockUpdate& update) const override;
 
 private:
   // What this connector last read of one box: its status and invoice.
@@ -107,6 +121,8 @@ private:
   Result<std::map<std::string, nlohmann::json>> acknowledge(const std::vector<std::string>& box_ids);
   // POST orders/invoices with `dtos`; per box its result entry, and the envelope's summary.
   Result<InvoiceAnswer> post_invoices(const nlohmann::json& dtos);
+  // One quantity change: its outcome from Coupang's answer, or the error that leaves it unknown.
+  Result<WriteOutcome> put_quantity(const StockUpdate& update);
 
   std::map<std::string, BoxState> m_boxes; // by shipmentBoxId
 

@@ -113,6 +113,7 @@ Qoo10Connector::Qoo10Connector(const ChannelContext& context)
   m_caps.time_step = std::chrono::seconds(1);
   m_caps.partial_orders = true;
   m_caps.tracking_batch = k_tracking_batch;
+  m_caps.stock_batch = k_stock_batch;
 
   if (m_user_id.empty()) {
     config_error("setting user_id is required (the QSM login ID)");

@@ -48,6 +48,23 @@ std::optional<std::size_t> decode_cursor(std::string_view text);
 // (qoo10jp.md §2.4), so this only bounds one call's work; 50 like the other kinds.
 inline constexpr int k_tracking_batch = 50;
 
+// Stock updates per push_stock / read_stock call (Capabilities::stock_batch). Both stock
+// methods take one item or one option per call (qoo10jp.md §2.5), so one update is one call
+// with its own ResultCode, and an error leaves only that update unknown.
+inline constexpr int k_stock_batch = 1;
+
+// Listing::attributes a stock push sends back unchanged (filled by fetch_listings):
+// SetGoodsPriceQty resets the sale end to a year from now when ExpireDate is empty (§2.5's
+// gotcha), so the item's current ExpireDate and Price always go with the quantity.
+inline constexpr std::string_view k_attr_expire_date = "expire_date"; // yyyy-mm-dd
+inline constexpr std::string_view k_attr_price = "price";             // whole yen
+inline constexpr std::string_view k_attr_tax_rate = "tax_rate";       // S, 10, 8 or 0; sent when known
+// An option's axes as UpdateInventoryQtyUnit names them (multi-axis joined with `||*`), and
+// the item's own SellerCode.
+inline constexpr std::string_view k_attr_option_name = "option_name";
+inline constexpr std::string_view k_attr_option_value = "option_value";
+inline constexpr std::string_view k_attr_item_seller_code = "item_seller_code";
+
 // One Qoo10 Japan seller account (QSM user_id).
 //
 // A Page is one GetShippingInfo_v2 call (it takes no page size, so [kinds.qoo10jp]
@@ -72,6 +89,19 @@ public:
   // whose lines left every listed status (cancelled), is left out.
   Result<std::vector<Order>> refresh_orders(std::span<const std::string> order_ids) override;
 
+  // ItemsOrder.SetGoodsPriceQty for an item without options (ItemCode, SellerCode, Price,
+  // Qty, TaxRate, ExpireDate), ItemsOptions.UpdateInventoryQtyUnit for an option (ItemCode,
+  // SellerCode, OptionName, OptionValue, OptionCode, Qty), qoo10jp.md §2.5. An update whose
+  // attributes lack what the call must re-send is rejected without a call.
+  Result<std::vector<WriteOutcome>> push_stock(std::span<const StockUpdate> updates) override;
+  // ItemQty, or the option's Qty, read like fetch_listings reads the item (UNCONFIRMED).
+  Result<std::vector<StockOnMarketplace>> read_stock(std::span<const StockUpdate> updates) override;
+  // One known item per page: ItemsLookup.GetItemDetailInfo, then ItemsLookup.GetGoodsInventoryInfo
+  // for its options. Neither call is in the contract (UNCONFIRMED, README "Stock"). The
+  // cursor is the index of the next known item, in decimal.
+  Result<ListingPage> fetch_listings(std::span<const std::string> known_items, const std::string& cursor) override;
+  std::string describe_stock_push(const StockUpdate& update) const override;
+
 private:
   using Params = std::vector<std::pair<std::string, std::string>>;
   Result<Page> fetch(const Window& window, const std::string& cursor) override;
@@ -91,6 +121,9 @@ private:
                                         std::string_view condition);
   // One line's SetSendingInfo: its outcome, or the error that leaves it unknown.
   Result<WriteOutcome> send_line(const std::string& order_no, const std::string& corp, const std::string& tracking_no);
+  // What one item reads as: its listings (one per option, or the item itself), or why not.
+  struct ItemRead;
+  Result<ItemRead> read_item(const std::string& item_code);
 
   std::string m_url; // base URL with the service path
   std::string m_user_id;

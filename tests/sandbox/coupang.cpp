@@ -11,6 +11,11 @@
 
 namespace uoms::sandbox {
 
+// The stock change of coupang.md §2.5 (coupang_stock.cpp), after the signature check; false
+// when the path is not its.
+bool handle_coupang_stock(Sandbox& sandbox, const httplib::Request& req, httplib::Response& res, Marketplace& market,
+                          const AccountConfig& account);
+
 namespace {
 
 constexpr auto k_max_skew = std::chrono::minutes{5};
@@ -326,6 +331,9 @@ void handle_coupang(Sandbox& sandbox, const httplib::Request& req, httplib::Resp
   }
 
   // 2. Routing and the vendor.
+  if (!is_ordersheets && handle_coupang_stock(sandbox, req, res, market, *account)) {
+    return;
+  }
   if (!is_ordersheets && handle_coupang_writes(sandbox, req, res, market, *account)) {
     return;
   }

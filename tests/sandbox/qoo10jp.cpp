@@ -18,6 +18,12 @@
 
 namespace uoms::sandbox {
 
+// The stock and item look-up methods (qoo10jp_stock.cpp): the stats endpoint of a lowercase
+// method name, "" when it is none of them; and the call itself, once the seller key passed.
+std::string qoo10_stock_endpoint(const std::string& method);
+void handle_qoo10_stock(Sandbox& sandbox, const httplib::Request& req, httplib::Response& res, const std::string& seller,
+                        const std::string& method);
+
 namespace {
 
 const std::string k_base = "/GMKT.INC.Front.QAPIService/ebayjapan.qapi";
@@ -398,6 +404,13 @@ void handle_qoo10(Sandbox& sandbox, const httplib::Request& req, httplib::Respon
     shipping_info(sandbox, req, res, market, key);
   } else if (name == "shippingbasic.setsendinginfo") {
     set_sending_info(sandbox, req, res, market, key);
+  } else if (const std::string endpoint = qoo10_stock_endpoint(name); !endpoint.empty()) {
+    market.endpoint = endpoint;
+    const std::string seller = authenticate(sandbox, res, market, key);
+    if (!seller.empty()) {
+      market.account = seller;
+      handle_qoo10_stock(sandbox, req, res, seller, name);
+    }
   } else {
     error_code(res, 200, k_no_api, fmt::format("API does not exist: {}", method));
   }
