@@ -56,7 +56,7 @@ inline constexpr std::size_t k_max_dispatch = 30;
 
 // Stock updates per push_stock/read_stock call (Capabilities::stock_batch): one multi-update
 // for the products without options, one GET + one option-stock PUT per product with options
-// (smartstore.md §1.6 states no limit; 30 keeps a call at 61 requests at most).
+// (smartstore.md §1.6 states no limit; 30 keeps a call at 60 requests at most).
 inline constexpr int k_stock_batch = 30;
 
 // `2022-04-05T12:17:35.000+09:00`, the dispatchDate of smartstore.md §1.5 (KST, ms).
