@@ -90,6 +90,7 @@ SmartstoreConnector::SmartstoreConnector(const ChannelContext& context)
   m_caps.utc_offset = k_kst_offset;
   m_caps.partial_orders = true;
   m_caps.tracking_batch = k_tracking_batch;
+  m_caps.stock_batch = k_stock_batch;
 
   if (m_client_id.empty()) {
     config_error("setting client_id is required (the application ID from the Commerce API center)");

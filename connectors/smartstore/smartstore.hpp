@@ -54,6 +54,11 @@ inline constexpr std::size_t k_detail_batch = 300;
 inline constexpr int k_tracking_batch = 30;
 inline constexpr std::size_t k_max_dispatch = 30;
 
+// Stock updates per push_stock/read_stock call (Capabilities::stock_batch): one multi-update
+// for the products without options, one GET + one option-stock PUT per product with options
+// (smartstore.md §1.6 states no limit; 30 keeps a call at 60 requests at most).
+inline constexpr int k_stock_batch = 30;
+
 // `2022-04-05T12:17:35.000+09:00`, the dispatchDate of smartstore.md §1.5 (KST, ms).
 std::string dispatch_time(TimePoint t);
 
@@ -77,7 +82,32 @@ public:
   // Each order's product order ids (one GET per orderId), then their details in one query.
   Result<std::vector<Order>> refresh_orders(std::span<const std::string> order_ids) override;
 
+  // Stock (smartstore.md §1.6, stock.cpp): products without options (empty option_id) in one
+  // PATCH multi-update; products with options read with GET origin-products/{no} and written
+  // with one PUT option-stock each that re-sends every option's current stockQuantity, price
+  // and usable, changing only the pushed options' stockQuantity.
+  Result<std::vector<WriteOutcome>> push_stock(std::span<const StockUpdate> updates) override;
+  // The quantities GET origin-products/{no} shows (404 or an unknown option: not found).
+  Result<std::vector<StockOnMarketplace>> read_stock(std::span<const StockUpdate> updates) override;
+  // No catalogue list call in the contract: one known originProductNo per page, one Listing
+  // per option (or one for a product without options); the cursor is the next index.
+  Result<ListingPage> fetch_listings(std::span<const std::string> known_items, const std::string& cursor) override;
+  std::string describe_stock_push(const StockUpdate& update) const override;
+
 private:
+  // A product API answer: 200, or a 4xx other than 401/403/429 (a refusal of this request,
+  // with its invalidInputs), kept for the caller to map per item.
+  struct Answer
+  {
+    int status = 200;
+    nlohmann::json body;
+    std::string trace_id;
+  };
+  // As call(), but a refused request is an Answer, not an error.
+  Result<Answer> product_call(const net::Request& request);
+  // GET origin-products/{no}.
+  Result<Answer> origin_product(const std::string& origin_product_no);
+
   struct Reply
   {
     nlohmann::json body;

@@ -448,6 +448,11 @@ void handle_query(Sandbox& sandbox, const httplib::Request& req, httplib::Respon
 
 } // namespace
 
+// The stock routes (smartstore_stock.cpp): their stats endpoint name ("" for another route).
+std::string smartstore_stock_endpoint(const httplib::Request& req);
+void handle_smartstore_stock(Sandbox& sandbox, const httplib::Request& req, httplib::Response& res,
+                             const std::string& client);
+
 void handle_smartstore(Sandbox& sandbox, const httplib::Request& req, httplib::Response& res, Marketplace& market)
 {
   if (req.path == k_token_path) {
@@ -458,11 +463,12 @@ void handle_smartstore(Sandbox& sandbox, const httplib::Request& req, httplib::R
   const bool changes = req.path == k_changes_path && req.method == "GET";
   const bool query = req.path == k_query_path && req.method == "POST";
   const std::string write = smartstore_write_endpoint(req);
-  if (!changes && !query && write.empty()) {
+  const std::string stock = smartstore_stock_endpoint(req);
+  if (!changes && !query && write.empty() && stock.empty()) {
     gateway_error(market, res, 404, "GW.NOT_FOUND", "No API found for " + req.method + " " + req.path);
     return;
   }
-  market.endpoint = changes ? "smartstore.last_changed_statuses" : query ? "smartstore.query" : write;
+  market.endpoint = changes ? "smartstore.last_changed_statuses" : query ? "smartstore.query" : !stock.empty() ? stock : write;
   const std::string client = authenticate(sandbox, req, res, market);
   if (client.empty()) {
     return;
@@ -472,6 +478,8 @@ void handle_smartstore(Sandbox& sandbox, const httplib::Request& req, httplib::R
     handle_changes(sandbox, req, res, client);
   } else if (query) {
     handle_query(sandbox, req, res, client);
+  } else if (!stock.empty()) {
+    handle_smartstore_stock(sandbox, req, res, client);
   } else {
     handle_smartstore_write(sandbox, req, res, client);
   }
