@@ -250,7 +250,8 @@ Result<std::vector<WriteOutcome>> ShopeeConnector::update_item_stock(const std::
     const std::string name = listing_name(item_id, model);
     if (const auto it = failed.find(model); it != failed.end()) {
       outcomes.push_back({WriteStatus::rejected,
-                          fmt::format("POST update_stock ({}): {}", name, it->second.empty() ? code : it->second),
+                          fmt::format("POST update_stock ({}): {}", name,
+                                      it->second.empty() ? std::string("in failure_list, no reason given") : it->second),
                           status, request_id});
     } else if (reply || succeeded.contains(model)) {
       outcomes.push_back({WriteStatus::done, {}, status, request_id});

@@ -361,6 +361,10 @@ std::vector<StockListing> shopee_listings(const Sandbox& sandbox, const std::str
   return listings;
 }
 
+// Named by shopee.cpp's route table too, hence external linkage.
+extern const std::string k_shopee_item_list_path;
+extern const std::string k_shopee_model_list_path;
+extern const std::string k_shopee_update_stock_path;
 const std::string k_shopee_item_list_path = "/api/v2/product/get_item_list";
 const std::string k_shopee_model_list_path = "/api/v2/product/get_model_list";
 const std::string k_shopee_update_stock_path = "/api/v2/product/update_stock";
