@@ -14,7 +14,7 @@ import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from sandbox import SHOPEE_SHOP_ID, Sandbox, default_config, shopee_query  # noqa: E402
+from sandbox import SHOPEE_SHOP_ID, Sandbox, account_config, default_config, shopee_query  # noqa: E402
 
 SHOP = str(SHOPEE_SHOP_ID)
 ITEM_LIST = "/api/v2/product/get_item_list"
@@ -271,6 +271,32 @@ class ShopeeStockTest(unittest.TestCase):
         model = self.models(charger["item"])["0"]
         self.assertEqual(model["stock_info_v2"]["seller_stock"][0]["stock"], charger["stock"] - 3)
         self.assertEqual(self.writes(charger["item"]), [])  # a sale is not a write uoms made
+
+
+class TwoShopsTest(unittest.TestCase):
+    """An item of another shop of the same partner is refused as not the shop's (§1.9)."""
+
+    def test_another_shops_item_does_not_belong(self):
+        config = default_config(orders=5)
+        second = dict(account_config(config, "shopee"), shop_id=SHOPEE_SHOP_ID + 1,
+                      refresh_token="sandbox-second-shop-refresh-0001")
+        config["accounts"].append(second)
+        with Sandbox(config) as sb:
+            status, body = sb.shopee_refresh()
+            self.assertEqual(status, 200, body)
+            token = body["access_token"]
+            status, _, book = sb.request_json("GET", "/__sandbox/stock", f"kind=shopee&account={SHOPEE_SHOP_ID + 1}")
+            other = book["listings"][0]
+            mine = {entry["item"] for entry in sb.request_json("GET", "/__sandbox/stock",
+                                                               f"kind=shopee&account={SHOP}")[2]["listings"]}
+            self.assertNotIn(other["item"], mine)
+            status, _, answer = sb.request_json(
+                "POST", UPDATE, shopee_query(UPDATE, token), {"Content-Type": "application/json"},
+                {"item_id": int(other["item"]), "stock_list": [{"model_id": int(other["option"]),
+                                                                 "seller_stock": [{"stock": 1}]}]})
+            self.assertEqual((status, answer["error"]), (400, "error_item_not_belong_shop"), answer)
+            status, answer = sb.shopee_get(MODEL_LIST, token, item_id=other["item"])
+            self.assertEqual((status, answer["error"]), (400, "error_item_not_belong_shop"), answer)
 
 
 if __name__ == "__main__":
