@@ -52,10 +52,6 @@ inline constexpr int k_tracking_batch = 50;
 // models per call (shopee.md §1.9); a batch is grouped by item, so 50 updates are at most 50
 // calls and, for one item's models, one.
 inline constexpr int k_stock_batch = 50;
-inline constexpr std::size_t k_max_stock_list = 50;
-// get_item_list page_size (max 100, §1.9) of one fetch_listings page. Each item then costs one
-// get_model_list call, so a page is at most 51 calls.
-inline constexpr int k_item_page_size = 50;
 
 // The key under which the access token (and, in Token::refresh, the current single-use
 // refresh token) is kept in the channel's TokenStore.

@@ -19,6 +19,12 @@ namespace {
 
 using namespace support; // support::json and the shared field readers and helpers
 
+// update_stock's stock_list holds 1..50 entries (§1.9).
+constexpr std::size_t k_max_stock_list = 50;
+// get_item_list page_size (max 100, §1.9) of one fetch_listings page. Each item then costs one
+// get_model_list call, so a page is at most 51 calls.
+constexpr int k_item_page_size = 50;
+
 // Listing::attributes key of the warehouse a model's seller_stock sits in, for multi-warehouse
 // sellers (§1.9: update_stock needs location_id there). Several warehouses are comma-joined.
 constexpr std::string_view k_location_key = "location_id";
