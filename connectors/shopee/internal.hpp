@@ -24,6 +24,9 @@ inline constexpr std::string_view k_order_detail_path = "/api/v2/order/get_order
 inline constexpr std::string_view k_shipping_parameter_path = "/api/v2/logistics/get_shipping_parameter";
 inline constexpr std::string_view k_ship_order_path = "/api/v2/logistics/ship_order";
 inline constexpr std::string_view k_tracking_number_path = "/api/v2/logistics/get_tracking_number";
+inline constexpr std::string_view k_update_stock_path = "/api/v2/product/update_stock";
+inline constexpr std::string_view k_item_list_path = "/api/v2/product/get_item_list";
+inline constexpr std::string_view k_model_list_path = "/api/v2/product/get_model_list";
 
 // Maps one element of get_order_detail's response.order_list (a whole order).
 Order map_order(const nlohmann::json& detail, std::vector<OrderNote>& notes);

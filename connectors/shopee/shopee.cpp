@@ -61,6 +61,7 @@ ShopeeConnector::ShopeeConnector(const ChannelContext& context)
   m_caps.time_step = std::chrono::seconds(1);
   m_caps.partial_orders = false;
   m_caps.tracking_batch = k_tracking_batch;
+  m_caps.stock_batch = k_stock_batch;
 
   if (m_partner_id.empty()) {
     config_error("setting partner_id is required (the app's Partner ID from the Open Platform console)");
@@ -116,6 +117,7 @@ std::expected<ShopeeConnector::Reply, ShopeeConnector::Failure> ShopeeConnector:
     Failure failure;
     failure.code = code;
     failure.token_rejected = is_token_rejection(code, message);
+    failure.body = reply.body;
     ErrorKind kind = ErrorKind::contract;
     std::string hint;
     if (is_throttle_code(code) || response.status == 429) {
@@ -157,7 +159,8 @@ Result<ShopeeConnector::Reply> ShopeeConnector::shop_get(std::string_view api_pa
 
 Result<ShopeeConnector::Reply> ShopeeConnector::shop_call(std::string_view method, std::string_view api_path,
                                                           const std::string& query, const std::string& body,
-                                                          const std::string& label, std::string* error_code)
+                                                          const std::string& label, std::string* error_code,
+                                                          nlohmann::json* error_body)
 {
   const TokenSource source = [this](const std::optional<Token>& current) { return obtain_token(current); };
   auto attempt = [&](const std::string& token, bool& rejected) -> Result<Reply> {
@@ -177,6 +180,9 @@ Result<ShopeeConnector::Reply> ShopeeConnector::shop_call(std::string_view metho
       rejected = reply.error().token_rejected;
       if (error_code != nullptr) {
         *error_code = reply.error().code;
+      }
+      if (error_body != nullptr) {
+        *error_body = std::move(reply.error().body);
       }
       return std::unexpected(std::move(reply.error().error));
     }

@@ -48,6 +48,11 @@ inline constexpr std::size_t k_detail_batch = 50;
 // reach limit 50".
 inline constexpr int k_tracking_batch = 50;
 
+// Stock updates per push_stock / read_stock call. update_stock takes one item_id and 1..50
+// models per call (shopee.md §1.9); a batch is grouped by item, so 50 updates are at most 50
+// calls and, for one item's models, one.
+inline constexpr int k_stock_batch = 50;
+
 // The key under which the access token (and, in Token::refresh, the current single-use
 // refresh token) is kept in the channel's TokenStore.
 inline constexpr std::string_view k_token_name = "access_token";
@@ -77,6 +82,17 @@ public:
   // get_order_detail (at most 50 order_sn per call), mapped as collect maps it.
   Result<std::vector<Order>> refresh_orders(std::span<const std::string> order_ids) override;
 
+  // Stock (shopee.md §1.9; connectors/shopee/stock.cpp). A listing is (item_id, model_id),
+  // option_id "" for an item without models (model_id 0), as mapping.cpp names order items.
+  // push_stock groups the updates by item into update_stock calls of at most 50 models and
+  // reads each model's outcome from success_list / failure_list.
+  Result<std::vector<WriteOutcome>> push_stock(std::span<const StockUpdate> updates) override;
+  // get_model_list once per distinct item: the sum of the model's seller_stock.
+  Result<std::vector<StockOnMarketplace>> read_stock(std::span<const StockUpdate> updates) override;
+  // get_item_list (NORMAL items, 50 per page) and get_model_list per item. Cursor: the offset.
+  Result<ListingPage> fetch_listings(std::span<const std::string> known_items, const std::string& cursor) override;
+  std::string describe_stock_push(const StockUpdate& update) const override;
+
 private:
   struct Reply
   {
@@ -92,6 +108,7 @@ private:
     ConnectorError error;
     std::string code; // Shopee's `error`, empty when the answer had no envelope
     bool token_rejected = false;
+    nlohmann::json body; // the envelope of a refused call (update_stock's failure_list rides on one)
   };
 
   Result<Page> fetch(const Window& window, const std::string& cursor) override;
@@ -103,14 +120,22 @@ private:
   // `query` holds the request parameters, already encoded for the wire.
   Result<Reply> shop_get(std::string_view api_path, const std::string& query, const std::string& label);
   // The same with another method and a JSON body (ship_order).
-  // `error_code`, when given, receives Shopee's `error` of a refused call.
+  // `error_code`, when given, receives Shopee's `error` of a refused call, and `error_body`
+  // its envelope.
   Result<Reply> shop_call(std::string_view method, std::string_view api_path, const std::string& query,
-                          const std::string& body, const std::string& label, std::string* error_code = nullptr);
+                          const std::string& body, const std::string& label, std::string* error_code = nullptr,
+                          nlohmann::json* error_body = nullptr);
   // get_order_detail for `order_sns`, 50 per call; the order_list entries in any order.
   Result<std::vector<nlohmann::json>> order_details(const std::vector<std::string>& order_sns,
                                                     std::string& request_id);
   // One package's upload: its outcome, or the error that makes the call's outcomes unknown.
   Result<WriteOutcome> ship_package(const TrackingUpload& upload);
+  // One update_stock call for one item's updates (distinct models, at most 50): their
+  // outcomes in order, or the error that makes them unknown.
+  Result<std::vector<WriteOutcome>> update_item_stock(const std::string& item_id,
+                                                      const std::vector<const StockUpdate*>& updates);
+  // get_model_list of one item. `error_code` receives Shopee's `error` of a refusal.
+  Result<Reply> model_list(const std::string& item_id, std::string& error_code);
   // POST of a public API (the auth calls), signed with the public base string.
   std::expected<Reply, Failure> public_post(std::string_view api_path, const std::string& body,
                                             const std::string& label);

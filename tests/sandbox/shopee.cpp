@@ -832,6 +832,13 @@ void handle_tracking_number(Sandbox& sandbox, const httplib::Request& req, httpl
 
 } // namespace
 
+// shopee_stock.cpp: the catalogue and stock routes (shopee.md §1.9), shop calls like the rest.
+extern const std::string k_shopee_item_list_path;
+extern const std::string k_shopee_model_list_path;
+extern const std::string k_shopee_update_stock_path;
+void handle_shopee_stock(const Sandbox& sandbox, const httplib::Request& req, httplib::Response& res,
+                         const AccountConfig& shop);
+
 void handle_shopee(Sandbox& sandbox, const httplib::Request& req, httplib::Response& res, Marketplace& market)
 {
   struct Route
@@ -840,14 +847,17 @@ void handle_shopee(Sandbox& sandbox, const httplib::Request& req, httplib::Respo
     const char* method;
     const char* endpoint;
   };
-  static const std::array<Route, 8> k_routes{{{k_auth_partner_path, "GET", "shopee.auth_partner"},
+  static const std::array<Route, 11> k_routes{{{k_auth_partner_path, "GET", "shopee.auth_partner"},
                                               {k_token_path, "POST", "shopee.token_get"},
                                               {k_refresh_path, "POST", "shopee.access_token_get"},
                                               {k_list_path, "GET", "shopee.get_order_list"},
                                               {k_detail_path, "GET", "shopee.get_order_detail"},
                                               {k_shipping_parameter_path, "GET", "shopee.get_shipping_parameter"},
                                               {k_ship_order_path, "POST", "shopee.ship_order"},
-                                              {k_tracking_number_path, "GET", "shopee.get_tracking_number"}}};
+                                              {k_tracking_number_path, "GET", "shopee.get_tracking_number"},
+                                              {k_shopee_item_list_path, "GET", "shopee.get_item_list"},
+                                              {k_shopee_model_list_path, "GET", "shopee.get_model_list"},
+                                              {k_shopee_update_stock_path, "POST", "shopee.update_stock"}}};
   const auto route = std::find_if(k_routes.begin(), k_routes.end(), [&](const Route& r) { return r.path == req.path; });
   if (route == k_routes.end()) {
     error(res, 404, "error_not_found", "Invalid API path: " + req.path);
@@ -877,6 +887,8 @@ void handle_shopee(Sandbox& sandbox, const httplib::Request& req, httplib::Respo
       handle_shipping_parameter(sandbox, req, res, *common);
     } else if (route->path == k_ship_order_path) {
       handle_ship_order(sandbox, req, res, *common);
+    } else if (route->path.starts_with("/api/v2/product/")) {
+      handle_shopee_stock(sandbox, req, res, *common->shop);
     } else {
       handle_tracking_number(sandbox, req, res, *common);
     }
