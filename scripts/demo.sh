@@ -35,7 +35,7 @@ printf '%s\n' '$2a$04$abcdefghijklmnopqrstuv' |
 "$uoms" channels add shopee-sg --kind shopee --set "base_url=$base" --set partner_id=2001887 --set shop_id=14701711 \
   --secret partner_key=57615053704d6470644f554a78656d50484143644964436a5568777544524579 \
   --secret refresh_token=sandbox-initial-refresh-token-0001
-"$uoms" channels add qoo10-jp --kind qoo10jp --set "base_url=$base" --set user_id=qoo10seller1 \
+"$uoms" channels add qoo10-jp --kind qoo10jp --set "base_url=$base" --set rate_limit=10 --set user_id=qoo10seller1 \
   --secret api_key=qoo10-sandbox-api-key-0001 --secret password=qoo10-sandbox-password
 "$uoms" channels add playauto-main --kind playauto --set "base_url=$base" --set email=seller@example.com \
   --secret api_key=playauto-sandbox-api-key-0001 --secret password=playauto-sandbox-password

@@ -513,10 +513,12 @@ std::vector<Ledger::Unmapped> Ledger::unmapped()
 {
   return guarded(m_db.impl(), "count unmapped items", [&] {
     SQLite::Statement s(m_db.impl().db,
-                        "SELECT c.name, count(*), COALESCE(sum(i.quantity), 0) FROM order_items i "
-                        "JOIN orders o ON o.id = i.order_id JOIN channels c ON c.id = o.channel_id "
-                        "LEFT JOIN item_stock s ON s.order_item_id = i.id WHERE s.order_item_id IS NULL "
-                        "GROUP BY c.name ORDER BY c.name");
+                        std::string("SELECT c.name, count(*), COALESCE(sum(i.quantity), 0) FROM order_items i "
+                                    "JOIN orders o ON o.id = i.order_id JOIN channels c ON c.id = o.channel_id "
+                                    "WHERE i.quantity > 0 AND NOT EXISTS (SELECT 1 FROM item_stock s "
+                                    "WHERE s.order_item_id = i.id) AND NOT EXISTS (SELECT 1 FROM listings l "
+                                    "WHERE l.channel_id = o.channel_id AND l.product_id IS NOT NULL AND ") +
+                          k_item_matches_listing + ") GROUP BY c.name ORDER BY c.name");
     std::vector<Unmapped> out;
     while (s.executeStep()) {
       Unmapped u;

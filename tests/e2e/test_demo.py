@@ -1,5 +1,6 @@
 """README's first command ends in `bash scripts/demo.sh`: six channels (the example CSV
-exports and the five marketplaces served by the sandbox), two collect passes, a tracking file
+exports and the five marketplaces served by the sandbox), a product file, two collect passes,
+the catalogues fetched and stock pushed twice (the second pass pushes nothing), a tracking file
 imported and uploaded twice (the second pass sends nothing), the job list.
 This runs the script itself, into a temporary demo home, and checks what a newcomer sees.
 
@@ -70,8 +71,21 @@ class DemoTest(uoms_e2e.TestCase):
             self.assertEqual((uploads[1][name]["UPLOADED"], uploads[1][name]["FAILED"]), ("0", "0"), p.stdout)
         self.assertEqual(self.w.scalar("SELECT count(*) FROM shipments WHERE source = 'import' AND state != 'uploaded'"),
                          0)
+        # Stock: every kind with a stock push got every mapped listing once; the second pass pushes nothing.
+        self.assertNotIn("OVERSOLD", p.stdout)
+        pushes = summary_tables(p.stdout, "sync-stock")
+        self.assertEqual(len(pushes), 2, p.stdout)
+        for name in ("coupang-main", "smartstore-main", "shopee-sg", "qoo10-jp"):
+            self.assertEqual(pushes[0][name]["STATUS"], "completed", p.stdout)
+            self.assertEqual(pushes[0][name]["FAILED"], "0", p.stdout)
+            self.assertGreater(int(pushes[0][name]["PUSHED"]), 0, p.stdout)
+            self.assertEqual((pushes[1][name]["PUSHED"], pushes[1][name]["FAILED"]), ("0", "0"), p.stdout)
+        for name in ("playauto-main", "shop-csv"):
+            self.assertEqual(pushes[0][name]["STATUS"], "skipped", p.stdout)
+        self.assertEqual(self.w.scalar("SELECT count(*) FROM listings WHERE product_id IS NULL"), 0)
         self.assertEqual(self.w.query("SELECT kind, status FROM jobs ORDER BY id"),
-                         [("collect", "completed")] * 2 + [("upload-tracking", "completed")] * 2)
+                         [("collect", "completed")] * 2 + [("listings-fetch", "completed")]
+                         + [("sync-stock", "completed")] * 2 + [("upload-tracking", "completed")] * 2)
         self.assertIn("$ uoms jobs list", p.stdout)
 
 
