@@ -76,7 +76,7 @@ public:
       auto page = connected.connector->fetch_listings(known, cursor);
       if (!page) {
         if (page.error().kind == ErrorKind::unsupported) {
-          skip(fmt::format("kind {} has no catalogue call in its contract: its listings come from collected orders",
+          nothing_to_do(fmt::format("kind {} has no catalogue call in its contract: its listings come from collected orders",
                            m_run.row().kind));
           return;
         }
@@ -134,12 +134,11 @@ private:
     m_run.committed(static_cast<std::int64_t>(page.listings.size()));
   }
 
-  void skip(const std::string& message)
+  // A kind without the call completes with a note: `skipped` (exit 5) means another pass holds the lock.
+  void nothing_to_do(const std::string& message)
   {
-    auto& out = m_run.outcome();
-    out.status = "skipped";
-    out.error = message;
-    auto d = make_detail(m_run, "channel", m_run.row().name, "skipped");
+    m_run.outcome().error = message;
+    auto d = make_detail(m_run, "channel", m_run.row().name, "note");
     d.error = message;
     store::Jobs(m_run.db()).add_detail(d);
   }
@@ -175,7 +174,7 @@ public:
     m_connector = connected.connector.get();
     m_batch = m_connector->capabilities().stock_batch;
     if (m_batch <= 0) {
-      skip(fmt::format("kind {} has no stock push in its contract: nothing is sent to this channel", m_run.row().kind));
+      nothing_to_do(fmt::format("kind {} has no stock push in its contract: nothing is sent to this channel", m_run.row().kind));
       return;
     }
     if (!m_options.dry_run) settle_leftovers();
@@ -445,13 +444,11 @@ private:
     tx.commit();
   }
 
-  void skip(const std::string& message)
+  void nothing_to_do(const std::string& message)
   {
-    auto& out = m_run.outcome();
-    out.status = "skipped";
-    out.error = message;
+    m_run.outcome().error = message;
     if (m_options.dry_run) return;
-    auto d = make_detail(m_run, "channel", m_run.row().name, "skipped");
+    auto d = make_detail(m_run, "channel", m_run.row().name, "note");
     d.error = message;
     store::Jobs(m_run.db()).add_detail(d);
   }

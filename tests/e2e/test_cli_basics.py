@@ -333,7 +333,7 @@ class MigrateTest(uoms_e2e.TestCase):
         self.assertTrue(err.startswith("uoms: error: database uoms.db: "), err)
 
 
-class NotImplementedTest(uoms_e2e.TestCase):
+class WriteBackWithoutChannelsTest(uoms_e2e.TestCase):
     def test_without_channels_is_a_configuration_error(self):
         self.w.init()
         for command in ("upload-tracking", "sync-stock"):
@@ -342,23 +342,25 @@ class NotImplementedTest(uoms_e2e.TestCase):
                 self.assertEqual(err, "uoms: error: no channels configured (add one with `uoms channels add`)\n")
         self.assertEqual(self.w.scalar("SELECT count(*) FROM jobs"), 0)
 
-    def test_with_a_channel_says_not_implemented(self):
+    def test_a_kind_without_a_stock_push_completes_with_a_note(self):
         self.w.init()
         self.w.add_csv_channel(path=EXAMPLE_ORDERS)
-        version = project_version()
-        err = self.assertError(self.w.run(["sync-stock"]), 1)
-        self.assertEqual(err, f"uoms: error: sync-stock: stock push is not implemented in uoms {version} "
-                              "for any channel kind; nothing was sent\n")
-        self.assertEqual(self.w.scalar("SELECT count(*) FROM jobs"), 0)
+        for flags in ([], ["--dry-run"], ["--channel", "tea-csv"], ["--json"]):
+            with self.subTest(flags=flags):
+                rc, out, err = self.w.run(["sync-stock"] + flags)
+                self.assertEqual(rc, 0, err)
+                if flags == ["--json"]:
+                    report = json.loads(out)
+                    self.assertEqual(report["status"], "completed")
+                    self.assertIn("kind csv has no stock push", report["channels"][0]["error"])
+                else:
+                    self.assertIn("kind csv has no stock push in its contract", out)
+        self.assertEqual(self.w.scalar("SELECT count(*) FROM jobs WHERE status != 'completed'"), 0)
+        self.assertEqual(self.w.scalar("SELECT count(*) FROM job_details WHERE action = 'note'"), 3)
+        rc, out, err = self.w.run(["listings", "fetch"])
+        self.assertEqual(rc, 0, err)
+        self.assertIn("kind csv has no catalogue call", out)
 
-    def test_flags_of_not_implemented_commands_do_not_crash(self):
-        self.w.init()
-        self.w.add_csv_channel(path=EXAMPLE_ORDERS)
-        for command, what in (("sync-stock", "stock push"),):
-            for flags in (["--dry-run"], ["--channel", "tea-csv"]):
-                with self.subTest(command=command, flags=flags):
-                    err = self.assertError(self.w.run([command] + flags), 1)
-                    self.assertIn(f"{command}: {what} is not implemented", err)
 
 if __name__ == "__main__":
     uoms_e2e.main()

@@ -570,7 +570,8 @@ events = ["started", "completed"]
         self.assertEqual(posts[0]["message"], f"uoms collect #{job} started: 1 channels")
         self.assertEqual(posts[1]["message"], summary)
         self.assertEqual(posts[1]["details"], {"channels": [{"channel": "cp", "status": "completed",
-                                                             "created": ORDERS, "updated": 0, "failed": 0}]})
+                                                             "created": ORDERS, "updated": 0, "failed": 0,
+                                                             "oversold": 0}]})
 
         # A hook answering 500 on every attempt (1 + 2 retries) is recorded, the exit code stays.
         ws.sb.clear_hooks()
