@@ -78,7 +78,7 @@ start=$(date +%s)
 cp "$manifest" "$dir/package.json"
 rm -f "$dir"/installed-*
 if ! (cd "$dir" && npm_config_nodedir=$nodedir npm install --omit=dev --no-audit --no-fund \
-  --update-notifier=false --loglevel=error >"$dir/npm-install.log" 2>&1); then
+  --update-notifier=false --fetch-timeout=60000 --fetch-retries=3 --loglevel=error >"$dir/npm-install.log" 2>&1); then
   echo "uoms: npm install failed; the end of $dir/npm-install.log:" >&2
   tail -n 30 "$dir/npm-install.log" >&2
   exit 1
