@@ -213,6 +213,7 @@ int run_command(int argc, char** argv, Context& ctx, bool& exit_zero)
     sub->footer("Example:\n  " + c.example + "\n\n" + k_exit_codes);
     handlers.emplace_back(sub, c.setup(*sub, ctx));
   }
+  if (argc == 3 && std::string_view(argv[1]) == "--generate") return generate(app, argv[2], k_exit_codes);
 
   try {
     app.parse(argc, argv);

@@ -10,6 +10,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 // The command-line layer: parse first into plain option structs, then run. Nothing
@@ -78,5 +79,9 @@ bool stderr_is_terminal();
 void require_subcommand(CLI::App& app);
 
 int run(int argc, char** argv);
+
+// `uoms --generate man|bash|zsh` (hidden; run by the build): the man page or a shell's
+// completions for `app` as set up from commands(), on stdout (manpage.cpp).
+int generate(const CLI::App& app, std::string_view what, std::string_view exit_codes);
 
 } // namespace uoms::cli
