@@ -182,6 +182,7 @@ public:
     auto rows = m_listings.list({m_run.row().name, false, true, m_options.skus});
     m_report.listings = static_cast<std::int64_t>(rows.size());
     auto plan = planned(rows);
+    if (!m_options.full) std::erase_if(plan, [&](const Planned& p) { return already_shown(p); });
     read_remote(plan);
     std::erase_if(plan, [&](const Planned& p) { return !worth_pushing(p); });
     if (m_options.dry_run) {
@@ -296,6 +297,16 @@ private:
       }
       if (tx) tx->commit();
     }
+  }
+
+  // Nothing uoms knows changed since its last push: no read and no push. A marketplace
+  // can take minutes per thousand reads (Qoo10 at 1/s), so only listings about to be
+  // pushed are read for drift; a listing uoms leaves alone cannot be overwritten.
+  bool already_shown(const Planned& p)
+  {
+    if (!p.listing.pushed_quantity || *p.listing.pushed_quantity != p.update.quantity) return false;
+    ++m_report.unchanged;
+    return true;
   }
 
   bool worth_pushing(const Planned& p)

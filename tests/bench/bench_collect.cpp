@@ -15,99 +15,33 @@
 #include "uoms/log.hpp"
 #include "uoms/store.hpp"
 
+#include "support.hpp"
+
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
 #include <chrono>
 #include <cstdlib>
-#include <cstring>
 #include <filesystem>
-#include <fstream>
 #include <map>
 #include <optional>
 #include <string>
-#include <thread>
 #include <vector>
 
-#include <fcntl.h>
-#include <signal.h>
-#include <spawn.h>
 #include <sys/resource.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
-extern char** environ;
 
 namespace {
 
 namespace fs = std::filesystem;
 using nlohmann::json;
+using namespace uoms::bench;
 
 constexpr int k_channels = 10;
 constexpr int k_orders_per_account = 2000;
-constexpr int k_latency_ms = 20;
-constexpr double k_rate_limit = 10.0; // requests/s, the sandbox's per account and the channel's
 constexpr int k_concurrency = 10;
-// The sandbox's token bucket holds `rate` tokens at start (burst = rate).
-constexpr double k_sandbox_burst = k_rate_limit;
 // The sandbox spreads orders over the 72 h before it starts; four days of lookback cover them.
-constexpr int k_spread_hours = 72;
 constexpr auto k_lookback = std::chrono::hours(24 * 4);
-constexpr const char* k_smartstore_secret = "$2a$04$abcdefghijklmnopqrstuv";
-
-struct Account
-{
-  std::string channel; // uoms channel name
-  std::string kind;
-  std::string id;      // the sandbox's account id (vendor_id, client_id, shop_id, user_id, email)
-  json config;         // its entry in the sandbox config
-  std::map<std::string, std::string> settings; // the uoms channel's, besides base_url and rate_limit
-  std::map<std::string, std::string> secrets;
-};
-
-// One sandbox account and the uoms channel that reads it, for account number `i` of `kind`.
-Account make_account(const std::string& kind, int i)
-{
-  Account a{fmt::format("{}-{}", kind, i), kind, {}, {}, {}, {}};
-  json credentials;
-  if (kind == "coupang") {
-    a.id = fmt::format("A000200{:02}", i);
-    credentials = {{"vendor_id", a.id}, {"access_key", fmt::format("bench-access-{}", i)},
-                   {"secret_key", fmt::format("bench-secret-key-{}", i)}};
-    a.settings = {{"vendor_id", a.id}};
-    a.secrets = {{"access_key", credentials["access_key"].get<std::string>()}, {"secret_key", credentials["secret_key"].get<std::string>()}};
-  } else if (kind == "smartstore") {
-    a.id = fmt::format("benchclient{:02}", i);
-    credentials = {{"client_id", a.id}, {"client_secret", k_smartstore_secret}};
-    a.settings = {{"client_id", a.id}};
-    a.secrets = {{"client_secret", k_smartstore_secret}};
-  } else if (kind == "shopee") {
-    const long long partner = 3000000 + i, shop = 40000000 + i;
-    a.id = std::to_string(shop);
-    credentials = {{"partner_id", partner}, {"shop_id", shop}, {"partner_key", fmt::format("bench-partner-key-{:02}", i)},
-                   {"refresh_token", fmt::format("bench-refresh-{:02}", i)}};
-    a.settings = {{"partner_id", std::to_string(partner)}, {"shop_id", a.id}};
-    a.secrets = {{"partner_key", credentials["partner_key"].get<std::string>()}, {"refresh_token", credentials["refresh_token"].get<std::string>()}};
-  } else if (kind == "qoo10jp") {
-    a.id = fmt::format("benchseller{:02}", i);
-    credentials = {{"user_id", a.id}, {"api_key", fmt::format("bench-qoo10-key-{}", i)},
-                   {"password", fmt::format("bench-qoo10-pw-{}", i)}};
-    a.settings = {{"user_id", a.id}};
-    a.secrets = {{"api_key", credentials["api_key"].get<std::string>()}, {"password", credentials["password"].get<std::string>()}};
-  } else if (kind == "playauto") {
-    a.id = fmt::format("bench{:02}@example.com", i);
-    credentials = {{"email", a.id}, {"api_key", fmt::format("bench-playauto-key-{}", i)},
-                   {"password", fmt::format("bench-playauto-pw-{}", i)}};
-    a.settings = {{"email", a.id}};
-    a.secrets = {{"api_key", credentials["api_key"].get<std::string>()}, {"password", credentials["password"].get<std::string>()}};
-  } else {
-    throw std::runtime_error("no bench account for kind " + kind);
-  }
-  a.config = {{"kind", kind}, {"orders", k_orders_per_account}, {"spread_hours", k_spread_hours}};
-  a.config.update(credentials);
-  return a;
-}
 
 // The workload: 5 Coupang + 5 Smartstore channels; --mixed: 2 of each of the five
 // marketplaces (10 channels either way).
@@ -119,97 +53,10 @@ std::vector<Account> make_accounts(bool mixed)
   std::vector<Account> accounts;
   for (const auto& kind : kinds) {
     for (int i = 1; i <= per_kind; ++i) {
-      accounts.push_back(make_account(kind, i));
+      accounts.push_back(make_account(kind, i, k_orders_per_account));
     }
   }
   return accounts;
-}
-
-// The uoms-sandbox child process; stopped (SIGTERM, then waited for) on destruction.
-class SandboxProcess
-{
-public:
-  SandboxProcess(const fs::path& binary, const fs::path& dir, const json& config)
-  {
-    const fs::path config_path = dir / "sandbox.json";
-    const fs::path port_file = dir / "port";
-    std::ofstream(config_path) << config.dump();
-    std::vector<std::string> args = {binary.string(), "--config", config_path.string(), "--port", "0",
-                                     "--port-file", port_file.string()};
-    std::vector<char*> argv;
-    for (auto& a : args) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    // Its "listening on" line would mix with the figures.
-    posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, "/dev/null", O_WRONLY, 0);
-    const int rc = posix_spawn(&m_pid, binary.c_str(), &actions, nullptr, argv.data(), environ);
-    posix_spawn_file_actions_destroy(&actions);
-    if (rc != 0) {
-      throw std::runtime_error(fmt::format("cannot start {}: {}", binary.string(), std::strerror(rc)));
-    }
-    // Generating 20,000 orders takes a moment in a debug build.
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
-    while (std::chrono::steady_clock::now() < deadline) {
-      int status = 0;
-      if (::waitpid(m_pid, &status, WNOHANG) == m_pid) {
-        m_pid = 0;
-        throw std::runtime_error(fmt::format("uoms-sandbox exited early (status {})", status));
-      }
-      std::ifstream in(port_file);
-      if (in >> m_port) {
-        return;
-      }
-      std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    }
-    throw std::runtime_error("uoms-sandbox did not write its port file within 60 s");
-  }
-
-  ~SandboxProcess()
-  {
-    if (m_pid > 0) {
-      ::kill(m_pid, SIGTERM);
-      int status = 0;
-      ::waitpid(m_pid, &status, 0);
-    }
-  }
-
-  SandboxProcess(const SandboxProcess&) = delete;
-  SandboxProcess& operator=(const SandboxProcess&) = delete;
-
-  std::string base_url() const { return fmt::format("http://127.0.0.1:{}", m_port); }
-
-private:
-  pid_t m_pid = 0;
-  int m_port = 0;
-};
-
-json control_get(uoms::net::HttpClient& http, const std::string& url)
-{
-  uoms::net::Request request;
-  request.url = url;
-  request.label = "GET " + url;
-  auto result = http.send(request);
-  if (!result) {
-    throw std::runtime_error(result.error().message);
-  }
-  if (result->status != 200) {
-    throw std::runtime_error(fmt::format("{}: HTTP {}", url, result->status));
-  }
-  return json::parse(result->body);
-}
-
-double cpu_seconds(const rusage& u)
-{
-  return static_cast<double>(u.ru_utime.tv_sec + u.ru_stime.tv_sec)
-         + static_cast<double>(u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e6;
-}
-
-fs::path default_sandbox_path()
-{
-  std::error_code ec;
-  const fs::path self = fs::read_symlink("/proc/self/exe", ec);
-  return (ec ? fs::current_path() : self.parent_path()) / "uoms-sandbox";
 }
 
 int run(int argc, char** argv)
@@ -241,29 +88,11 @@ int run(int argc, char** argv)
   }
   uoms::log::configure(uoms::log::Level::warn, uoms::log::Format::text);
 
-  char dir_template[] = "/tmp/uoms-bench-XXXXXX";
-  if (::mkdtemp(dir_template) == nullptr) {
-    throw std::runtime_error("cannot create a temporary directory");
-  }
-  const fs::path dir = dir_template;
-  struct RemoveDir
-  {
-    fs::path path;
-    ~RemoveDir()
-    {
-      std::error_code ec;
-      fs::remove_all(path, ec);
-    }
-  } remove_dir{dir};
+  TempDir temp;
+  const fs::path dir = temp.path();
 
   const auto accounts = make_accounts(mixed);
-  json sandbox_config = {{"seed", 7},
-                         {"latency_ms", k_latency_ms},
-                         {"rate_limit", k_rate_limit},
-                         {"token_ttl_s", 10800},
-                         {"accounts", json::array()}};
-  for (const auto& a : accounts) sandbox_config["accounts"].push_back(a.config);
-  SandboxProcess sandbox(sandbox_binary, dir, sandbox_config);
+  SandboxProcess sandbox(sandbox_binary, dir, sandbox_config(accounts));
 
   uoms::SystemClock clock;
   uoms::config::Config config;
@@ -332,7 +161,7 @@ int run(int argc, char** argv)
     // it also needs at least (requests − burst) / rate. The channels run in parallel
     // (concurrency 10 = channels), so the pass's bound is the maximum over channels; it
     // ignores CPU time (the machine has fewer cores than channels) and connection set-up.
-    const double bound = std::max((requests - k_sandbox_burst) / k_rate_limit, requests * k_latency_ms / 1000.0);
+    const double bound = rate_limit_bound(requests);
     if (bound > lower_bound) {
       lower_bound = bound;
       slowest = a.channel;

@@ -135,23 +135,25 @@ class SyncStock(UploadCase):
                        if e["seller_code"] == "SKU-RICE-5")
         self.sb._control("POST", "stock", {"kind": "shopee", "account": str(sandbox.SHOPEE_SHOP_ID),
                                            "item": listing["item"], "option": listing["option"], "sell": 3})
+        # Nothing uoms knows changed: the listing is neither read nor pushed, so 97 stays 97.
+        quiet = self.sync("--channel", "sp")
+        self.assertEqual((quiet["channels"][0]["pushed"], quiet["channels"][0]["drift"]), (0, 0), quiet)
+        self.assertEqual(self.remote_rice(), 97)
+        # New stock arrives: before pushing, uoms reads 97 where it expected 100, holds the 3
+        # units back and adds the 10 on top of what the marketplace shows, never back to 110.
+        self.uoms("--quiet", "stock", "adjust", "SKU-RICE-5", "+10", "--reason", "delivery")
         drifted = self.sync("--channel", "sp")
-        self.assertEqual(drifted["channels"][0]["drift"], 1, drifted)
+        self.assertEqual((drifted["channels"][0]["drift"], drifted["channels"][0]["pushed"]), (1, 1), drifted)
         mine = next(e for e in json.loads(self.uoms("--json", "listings", "list", "--channel", "sp"))["listings"]
                     if e["sku"] == "SKU-RICE-5")
         self.assertEqual(mine["held_back"], 3)
         details = self.details(drifted["job_id"], "drift")
         self.assertTrue(details and "held back" in details[0]["error"], details)
-        # The marketplace's decrement stands: 97 stays 97, never back to 100.
-        remote = next(e for e in self.book("shopee", str(sandbox.SHOPEE_SHOP_ID))["listings"]
-                      if e["seller_code"] == "SKU-RICE-5")
-        self.assertEqual(remote["stock"], 97)
-        # New stock arrives: the push adds it on top of what the marketplace shows.
-        self.uoms("--quiet", "stock", "adjust", "SKU-RICE-5", "+10", "--reason", "delivery")
-        self.sync("--channel", "sp")
-        remote = next(e for e in self.book("shopee", str(sandbox.SHOPEE_SHOP_ID))["listings"]
-                      if e["seller_code"] == "SKU-RICE-5")
-        self.assertEqual(remote["stock"], 107)
+        self.assertEqual(self.remote_rice(), 107)
+
+    def remote_rice(self):
+        return next(e for e in self.book("shopee", str(sandbox.SHOPEE_SHOP_ID))["listings"]
+                    if e["seller_code"] == "SKU-RICE-5")["stock"]
 
     def test_kill_during_a_pass_is_settled_by_the_next(self):
         # Coupang learns its listings from orders; Smartstore and Qoo10 read the items orders named.

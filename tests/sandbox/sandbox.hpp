@@ -52,6 +52,9 @@ struct AccountConfig
   std::string password;      // Qoo10 (pwd), PlayAuto
   int orders = 50;
   int spread_hours = 72;
+  // Catalogue entries the account sells: the 12 fixed products, then generated ones with one
+  // option each ("SKU-GEN-00013", ...), for benchmarks of thousands of listings.
+  int catalogue = 12;
   // Coupang minute mode has no maxPerPage (coupang.md §2.3) but still pages by nextToken;
   // this is the server-side page size used there.
   int timeframe_page_size = 50;

@@ -4,6 +4,8 @@
 
 #include <algorithm>
 #include <array>
+#include <map>
+#include <mutex>
 #include <stdexcept>
 
 namespace uoms::sandbox {
@@ -295,9 +297,23 @@ Store::Store(const Config& config, TimePoint start)
 
 namespace {
 
+// Entry p of an account's catalogue: a fixed product, or past them a generated one with its own
+// name and one option.
+Product product_at(std::size_t p)
+{
+  if (p < k_catalogue.size()) return k_catalogue[p];
+  static std::mutex mutex;
+  static std::map<std::size_t, std::pair<std::string, std::string>> generated; // name, sku: stable storage
+  std::lock_guard lock(mutex);
+  auto [it, inserted] = generated.try_emplace(p);
+  if (inserted) it->second = {fmt::format("생활용품 {:05}", p + 1), fmt::format("SKU-GEN-{:05}", p + 1)};
+  return {it->second.first.c_str(), "기본", it->second.second.c_str(), 5000 + static_cast<long long>(p % 50) * 500};
+}
+
 // The catalogue index of the first entry with the same product name: one listing, several options.
 long long product_group(std::size_t p)
 {
+  if (p >= k_catalogue.size()) return static_cast<long long>(p);
   for (std::size_t q = 0; q < k_catalogue.size(); ++q) {
     if (std::string_view(k_catalogue[q].name) == k_catalogue[p].name) {
       return static_cast<long long>(q);
@@ -316,20 +332,24 @@ long long local_price(Kind kind, long long won)
 // per account and entry, so stock mapping by option id works.
 Item catalogue_item(Kind kind, long long lane, std::size_t p)
 {
-  const Product& product = k_catalogue[p];
+  const Product product = product_at(p);
   Item item;
   item.product_name = product.name;
   item.option_name = product.option;
   item.sku = product.sku;
   item.unit_price = local_price(kind, product.price);
-  item.vendor_item_id = 3823800000LL + lane * 1000LL + static_cast<long long>(p) * 7;
-  item.product_id = 5000100000LL + lane * 1000LL + static_cast<long long>(p / 2) * 11;
-  item.seller_product_id = 1200300000LL + lane * 1000LL + static_cast<long long>(p / 2) * 13;
+  // Generated entries are numbered in a range of their own per account, one product each.
+  const bool fixed = p < k_catalogue.size();
+  const long long at = static_cast<long long>(p);
+  const long long base = fixed ? lane * 1000LL : 700000LL + lane * 100000LL;
+  item.vendor_item_id = 3823800000LL + base + at * 7;
+  item.product_id = 5000100000LL + base + (fixed ? at / 2 : at) * 11;
+  item.seller_product_id = 1200300000LL + base + (fixed ? at / 2 : at) * 13;
   if (kind == Kind::shopee || kind == Kind::qoo10jp || kind == Kind::playauto) {
     // One listing per product name; Shopee's model_id is 0 for an item without variations.
     item.product_id = 800000000LL + lane * 100000LL + product_group(p) * 11;
     item.vendor_item_id =
-        kind == Kind::shopee && item.option_name.empty() ? 0 : 9000000000LL + lane * 100000LL + static_cast<long long>(p) * 7;
+        kind == Kind::shopee && item.option_name.empty() ? 0 : 9000000000LL + lane * 100000LL + at * 7;
   }
   return item;
 }
@@ -344,7 +364,7 @@ std::vector<Item> Store::catalogue(const std::string& account) const
     return {};
   }
   std::vector<Item> items;
-  for (std::size_t p = 0; p < k_catalogue.size(); ++p) {
+  for (std::size_t p = 0; p < static_cast<std::size_t>(it->second.config.catalogue); ++p) {
     items.push_back(catalogue_item(it->second.config.kind, it->second.lane, p));
   }
   return items;
@@ -373,7 +393,7 @@ Order Store::generate(AccountData& data, TimePoint created, TimePoint changed_ma
   const int item_count = 1 + int(rng() % 3);
   std::vector<std::size_t> products;
   while (int(products.size()) < item_count) {
-    const std::size_t p = rng() % k_catalogue.size();
+    const std::size_t p = rng() % static_cast<std::size_t>(data.config.catalogue);
     if (std::find(products.begin(), products.end(), p) == products.end()) {
       products.push_back(p);
     }

@@ -261,6 +261,7 @@ Config parse_config(const json& document)
     const std::string kind = a.value("kind", "");
     account.orders = a.value("orders", 50);
     account.spread_hours = a.value("spread_hours", 72);
+    account.catalogue = a.value("catalogue", 12);
     account.timeframe_page_size = a.value("timeframe_page_size", 50);
     account.max_window_days = a.value("max_window_days", 30);
     account.duplicate_across_pages = a.value("duplicate_across_pages", false);
@@ -269,6 +270,9 @@ Config parse_config(const json& document)
         account.max_window_days <= 0) {
       throw std::runtime_error(where +
                                ": orders, spread_hours, timeframe_page_size and max_window_days must be positive");
+    }
+    if (account.catalogue < 12 || account.catalogue > 9000) {
+      throw std::runtime_error(where + ": catalogue must be between 12 and 9000");
     }
     if (kind == "coupang") {
       account.kind = Kind::coupang;
