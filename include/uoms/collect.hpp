@@ -26,6 +26,7 @@ struct Options
   int concurrency = 0;               // 0 = config
   bool dry_run = false;
   bool refetch_gaps = false;         // fetch the holes in each channel's history instead
+  bool unchanged_details = false;    // a detail row per re-read unchanged order (debugging); counted either way
   std::string arguments_json = "[]";
 };
 

@@ -22,6 +22,7 @@ struct CollectFlags
   bool dry_run = false;
   bool gaps = false;
   bool refetch_gaps = false;
+  bool unchanged_details = false;
 };
 
 TimePoint parse_flag_time(const std::string& text, std::string_view flag, Context& ctx)
@@ -94,6 +95,8 @@ Handler setup_collect(CLI::App& app, Context& ctx)
   app.add_flag("--dry-run", f->dry_run, "fetch and report, save nothing");
   app.add_flag("--gaps", f->gaps, "list holes in each channel's collected history and exit");
   app.add_flag("--refetch-gaps", f->refetch_gaps, "fetch the holes --gaps lists");
+  app.add_flag("--unchanged-details", f->unchanged_details,
+               "record a job detail for every re-read order that did not change (they are only counted otherwise)");
   return [f, &ctx]() -> int {
     if (f->gaps) return run_gaps(ctx, *f);
     collect::Options options;
@@ -112,6 +115,7 @@ Handler setup_collect(CLI::App& app, Context& ctx)
     options.concurrency = f->concurrency;
     options.dry_run = f->dry_run;
     options.refetch_gaps = f->refetch_gaps;
+    options.unchanged_details = f->unchanged_details;
     options.arguments_json = nlohmann::json(ctx.arguments).dump();
     const auto& config = ctx.config();
     ctx.db(); // migrates before workers open their own connections

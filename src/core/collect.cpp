@@ -181,7 +181,10 @@ private:
       case store::UpsertAction::updated: ++m_report.updated; break;
       case store::UpsertAction::unchanged: ++m_report.unchanged; break;
       }
-      if (!dry) jobs.add_detail(detail("order", order.external_id, std::string(store::to_string(action))));
+      // An unchanged order is only counted: a pass every 5 minutes re-reads thousands of them.
+      if (!dry && (action != store::UpsertAction::unchanged || m_options.unchanged_details)) {
+        jobs.add_detail(detail("order", order.external_id, std::string(store::to_string(action))));
+      }
       if (!dry && result.action != store::UpsertAction::unchanged) {
         record_tracking(order, result.order_row_id, now);
         apply_stock(result, jobs, detail);

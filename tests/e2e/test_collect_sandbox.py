@@ -275,6 +275,8 @@ class CollectTest(unittest.TestCase):
         # Coupang re-scans its last 3 days (creation-time filter); Smartstore reads only the overlap.
         self.assertEqual(channel(again, "cp")["unchanged"], ORDERS)
         self.assertEqual((ws.count("orders"), ws.count("order_items")), (orders, items))
+        # Unchanged orders are counted, not written: a pass that finds nothing new adds no rows.
+        self.assertEqual(ws.sql("SELECT count(*) FROM job_details WHERE job_id = ?", (again["job_id"],)), [(0,)])
 
         # An explicit backfill over everything re-reads every order and changes none.
         rc, backfill, err = ws.collect("--since", "3d")

@@ -467,7 +467,9 @@ TEST_CASE("collect::run over a csv channel")
                               "A-3,1,2026-11-22 09:40:03,배송중,TEA-GR-100,Green tea,2,11500,0,Park", // shipped
                               "A-4,1,2026-11-22 11:00:00,paid,TEA-EG-100,Earl Grey,1,12900,3000,Choi",
                             });
-    auto third = e.run();
+    uoms::collect::Options keep;
+    keep.unchanged_details = true; // --unchanged-details: unchanged orders get a row too
+    auto third = e.run(keep);
     REQUIRE(third.channels.size() == 1);
     const auto& c3 = third.channels[0];
     CHECK(third.status == "completed");
