@@ -147,7 +147,7 @@ void apply(const connectors::KindSpec& spec, Channel& channel, const Changes& ch
       throw ConfigError(fmt::format("kind {} has no secret \"{}\"{}", spec.kind, k, hint));
     }
     if (v.empty()) {
-      throw ConfigError(fmt::format("secret \"{}\" is empty", k));
+      throw UsageError(fmt::format("secret \"{}\" is empty", k)); // what the command line gave
     }
     channel.secrets[k] = v;
   }

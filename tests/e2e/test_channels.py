@@ -203,12 +203,12 @@ class AddListShowTest(ChannelsTestCase):
 
     def test_secret_sources_that_give_nothing(self):
         base = ["channels", "add", "ss", "--kind", "smartstore", "--set", "client_id=a"]
-        err = self.assertError(self.run_uoms(base + ["--secret-env", "client_secret=SS_SECRET_VAR"]), 4)
+        err = self.assertError(self.run_uoms(base + ["--secret-env", "client_secret=SS_SECRET_VAR"]), 2)
         self.assertEqual(err, "uoms: error: --secret-env client_secret: environment variable SS_SECRET_VAR "
                               "is not set\n")
         err = self.assertError(self.run_uoms(base + ["--secret-stdin", "client_secret"], input=""), 2)
         self.assertEqual(err, "uoms: error: --secret-stdin client_secret: no line on standard input\n")
-        err = self.assertError(self.run_uoms(base + ["--secret-stdin", "client_secret"], input="\n"), 4)
+        err = self.assertError(self.run_uoms(base + ["--secret-stdin", "client_secret"], input="\n"), 2)
         self.assertEqual(err, 'uoms: error: secret "client_secret" is empty\n')
         err = self.assertError(self.run_uoms(base + ["--secret", "client_secret"]), 2)
         self.assertEqual(err, "uoms: error: --secret expects key=value\n")
