@@ -227,6 +227,25 @@ class AddListShowTest(ChannelsTestCase):
         self.assertEqual(self.channel_rows(), before)
         self.assertNoSecretAnywhere()
 
+    def test_racing_adds_of_one_name_one_wins_the_rest_exit_2(self):
+        from concurrent.futures import ThreadPoolExecutor
+        args = ["channels", "add", "race", "--kind", "coupang", "--set", "vendor_id=A1",
+                "--secret", f"access_key={CP_ACCESS}", "--secret", f"secret_key={CP_SECRET}"]
+        for round_ in range(3):
+            with self.subTest(round=round_):
+                if round_:
+                    self.w.ok(["channels", "remove", "race"])
+                with ThreadPoolExecutor(max_workers=8) as pool:
+                    results = list(pool.map(lambda _: self.run_uoms(args), range(8)))
+                codes = sorted(code for code, _, _ in results)
+                self.assertEqual(codes, [0] + [2] * 7, results)
+                for code, out, err in results:
+                    if code == 2:
+                        self.assertEqual((out, err), ("", 'uoms: error: channel "race" already exists '
+                                                          '(use `uoms channels update`)\n'))
+                self.assertEqual(self.w.scalar("SELECT count(*) FROM channels WHERE name = 'race'"), 1)
+        self.assertNoSecretAnywhere()
+
     def test_unknown_channel_name_suggests(self):
         self.w.add_csv_channel("tea-csv")
         for args in (["channels", "show", "tea-cvs"], ["channels", "update", "tea-cvs", "--set", "path=."],
