@@ -254,6 +254,15 @@ void verify_key(store::Database& db, const crypto::Fernet& key)
                                   "nothing was changed",
                                   db.path().string()));
   }
+  // Every channel's secrets, not only the ones this command works on, are known to the
+  // redactor: a marketplace may echo another account's credentials in an error body.
+  for (const auto& row : store::Channels(db).list()) {
+    try {
+      from_row(row, &key);
+    } catch (const Error&) {
+      // a channel whose secrets this key cannot read: its own commands say so
+    }
+  }
 }
 
 Channel add(store::Database& db, const crypto::Fernet& key, std::string_view name, std::string_view kind,
