@@ -87,7 +87,10 @@ std::optional<OrderStatus> map_status(std::string_view raw)
 // An amount read with number_field, as minor units within the money range.
 std::int64_t money(std::string_view key, double amount, const std::string& currency)
 {
-  return checked_figure(util::Figure::money, key, to_minor_units(amount, currency));
+  if (const auto minor = util::checked(util::Figure::money, to_minor_units(amount, currency))) {
+    return *minor;
+  }
+  throw BadField{util::out_of_range(util::Figure::money, key, json(amount).dump())};
 }
 
 // The package an item ships in: the package whose item_list names it, else the only
