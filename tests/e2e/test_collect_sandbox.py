@@ -384,7 +384,7 @@ class CollectTest(unittest.TestCase):
         self.assertEqual(rc, EXIT_FAILED, err)
         ss = channel(report, "ss")
         self.assertEqual((ss["status"], ss["created"]), ("failed", 0))
-        self.assertIn("with a body cut short or not JSON (after 4 attempts)", ss["error"])
+        self.assertRegex(ss["error"], r"HTTP 200 with a body cut short or not JSON \(\d+ bytes\) \(after 4 attempts\)$")
         self.assertIsNone(ws.watermark("ss"))
         self.assertEqual(ws.count("orders"), 0)
         rc, report, err = ws.collect("--channel", "ss")
