@@ -354,6 +354,109 @@ std::optional<long long> integer_value(const json* value)
   return std::nullopt;
 }
 
+// --- numbers ------------------------------------------------------------------------
+
+std::optional<std::int64_t> figure_value(const json* value, std::string_view key, util::Figure figure)
+{
+  if (value == nullptr) {
+    return std::nullopt;
+  }
+  std::optional<std::int64_t> out;
+  if (value->is_number_unsigned()) {
+    out = util::checked(figure, value->get<std::uint64_t>());
+  } else if (value->is_number_integer()) {
+    out = util::checked(figure, value->get<std::int64_t>());
+  } else if (value->is_number_float()) {
+    out = util::checked(figure, value->get<double>());
+  } else if (value->is_string()) {
+    const std::string_view text = util::trim(value->get_ref<const std::string&>());
+    if (text.empty()) {
+      return std::nullopt;
+    }
+    if (const auto whole = parse_whole<std::int64_t>(text)) {
+      out = util::checked(figure, *whole);
+    } else {
+      double parsed = 0;
+      const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), parsed);
+      if (ec != std::errc{} || end != text.data() + text.size()) {
+        throw BadField{fmt::format("{} is not a number: {}", key, value->dump())};
+      }
+      out = util::checked(figure, parsed);
+    }
+  } else {
+    throw BadField{fmt::format("{} is not a number: {}", key, value->dump())};
+  }
+  if (!out) {
+    throw BadField{util::out_of_range(figure, key, value->dump())};
+  }
+  return out;
+}
+
+std::optional<std::int64_t> money_value(const json* value, std::string_view key, std::string_view currency)
+{
+  std::optional<double> amount;
+  try {
+    amount = number_value(value, key);
+  } catch (const BadField&) {
+    // A numeric string past a double's range ("1e999") is a number out of range.
+    if (value != nullptr && value->is_string()) {
+      throw BadField{util::out_of_range(util::Figure::money, key, value->dump())};
+    }
+    throw;
+  }
+  if (!amount) {
+    return std::nullopt;
+  }
+  // to_minor_units saturates at the int64 ends, which lie outside the money range.
+  if (const auto minor = util::checked(util::Figure::money, to_minor_units(*amount, currency))) {
+    return minor;
+  }
+  throw BadField{util::out_of_range(util::Figure::money, key, value->dump())};
+}
+
+std::int64_t checked_figure(util::Figure figure, std::string_view key, std::int64_t value)
+{
+  if (const auto out = util::checked(figure, value)) {
+    return *out;
+  }
+  throw BadField{util::out_of_range(figure, key, std::to_string(value))};
+}
+
+std::int64_t money_product(std::string_view key, std::int64_t a, std::int64_t b)
+{
+  std::int64_t out = 0;
+  if (__builtin_mul_overflow(a, b, &out)) {
+    throw BadField{util::out_of_range(util::Figure::money, key, fmt::format("{} * {}", a, b))};
+  }
+  return checked_figure(util::Figure::money, key, out);
+}
+
+std::int64_t money_sum(std::string_view key, std::int64_t a, std::int64_t b)
+{
+  std::int64_t out = 0;
+  if (__builtin_add_overflow(a, b, &out)) {
+    throw BadField{util::out_of_range(util::Figure::money, key, fmt::format("{} + {}", a, b))};
+  }
+  return checked_figure(util::Figure::money, key, out);
+}
+
+std::chrono::seconds token_lifetime(const json* value, std::chrono::seconds documented)
+{
+  if (value == nullptr) {
+    return documented;
+  }
+  try {
+    const auto seconds = figure_value(value, "expires_in", util::Figure::lifetime);
+    if (seconds && *seconds <= documented.count()) {
+      return std::chrono::seconds(*seconds);
+    }
+  } catch (const BadField&) {
+  }
+  log::warn("token lifetime {} is not 1 to {} seconds; using the documented {} s", value->dump(), documented.count(),
+            documented.count());
+  return documented;
+}
+
 // --- one page of orders -------------------------------------------------------------
 
 void PageOrders::merge(Order part, const json& record)
@@ -366,6 +469,11 @@ void PageOrders::merge(Order part, const json& record)
     return;
   }
   Order& order = m_page.orders[found->second];
+  // The sums are checked before anything changes, so a part that fails leaves the order as it was.
+  const std::int64_t fee = m_fee == Fee::sum ? money_sum("shipping fee", order.shipping_fee_minor, part.shipping_fee_minor)
+                                             : order.shipping_fee_minor;
+  const std::int64_t total = m_fee == Fee::sum ? money_sum("order total", order.total_minor, part.total_minor)
+                                               : order.total_minor;
   m_records[found->second].push_back(record);
   if (part.ordered_at && (!order.ordered_at || *part.ordered_at < *order.ordered_at)) {
     order.ordered_at = part.ordered_at;
@@ -380,8 +488,8 @@ void PageOrders::merge(Order part, const json& record)
     order.receiver = part.receiver;
   }
   if (m_fee == Fee::sum) {
-    order.shipping_fee_minor += part.shipping_fee_minor;
-    order.total_minor += part.total_minor;
+    order.shipping_fee_minor = fee;
+    order.total_minor = total;
   } else {
     order.shipping_fee_minor = std::max(order.shipping_fee_minor, part.shipping_fee_minor);
   }

@@ -3,6 +3,7 @@
 #include "uoms/connector.hpp"
 #include "uoms/http.hpp"
 #include "uoms/time.hpp"
+#include "uoms/util/numbers.hpp"
 
 #include <functional>
 
@@ -187,6 +188,32 @@ std::string id_text(const json* value);
 
 // A JSON integer or a string of one (`"42"`, ` 42 `); nullopt for anything else.
 std::optional<long long> integer_value(const json* value);
+
+// --- numbers: every number read from a marketplace goes through util::checked ---------
+
+// A whole number (a JSON integer, a JSON float that is whole, or a numeric string) within
+// `figure`'s range; nullopt when absent or blank. Anything else is a BadField naming `key`,
+// so the record becomes a failed detail and the pass goes on.
+std::optional<std::int64_t> figure_value(const json* value, std::string_view key, util::Figure figure);
+inline std::optional<std::int64_t> figure_field(const json& object, std::string_view key, util::Figure figure)
+{
+  return figure_value(member(object, key), key, figure);
+}
+
+// An amount (a JSON number or a numeric string, in major units of `currency`) as minor
+// units within the money range; nullopt when absent or blank; BadField otherwise.
+std::optional<std::int64_t> money_value(const json* value, std::string_view key, std::string_view currency);
+
+// A figure computed from checked ones, checked again: `value` or a BadField naming `key`.
+std::int64_t checked_figure(util::Figure figure, std::string_view key, std::int64_t value);
+// `a * b` and `a + b` as money, without overflow: a BadField naming `key` when out of range.
+std::int64_t money_product(std::string_view key, std::int64_t a, std::int64_t b);
+std::int64_t money_sum(std::string_view key, std::int64_t a, std::int64_t b);
+
+// The lifetime a token response gives (seconds) when it is a number from 1 second up to
+// `documented`; otherwise (absent, not a number, 1e308, a negative) the documented
+// lifetime, so a hostile value can never keep a token "valid" for centuries.
+std::chrono::seconds token_lifetime(const json* value, std::chrono::seconds documented);
 
 // --- one page of orders -------------------------------------------------------------
 

@@ -17,22 +17,10 @@ namespace {
 
 // --- field readers ------------------------------------------------------------------
 
-std::int64_t int_field(const json& object, std::string_view key)
+// A count (shippingCount, cancelCount, ...): 0 when absent, a quantity otherwise.
+std::int64_t count_field(const json& object, std::string_view key)
 {
-  const json* value = member(object, key);
-  if (value == nullptr) {
-    return 0;
-  }
-  if (value->is_number_integer() || value->is_number_unsigned()) {
-    return value->get<std::int64_t>();
-  }
-  if (value->is_number_float()) {
-    const double d = value->get<double>();
-    if (std::floor(d) == d) {
-      return static_cast<std::int64_t>(d);
-    }
-  }
-  throw BadField{fmt::format("{} is not an integer: {}", key, value->dump())};
+  return figure_field(object, key, util::Figure::quantity).value_or(0);
 }
 
 bool bool_field(const json& object, std::string_view key)
@@ -65,23 +53,36 @@ Money money_field(const json& object, std::string_view key)
     return {0, {}};
   }
   if (value->is_number()) {
-    return {to_minor_units(value->get<double>(), "KRW"), {}};
+    return {money_value(value, key, "KRW").value_or(0), {}};
   }
   if (value->is_object()) {
     std::string currency = string_field(*value, "currencyCode");
     if (currency.empty()) {
       currency = "KRW";
     }
-    const std::int64_t units = int_field(*value, "units");
-    const std::int64_t nanos = int_field(*value, "nanos");
+    const std::string units_key = fmt::format("{}.units", key);
+    const std::int64_t units = figure_value(member(*value, "units"), units_key, util::Figure::money).value_or(0);
+    // nanos is the fraction of one unit, 0 to 999,999,999, with the sign of units; a
+    // price is never negative.
+    const json* nanos_value = member(*value, "nanos");
+    double nanos = 0;
+    if (nanos_value != nullptr) {
+      nanos = nanos_value->is_number() ? nanos_value->get<double>() : -1;
+      if (!(nanos >= 0 && nanos < 1e9) || std::floor(nanos) != nanos) {
+        throw BadField{fmt::format("{}.nanos {} is not a fraction from 0 to 999999999", key, nanos_value->dump())};
+      }
+    }
+    if (units < 0) {
+      throw BadField{fmt::format("{} {} is negative", units_key, units)};
+    }
     const int exponent = currency_exponent(currency);
     std::int64_t scale = 1;
     for (int i = 0; i < exponent; ++i) {
       scale *= 10;
     }
     // Whole units scale exactly; only the fraction goes through floating point.
-    const std::int64_t fraction = static_cast<std::int64_t>(std::llround(static_cast<double>(nanos) * static_cast<double>(scale) / 1e9));
-    return {units * scale + fraction, currency};
+    const auto fraction = static_cast<std::int64_t>(std::llround(nanos * static_cast<double>(scale) / 1e9));
+    return {money_sum(key, money_product(key, units, scale), fraction), currency};
   }
   throw BadField{fmt::format("{} is not an amount: {}", key, value->dump())};
 }
@@ -151,7 +152,7 @@ Order map_box(const json& box, std::chrono::minutes offset, std::vector<OrderNot
   }
   const Money shipping = money_field(box, "shippingPrice");
   const Money remote = money_field(box, "remotePrice");
-  order.shipping_fee_minor = shipping.minor + remote.minor;
+  order.shipping_fee_minor = money_sum("shippingPrice + remotePrice", shipping.minor, remote.minor);
   order.currency = !shipping.currency.empty() ? shipping.currency : "KRW";
 
   // The invoice the box already holds (coupang.md §2.3: invoiceNumber and the carrier on
@@ -184,20 +185,19 @@ Order map_box(const json& box, std::chrono::minutes offset, std::vector<OrderNot
       item.name = string_field(source, "vendorItemName");
     }
     item.option_name = string_field(source, "sellerProductItemName");
-    const std::int64_t ordered = int_field(source, "shippingCount");
-    const std::int64_t cancelled = int_field(source, "cancelCount");
-    const std::int64_t held = int_field(source, "holdCountForCancel");
-    if (ordered < 0 || cancelled < 0 || held < 0) {
-      throw BadField{fmt::format("shipmentBoxId {}: negative count", box_id)};
-    }
-    // The shippable quantity (coupang.md §2.3): ordered minus cancelled and held for cancel.
+    const std::int64_t ordered = count_field(source, "shippingCount");
+    const std::int64_t cancelled = count_field(source, "cancelCount");
+    const std::int64_t held = count_field(source, "holdCountForCancel");
+    // The shippable quantity (coupang.md §2.3): ordered minus cancelled and held for cancel;
+    // 0 for a fully cancelled item, whose cancellation releases its reserved stock.
     item.quantity = static_cast<int>(std::max<std::int64_t>(0, ordered - cancelled - held));
     const Money unit = money_field(source, "salesPrice");
     const Money line = money_field(source, "orderPrice");
     const Money discount = money_field(source, "discountPrice");
     item.unit_price_minor = unit.minor;
-    item.total_price_minor = member(source, "orderPrice") != nullptr ? line.minor : unit.minor * ordered;
-    net_total += item.total_price_minor - discount.minor;
+    item.total_price_minor =
+        member(source, "orderPrice") != nullptr ? line.minor : money_product("salesPrice * shippingCount", unit.minor, ordered);
+    net_total = money_sum("order total", net_total, money_sum("orderPrice - discountPrice", item.total_price_minor, -discount.minor));
     if (order.currency == "KRW" && !unit.currency.empty()) {
       order.currency = unit.currency;
     }
@@ -212,7 +212,7 @@ Order map_box(const json& box, std::chrono::minutes offset, std::vector<OrderNot
     }
     order.items.push_back(std::move(item));
   }
-  order.total_minor = net_total + order.shipping_fee_minor;
+  order.total_minor = money_sum("order total", net_total, order.shipping_fee_minor);
   return order;
 }
 

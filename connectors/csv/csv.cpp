@@ -33,6 +33,7 @@ std::string setting(const ChannelContext& context, std::string_view name, std::s
 }
 
 ConnectorError settings_error(std::string message) { return ConnectorError{ErrorKind::config, std::move(message)}; }
+ConnectorError data_error(std::string message) { return ConnectorError{ErrorKind::contract, std::move(message)}; }
 
 std::optional<char> parse_delimiter(std::string_view text)
 {
@@ -183,15 +184,16 @@ Result<Page> CsvConnector::fetch(const Window& /*window*/, const std::string& cu
     if (is_processed(key)) {
       continue;
     }
-    // Encoding and column problems are the operator's to fix; the file stays unprocessed
-    // so the next pass reads it again.
+    // A file that cannot be decoded or lacks a column is bad data, like a mangled
+    // marketplace response (the pass fails, exit 1, or 3 beside other channels); it stays
+    // unprocessed so the next pass reads it again once it is replaced.
     const auto text = decode(*bytes, m_encoding);
     if (!text) {
-      return std::unexpected(settings_error(fmt::format("{}: {}", name, text.error())));
+      return std::unexpected(data_error(fmt::format("{}: {}", name, text.error())));
     }
     auto mapped = map_records(name, parse_records(*text, m_delimiter), m_mapping, m_options);
     if (!mapped) {
-      return std::unexpected(settings_error(std::move(mapped.error())));
+      return std::unexpected(data_error(std::move(mapped.error())));
     }
     Page page;
     page.orders = std::move(mapped->orders);

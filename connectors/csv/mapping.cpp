@@ -1,5 +1,6 @@
 #include "connectors/csv/mapping.hpp"
 
+#include "uoms/util/numbers.hpp"
 #include "uoms/util/text.hpp"
 
 #include "connectors/csv/values.hpp"
@@ -233,6 +234,9 @@ std::expected<Order, std::vector<std::string>> build_order(const FileMapper& m, 
       auto value = parse_money(text, order.currency);
       if (!value) {
         fail(fmt::format("{} \"{}\" is not an amount", m.label(field), text));
+      } else if (!util::checked(util::Figure::money, *value)) {
+        fail(util::out_of_range(util::Figure::money, m.label(field), fmt::format("\"{}\"", text)));
+        value.reset();
       }
       return value;
     };
@@ -262,6 +266,8 @@ std::expected<Order, std::vector<std::string>> build_order(const FileMapper& m, 
       fail(fmt::format("{} is empty", m.label(Field::quantity)));
     } else if (!quantity) {
       fail(fmt::format("{} \"{}\" is not a number", m.label(Field::quantity), quantity_text));
+    } else if (!util::checked(util::Figure::quantity, std::int64_t{*quantity})) {
+      fail(util::out_of_range(util::Figure::quantity, m.label(Field::quantity), fmt::format("\"{}\"", quantity_text)));
     }
     if (const auto code = m.cell(row, Field::currency); !code.empty()) {
       const bool letters = code.size() == 3 && std::ranges::all_of(code, [](unsigned char c) { return std::isalpha(c); });
@@ -291,6 +297,12 @@ std::expected<Order, std::vector<std::string>> build_order(const FileMapper& m, 
     item.option_name = std::string(m.cell(row, Field::option_name));
     item.unit_price_minor = unit ? *unit : (total && item.quantity > 0 ? *total / item.quantity : 0);
     item.total_price_minor = total ? *total : item.unit_price_minor * item.quantity;
+    if (!util::checked(util::Figure::money, item.total_price_minor)) {
+      // Both factors are in range, so the product cannot overflow; it can still be absurd.
+      fail(util::out_of_range(util::Figure::money, m.label(Field::unit_price) + " * " + m.label(Field::quantity),
+                              std::to_string(item.total_price_minor)));
+      continue;
+    }
     item.raw_status = std::string(m.cell(row, Field::status));
     if (!item.raw_status.empty() && !status_line) {
       status_line = row.line;

@@ -24,16 +24,10 @@ std::string id_field(const json& object, std::string_view key)
   return support::text_id_value(member(object, key), key);
 }
 
-// Amounts and counts come as numbers or numeric strings.
-std::optional<double> number_field(const json& object, std::string_view key)
-{
-  return support::number_value(member(object, key), key);
-}
-
+// Whole won, checked (support::money_value); 0 when absent.
 std::int64_t won_field(const json& object, std::string_view key)
 {
-  const auto value = number_field(object, key);
-  return value ? to_minor_units(*value, "KRW") : 0;
+  return support::money_value(member(object, key), key, "KRW").value_or(0);
 }
 
 // "YYYY-MM-DD HH:mm:ss" in KST.
@@ -104,9 +98,9 @@ Order map_row(const json& row, const std::vector<const json*>& products, std::ch
     item.name = string_field(*products.front(), "prod_name");
   }
   item.option_name = string_field(row, "shop_opt_name");
-  const auto count = number_field(row, "sale_cnt");
-  if (!count || *count < 0 || std::floor(*count) != *count || *count > 1e9) {
-    throw BadField{count ? fmt::format("sale_cnt is not a count: {}", *count) : std::string("missing sale_cnt")};
+  const auto count = support::figure_value(member(row, "sale_cnt"), "sale_cnt", util::Figure::quantity);
+  if (!count) {
+    throw BadField{"missing sale_cnt"};
   }
   item.quantity = static_cast<int>(*count);
   item.total_price_minor = won_field(row, "pay_amt");

@@ -64,10 +64,10 @@ std::optional<double> number_field(const json& object, std::string_view key)
   return support::number_value(member(object, key), key);
 }
 
+// An amount in minor units, checked (support::money_value); 0 when absent.
 std::int64_t money_field(const json& object, std::string_view key, std::string_view currency)
 {
-  const auto value = number_field(object, key);
-  return value ? to_minor_units(*value, currency) : 0;
+  return support::money_value(member(object, key), key, currency).value_or(0);
 }
 
 // "yyyy-MM-dd HH:mm:ss" in JST (qoo10jp.md §2.3); slashes are accepted too.
@@ -129,9 +129,9 @@ Order map_row(const json& row, int shipping_stat, OrderStatus status, std::chron
   item.option_id = string_field(row, "optionCode");
   item.name = string_field(row, "itemTitle");
   item.option_name = string_field(row, "option");
-  const auto quantity = number_field(row, "orderQty");
-  if (!quantity || *quantity < 0 || std::floor(*quantity) != *quantity || *quantity > 1e9) {
-    throw BadField{quantity ? fmt::format("orderQty is not a count: {}", *quantity) : std::string("missing orderQty")};
+  const auto quantity = support::figure_value(member(row, "orderQty"), "orderQty", util::Figure::quantity);
+  if (!quantity) {
+    throw BadField{"missing orderQty"};
   }
   item.quantity = static_cast<int>(*quantity);
   item.unit_price_minor = money_field(row, "orderPrice", order.currency);
@@ -139,7 +139,9 @@ Order map_row(const json& row, int shipping_stat, OrderStatus status, std::chron
   if (number_field(row, "total")) {
     item.total_price_minor = money_field(row, "total", order.currency);
   } else {
-    item.total_price_minor = item.unit_price_minor * item.quantity - money_field(row, "discount", order.currency);
+    item.total_price_minor = money_sum("orderPrice * orderQty - discount",
+                                       money_product("orderPrice * orderQty", item.unit_price_minor, item.quantity),
+                                       -money_field(row, "discount", order.currency));
   }
   // A tracking number Qoo10 already holds for the line, with the carrier's name
   // (DeliveryCompany in v2, ShippingCorp as SetSendingInfo names it).
@@ -155,7 +157,7 @@ Order map_row(const json& row, int shipping_stat, OrderStatus status, std::chron
   item.status = status;
   order.raw_status = item.raw_status;
   order.status = status;
-  order.total_minor = item.total_price_minor + order.shipping_fee_minor;
+  order.total_minor = money_sum("total + ShippingRate", item.total_price_minor, order.shipping_fee_minor);
   order.items.push_back(std::move(item));
   return order;
 }

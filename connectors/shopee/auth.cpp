@@ -98,12 +98,8 @@ Result<Token> ShopeeConnector::token_from(const Reply& reply, const std::string&
   if (const json* refresh = member(reply.body, "refresh_token"); refresh != nullptr && refresh->is_string()) {
     token.refresh = refresh->get<std::string>();
   }
-  std::chrono::seconds life = k_default_token_life;
-  if (const json* expires = member(reply.body, "expire_in"); expires != nullptr && expires->is_number()
-                                                             && expires->get<double>() > 0) {
-    life = std::chrono::seconds(static_cast<long long>(expires->get<double>()));
-  }
-  token.expires_at = m_clock->now() + life;
+  // A lifetime out of range (1e308) is the documented 4 hours.
+  token.expires_at = m_clock->now() + support::token_lifetime(member(reply.body, "expire_in"), k_default_token_life);
   add_secret(token.value);
   add_secret(token.refresh);
   return token;

@@ -28,41 +28,37 @@ std::optional<double> number_field(const json& object, std::string_view key)
   throw BadField{fmt::format("{} is not a number: {}", key, value->dump())};
 }
 
+// A count, checked (support::figure_value); required.
 std::int64_t count_field(const json& object, std::string_view key)
 {
-  const json* value = member(object, key);
-  if (value == nullptr) {
+  if (member(object, key) != nullptr && !member(object, key)->is_number()) {
+    throw BadField{fmt::format("{} is not a count: {}", key, member(object, key)->dump())};
+  }
+  const auto count = figure_field(object, key, util::Figure::quantity);
+  if (!count) {
     throw BadField{fmt::format("missing {}", key)};
   }
-  if (value->is_number_integer() || value->is_number_unsigned()) {
-    const auto count = value->get<std::int64_t>();
-    if (count >= 0) {
-      return count;
-    }
-  }
-  throw BadField{fmt::format("{} is not a count: {}", key, value->dump())};
+  return *count;
 }
 
-// Unix seconds; 0 means "not yet" (pay_time of an unpaid order).
+// Unix seconds, checked (support::figure_value); 0 means "not yet" (pay_time of an unpaid order).
 std::optional<TimePoint> epoch_field(const json& object, std::string_view key)
 {
   const json* value = member(object, key);
   if (value == nullptr) {
     return std::nullopt;
   }
-  if (value->is_number_integer() || value->is_number_unsigned()) {
-    const auto seconds = value->get<std::int64_t>();
-    if (seconds < 0) {
-      throw BadField{fmt::format("{} is not a Unix time: {}", key, value->dump())};
-    }
-    if (seconds == 0) {
-      return std::nullopt;
-    }
-    return from_epoch_seconds(seconds);
+  if (!value->is_number_integer() && !value->is_number_unsigned()) {
+    throw BadField{fmt::format("{} is not a Unix time: {}", key, value->dump())};
   }
-  throw BadField{fmt::format("{} is not a Unix time: {}", key, value->dump())};
+  if (value->is_number_unsigned() && value->get<std::uint64_t>() == 0) {
+    return std::nullopt;
+  }
+  if (value->is_number_integer() && value->get<std::int64_t>() == 0) {
+    return std::nullopt;
+  }
+  return from_epoch_seconds(*figure_value(value, key, util::Figure::epoch));
 }
-
 
 // --- mapping --------------------------------------------------------------------------
 
@@ -88,9 +84,13 @@ std::optional<OrderStatus> map_status(std::string_view raw)
   return support::lookup(table, raw);
 }
 
-std::int64_t money(double amount, const std::string& currency)
+// An amount read with number_field, as minor units within the money range.
+std::int64_t money(std::string_view key, double amount, const std::string& currency)
 {
-  return to_minor_units(amount, currency);
+  if (const auto minor = util::checked(util::Figure::money, to_minor_units(amount, currency))) {
+    return *minor;
+  }
+  throw BadField{util::out_of_range(util::Figure::money, key, json(amount).dump())};
 }
 
 // The package an item ships in: the package whose item_list names it, else the only
@@ -200,9 +200,9 @@ Order map_order(const json& detail, std::vector<OrderNote>& notes)
   }
   // The fee the buyer paid is not in the contract; the actual fee, once known, else the estimate.
   if (const auto actual = number_field(detail, "actual_shipping_fee"); actual && *actual > 0) {
-    order.shipping_fee_minor = money(*actual, order.currency);
+    order.shipping_fee_minor = money("actual_shipping_fee", *actual, order.currency);
   } else if (const auto estimate = number_field(detail, "estimated_shipping_fee")) {
-    order.shipping_fee_minor = money(*estimate, order.currency);
+    order.shipping_fee_minor = money("estimated_shipping_fee", *estimate, order.currency);
   }
 
   const json* items = member(detail, "item_list");
@@ -241,9 +241,10 @@ Order map_order(const json& detail, std::vector<OrderNote>& notes)
     // model_discounted_price is 0 for bundle-deal items by design (shopee.md §1.7).
     const double discounted = number_field(entry, "model_discounted_price").value_or(0);
     const double original = number_field(entry, "model_original_price").value_or(0);
-    item.unit_price_minor = money(discounted > 0 ? discounted : original, order.currency);
-    item.total_price_minor = item.unit_price_minor * item.quantity;
-    items_total += item.total_price_minor;
+    item.unit_price_minor = money(discounted > 0 ? "model_discounted_price" : "model_original_price",
+                                  discounted > 0 ? discounted : original, order.currency);
+    item.total_price_minor = money_product("price * model_quantity_purchased", item.unit_price_minor, item.quantity);
+    items_total = money_sum("items total", items_total, item.total_price_minor);
     item.shipment_key = package_of(detail, item_id, model_id, order_item_id);
     set_tracking(detail, item);
     if (item.shipment_key.empty()) {
@@ -254,9 +255,9 @@ Order map_order(const json& detail, std::vector<OrderNote>& notes)
     order.items.push_back(std::move(item));
   }
   if (const auto total = number_field(detail, "total_amount")) {
-    order.total_minor = money(*total, order.currency);
+    order.total_minor = money("total_amount", *total, order.currency);
   } else {
-    order.total_minor = items_total + order.shipping_fee_minor;
+    order.total_minor = money_sum("order total", items_total, order.shipping_fee_minor);
   }
   order.raw = detail.dump();
   return order;

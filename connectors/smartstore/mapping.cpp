@@ -25,20 +25,16 @@ bool has_number(const json& object, std::string_view key)
   return value != nullptr && value->is_number();
 }
 
-// Whole won amounts and counts.
-std::int64_t int_field(const json& object, std::string_view key)
+// Whole won amounts, checked (support::money_value); 0 when absent.
+std::int64_t won_field(const json& object, std::string_view key)
 {
-  const json* value = member(object, key);
-  if (value == nullptr) {
-    return 0;
-  }
-  if (value->is_number_integer() || value->is_number_unsigned()) {
-    return value->get<std::int64_t>();
-  }
-  if (value->is_number_float()) {
-    return to_minor_units(value->get<double>(), "KRW");
-  }
-  throw BadField{fmt::format("{} is not a number: {}", key, value->dump())};
+  return money_value(member(object, key), key, "KRW").value_or(0);
+}
+
+// A count, checked (support::figure_value); 0 when absent.
+std::int64_t count_field(const json& object, std::string_view key)
+{
+  return figure_field(object, key, util::Figure::quantity).value_or(0);
 }
 
 // --- status mapping -------------------------------------------------------------------
@@ -138,17 +134,26 @@ Order map_detail(const json& element, std::vector<OrderNote>& notes)
   item.option_id = string_field(po, "optionCode");
   item.name = string_field(po, "productName");
   item.option_name = string_field(po, "productOption");
-  // With quantityClaimCompatibility=true, remainQuantity is what is left after partial claims.
-  const std::int64_t quantity = has_number(po, "remainQuantity") ? int_field(po, "remainQuantity") : int_field(po, "quantity");
-  if (quantity < 0) {
-    throw BadField{"negative quantity"};
+  // The line's ordered quantity is at least one; with quantityClaimCompatibility=true,
+  // remainQuantity is what is left of it after partial claims (0 once all of it is claimed).
+  const std::int64_t ordered = count_field(po, "quantity");
+  if (ordered < 1) {
+    throw BadField{fmt::format("quantity {} is not a quantity from 1", ordered)};
+  }
+  const std::int64_t quantity = has_number(po, "remainQuantity") ? count_field(po, "remainQuantity") : ordered;
+  if (quantity > ordered) {
+    throw BadField{fmt::format("remainQuantity {} is more than quantity {}", quantity, ordered)};
   }
   item.quantity = static_cast<int>(quantity);
-  item.unit_price_minor = int_field(po, "unitPrice") + int_field(po, "optionPrice");
-  item.total_price_minor = has_number(po, "totalProductAmount") ? int_field(po, "totalProductAmount")
-                                                                : item.unit_price_minor * int_field(po, "quantity");
-  order.shipping_fee_minor = int_field(po, "deliveryFeeAmount");
-  order.total_minor = item.total_price_minor - int_field(po, "productDiscountAmount") + order.shipping_fee_minor;
+  item.unit_price_minor = money_sum("unitPrice + optionPrice", won_field(po, "unitPrice"), won_field(po, "optionPrice"));
+  item.total_price_minor = has_number(po, "totalProductAmount")
+                               ? won_field(po, "totalProductAmount")
+                               : money_product("unitPrice * quantity", item.unit_price_minor, ordered);
+  order.shipping_fee_minor = won_field(po, "deliveryFeeAmount");
+  order.total_minor = money_sum("order total",
+                                money_sum("totalProductAmount - productDiscountAmount", item.total_price_minor,
+                                          -won_field(po, "productDiscountAmount")),
+                                order.shipping_fee_minor);
 
   if (const json* address = member(po, "shippingAddress")) {
     order.receiver.name = string_field(*address, "name");
@@ -187,6 +192,11 @@ Order map_detail(const json& element, std::vector<OrderNote>& notes)
     if (const auto claim = open_claim_status(claim_status, claim_type)) {
       item.status = *claim;
     }
+  }
+  // Nothing left of a line is a finished claim (cancelled, returned, exchanged) or one under
+  // way; anything else with no quantity would be stored as an order of nothing.
+  if (item.quantity == 0 && claim_status.empty() && !(base && is_final(*base))) {
+    throw BadField{fmt::format("remainQuantity 0 on {} product order {} without a claim", raw_status, item.external_id)};
   }
   // The delivery Naver already holds (smartstore.md §1.3 `delivery`), with its carrier code.
   if (const json* delivery = member(element, "delivery"); delivery != nullptr && delivery->is_object()) {

@@ -160,13 +160,8 @@ Result<Token> SmartstoreConnector::request_token()
   }
   Token token;
   token.value = value->get<std::string>();
-  std::chrono::seconds life = k_default_token_life;
-  if (const json* expires = member(body, "expires_in"); expires != nullptr && expires->is_number()) {
-    life = std::chrono::seconds(static_cast<long long>(expires->get<double>()));
-  } else if (const auto seconds = support::integer_value(expires)) {
-    life = std::chrono::seconds(*seconds);
-  }
-  token.expires_at = now + life;
+  // A lifetime out of range ("99999999999999999") is the documented 3 hours.
+  token.expires_at = now + support::token_lifetime(member(body, "expires_in"), k_default_token_life);
   add_secret(token.value);
   return token;
 }

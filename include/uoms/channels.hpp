@@ -17,7 +17,7 @@ namespace uoms::channels {
 crypto::Fernet load_key(const config::Config& config);
 // Proves `key` is the one the database belongs to: it decrypts a channel's secrets and
 // the database's key check value (written on first use), else a ConfigError (exit 4)
-// before anything changes.
+// before anything changes. Then every channel's secrets are registered with the redactor.
 void verify_key(store::Database& db, const crypto::Fernet& key);
 // Writes a new key file with mode 0600; refuses to overwrite unless `force`.
 void write_key_file(const std::filesystem::path& path, bool force);

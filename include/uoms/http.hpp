@@ -79,6 +79,10 @@ struct HttpOptions
   // A connector's extra notion of "throttled, retry later" for responses that are not
   // 429/5xx (e.g. Shopee's HTTP 200 with error_rate_limit).
   std::function<bool(const Response&)> is_throttled;
+  // A response the network cut short or mangled (a 2xx whose body does not parse): retried
+  // like a reset connection within the same budget, and a transport error (transient) when
+  // the last attempt is no better.
+  std::function<bool(const Response&)> is_incomplete;
   std::string user_agent = "uoms";
 };
 

@@ -52,7 +52,8 @@ channels::Changes changes_from(const ChannelOptions& o, Context& ctx)
     // variables are read here, once, by name.
     const char* value = std::getenv(var.c_str());
     if (!value || !*value) {
-      throw ConfigError(fmt::format("--secret-env {}: environment variable {} is not set", k, var));
+      // The command line names a secret it does not supply: a usage error, like --secret-stdin.
+      throw UsageError(fmt::format("--secret-env {}: environment variable {} is not set", k, var));
     }
     c.secrets[k] = value;
   }

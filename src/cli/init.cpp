@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cstring>
@@ -40,9 +41,12 @@ int run_init(const InitOptions& o, Context& ctx)
   namespace fs = std::filesystem;
   fs::path dir = o.dir;
   std::error_code ec;
-  // Created private: it holds the key and the database (an umask of 000 must not open it).
+  // Created private, with every missing parent: it holds the key and the database, and an
+  // umask of 000 must not open it (or a parent) to other users.
   const bool created = !fs::exists(dir, ec);
+  const mode_t umask_before = ::umask(077);
   fs::create_directories(dir, ec);
+  ::umask(umask_before);
   if (!ec && created) {
     fs::permissions(dir, fs::perms::owner_all, fs::perm_options::replace, ec);
   }

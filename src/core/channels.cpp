@@ -147,7 +147,7 @@ void apply(const connectors::KindSpec& spec, Channel& channel, const Changes& ch
       throw ConfigError(fmt::format("kind {} has no secret \"{}\"{}", spec.kind, k, hint));
     }
     if (v.empty()) {
-      throw ConfigError(fmt::format("secret \"{}\" is empty", k));
+      throw UsageError(fmt::format("secret \"{}\" is empty", k)); // what the command line gave
     }
     channel.secrets[k] = v;
   }
@@ -253,6 +253,15 @@ void verify_key(store::Database& db, const crypto::Fernet& key)
     throw ConfigError(fmt::format("database {} belongs to another secret key (wrong UOMS_SECRET_KEY or key file?); "
                                   "nothing was changed",
                                   db.path().string()));
+  }
+  // Every channel's secrets, not only the ones this command works on, are known to the
+  // redactor: a marketplace may echo another account's credentials in an error body.
+  for (const auto& row : store::Channels(db).list()) {
+    try {
+      from_row(row, &key);
+    } catch (const Error&) {
+      // a channel whose secrets this key cannot read: its own commands say so
+    }
   }
 }
 

@@ -38,6 +38,12 @@ net::HttpOptions http_options(const Channel& channel, const config::Config& conf
   net::HttpOptions options = config.http;
   options.rate_limit = channel.spec->default_rate_limit;
   options.is_throttled = channel.spec->is_throttled;
+  // Every marketplace answers JSON: a 2xx body that does not parse was cut short or
+  // mangled on the way, and is worth another try like a reset connection.
+  options.is_incomplete = [](const net::Response& response) {
+    return response.status >= 200 && response.status < 300 && !response.body.empty()
+           && !nlohmann::json::accept(response.body);
+  };
   if (const auto* kd = kind_defaults(config, channel.row.kind); kd && kd->rate_limit) {
     options.rate_limit = *kd->rate_limit;
   }

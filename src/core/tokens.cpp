@@ -6,6 +6,9 @@
 
 #include <map>
 
+#include <csignal>
+#include <pthread.h>
+
 namespace uoms::connectors {
 
 namespace {
@@ -31,6 +34,35 @@ public:
 
 private:
   std::map<std::string, Token, std::less<>> m_tokens;
+};
+
+// SIGINT and SIGTERM held back from this thread while a token is exchanged and committed:
+// a refresh token Shopee accepts once must not be spent by a request whose answer a stop
+// never lets us store. Only SIGKILL (or a crash) can still fall between the two; README
+// says so.
+class StopSignalsHeld
+{
+public:
+  StopSignalsHeld()
+  {
+    sigset_t stops;
+    sigemptyset(&stops);
+    sigaddset(&stops, SIGINT);
+    sigaddset(&stops, SIGTERM);
+    m_held = pthread_sigmask(SIG_BLOCK, &stops, &m_previous) == 0;
+  }
+  ~StopSignalsHeld()
+  {
+    if (m_held) {
+      pthread_sigmask(SIG_SETMASK, &m_previous, nullptr);
+    }
+  }
+  StopSignalsHeld(const StopSignalsHeld&) = delete;
+  StopSignalsHeld& operator=(const StopSignalsHeld&) = delete;
+
+private:
+  sigset_t m_previous{};
+  bool m_held = false;
 };
 
 } // namespace
@@ -110,6 +142,7 @@ Result<Token> TokenKeeper::refresh_locked(std::optional<std::string> rejected, c
   if (usable(current) && (!rejected || current->value != *rejected)) {
     return masked(*current);
   }
+  const StopSignalsHeld held; // from the exchange to its commit
   auto fresh = source(current);
   if (!fresh) {
     return fresh;

@@ -227,7 +227,18 @@ public:
       if (result.response) {
         Response& response = *result.response;
         response.attempts = attempt;
-        const bool retry = !last && (is_retryable_status(response.status) ||
+        const bool incomplete = m_options.is_incomplete && m_options.is_incomplete(response);
+        if (incomplete && last) {
+          TransportError error;
+          error.attempts = attempt;
+          error.message = log::redact(fmt::format("{}: transport error with {}: HTTP {} with a body cut short or "
+                                                  "not JSON ({} bytes){}",
+                                                  what, host, response.status, response.body.size(),
+                                                  attempt > 1 ? fmt::format(" (after {} attempts)", attempt) : ""));
+          log::debug("{}", error.message);
+          return std::unexpected(std::move(error));
+        }
+        const bool retry = !last && (incomplete || is_retryable_status(response.status) ||
                                      (m_options.is_throttled && m_options.is_throttled(response)));
         if (!retry) {
           log::debug("{}: HTTP {} after {} ms (attempt {}/{})", what, response.status, result.elapsed.count(),

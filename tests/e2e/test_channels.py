@@ -203,12 +203,12 @@ class AddListShowTest(ChannelsTestCase):
 
     def test_secret_sources_that_give_nothing(self):
         base = ["channels", "add", "ss", "--kind", "smartstore", "--set", "client_id=a"]
-        err = self.assertError(self.run_uoms(base + ["--secret-env", "client_secret=SS_SECRET_VAR"]), 4)
+        err = self.assertError(self.run_uoms(base + ["--secret-env", "client_secret=SS_SECRET_VAR"]), 2)
         self.assertEqual(err, "uoms: error: --secret-env client_secret: environment variable SS_SECRET_VAR "
                               "is not set\n")
         err = self.assertError(self.run_uoms(base + ["--secret-stdin", "client_secret"], input=""), 2)
         self.assertEqual(err, "uoms: error: --secret-stdin client_secret: no line on standard input\n")
-        err = self.assertError(self.run_uoms(base + ["--secret-stdin", "client_secret"], input="\n"), 4)
+        err = self.assertError(self.run_uoms(base + ["--secret-stdin", "client_secret"], input="\n"), 2)
         self.assertEqual(err, 'uoms: error: secret "client_secret" is empty\n')
         err = self.assertError(self.run_uoms(base + ["--secret", "client_secret"]), 2)
         self.assertEqual(err, "uoms: error: --secret expects key=value\n")
@@ -225,6 +225,25 @@ class AddListShowTest(ChannelsTestCase):
         self.assertEqual(err, "uoms: error: invalid channel name \"tea shop\": use 1-64 letters, digits, '.', '-' "
                               "or '_'\n")
         self.assertEqual(self.channel_rows(), before)
+        self.assertNoSecretAnywhere()
+
+    def test_racing_adds_of_one_name_one_wins_the_rest_exit_2(self):
+        from concurrent.futures import ThreadPoolExecutor
+        args = ["channels", "add", "race", "--kind", "coupang", "--set", "vendor_id=A1",
+                "--secret", f"access_key={CP_ACCESS}", "--secret", f"secret_key={CP_SECRET}"]
+        for round_ in range(3):
+            with self.subTest(round=round_):
+                if round_:
+                    self.w.ok(["channels", "remove", "race"])
+                with ThreadPoolExecutor(max_workers=8) as pool:
+                    results = list(pool.map(lambda _: self.run_uoms(args), range(8)))
+                codes = sorted(code for code, _, _ in results)
+                self.assertEqual(codes, [0] + [2] * 7, results)
+                for code, out, err in results:
+                    if code == 2:
+                        self.assertEqual((out, err), ("", 'uoms: error: channel "race" already exists '
+                                                          '(use `uoms channels update`)\n'))
+                self.assertEqual(self.w.scalar("SELECT count(*) FROM channels WHERE name = 'race'"), 1)
         self.assertNoSecretAnywhere()
 
     def test_unknown_channel_name_suggests(self):

@@ -163,6 +163,18 @@ class InitTest(uoms_e2e.TestCase):
         self.assertEqual(values["database.path"], ("etc/uoms/uoms.db", "etc/uoms/uoms.toml:9"))
         self.assertEqual(values["database.key_file"], ("etc/uoms/uoms.key", "etc/uoms/uoms.toml:12"))
 
+    def test_init_dir_under_umask_000_is_private(self):
+        previous = os.umask(0)
+        try:
+            code, out, err = self.w.run(["init", "--dir", "srv/uoms"])
+        finally:
+            os.umask(previous)
+        self.assertEqual((code, err), (0, ""), out)
+        self.assertEqual(file_mode(self.w.path("srv/uoms")), 0o700)
+        self.assertEqual(file_mode(self.w.path("srv")), 0o700)
+        for name in ("uoms.toml", "uoms.key", "uoms.db"):
+            self.assertEqual(file_mode(self.w.path("srv/uoms", name)), 0o600, name)
+
     def test_second_init_refuses_and_changes_nothing(self):
         self.w.init()
         self.w.add_csv_channel()

@@ -367,20 +367,28 @@ class CollectTest(unittest.TestCase):
         ws.assert_db_equals_truth()
         ws.assert_no_duplicates()
 
-    def test_invalid_or_truncated_json_fails_the_only_channel(self):
+    def test_truncated_or_invalid_json_once_is_retried_and_the_pass_completes(self):
         ws = self.workspace()
-        for kind in ("invalid_json", "truncated_json"):
+        for kind in ("truncated_json", "invalid_json"):
             with self.subTest(kind=kind):
                 ws.sb.fault(kind, account=SMARTSTORE_CLIENT_ID, path_contains="last-changed-statuses", count=1)
                 rc, report, err = ws.collect("--channel", "ss")
-                self.assertEqual(rc, EXIT_FAILED, err)
-                self.assertEqual(report["status"], "failed")
-                ss = channel(report, "ss")
-                self.assertEqual((ss["status"], ss["created"]), ("failed", 0))
-                self.assertTrue(ss["error"], report)
-                self.assertIsNone(ws.watermark("ss"))
-                self.assertEqual(ws.count("orders"), 0)
+                self.assertEqual(rc, EXIT_OK, err)
+                self.assertEqual(channel(report, "ss")["status"], "completed")
                 self.assertEqual(ws.sb.faults(), [])
+        ws.assert_db_equals_truth(("ss",))
+        ws.assert_no_duplicates()
+
+    def test_json_cut_short_on_every_attempt_fails_the_only_channel(self):
+        ws = self.workspace()
+        ws.sb.fault("truncated_json", account=SMARTSTORE_CLIENT_ID, path_contains="last-changed-statuses", count=4)
+        rc, report, err = ws.collect("--channel", "ss")
+        self.assertEqual(rc, EXIT_FAILED, err)
+        ss = channel(report, "ss")
+        self.assertEqual((ss["status"], ss["created"]), ("failed", 0))
+        self.assertRegex(ss["error"], r"HTTP 200 with a body cut short or not JSON \(\d+ bytes\) \(after 4 attempts\)$")
+        self.assertIsNone(ws.watermark("ss"))
+        self.assertEqual(ws.count("orders"), 0)
         rc, report, err = ws.collect("--channel", "ss")
         self.assertEqual(rc, EXIT_OK, err)
         ws.assert_db_equals_truth(("ss",))

@@ -221,7 +221,7 @@ TEST_CASE("channels::add")
     auto empty = coupang_changes();
     empty.secrets["access_key"] = "";
     CHECK_THROWS_WITH_AS(uoms::channels::add(db, key, "cp", "coupang", empty, k_t0),
-                         "secret \"access_key\" is empty", ConfigError);
+                         "secret \"access_key\" is empty", UsageError);
     CHECK(db.count("channels") == 0);
   }
 

@@ -422,6 +422,27 @@ TEST_CASE("CurlClient: retries")
     CHECK(clock.sleeps.empty());
   }
 
+  SUBCASE("is_incomplete retries a body cut short, then reports a transport error")
+  {
+    server.server.Get("/x", [&](const httplib::Request&, httplib::Response& res) {
+      res.set_content(++calls == 1 ? R"({"data":[1,2)" : R"({"data":[1,2,3]})", "application/json");
+    });
+    options.is_incomplete = [](const uoms::net::Response& response) { return response.body.back() != '}'; };
+    auto result = uoms::net::make_curl_client(options, clock)->send(get(server.url("/x"), "GET x"));
+    REQUIRE(result.has_value());
+    CHECK(result->body == R"({"data":[1,2,3]})");
+    CHECK(result->attempts == 2);
+    CHECK(clock.sleeps.size() == 1);
+
+    options.is_incomplete = [](const uoms::net::Response&) { return true; };
+    result = uoms::net::make_curl_client(options, clock)->send(get(server.url("/x"), "GET x"));
+    REQUIRE_FALSE(result.has_value());
+    CHECK(result.error().kind == TransportErrorKind::other);
+    CHECK(result.error().attempts == options.retry.max_attempts);
+    CHECK(result.error().message.find("GET x: transport error with 127.0.0.1: HTTP 200 with a body cut short or not JSON")
+          == 0);
+  }
+
   SUBCASE("is_throttled retries a 200")
   {
     server.server.Get("/x", [&](const httplib::Request&, httplib::Response& res) {

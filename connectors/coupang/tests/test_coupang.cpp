@@ -308,7 +308,7 @@ TEST_CASE("CoupangConnector turns bad records into MappingFailures")
   CHECK(page->failures[0].external_id == "");
   CHECK(page->failures[0].reason == "missing orderId");
   CHECK(page->failures[1].external_id == "20");
-  CHECK(page->failures[1].reason == "shippingCount is not an integer: \"two\"");
+  CHECK(page->failures[1].reason == "shippingCount is not a number: \"two\"");
   CHECK(page->failures[2].reason == "salesPrice is not an amount: \"cheap\"");
   CHECK(page->failures[3].reason == "shipmentBoxId 4: no orderItems");
   CHECK(page->failures[4].reason == "order sheet is not an object");

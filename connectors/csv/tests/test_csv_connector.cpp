@@ -102,23 +102,23 @@ TEST_CASE("csv::CsvConnector")
     CHECK(make({{"path", empty.path().string()}})->check().value() ==
           fmt::format("folder {}: 0 csv files, 0 not yet processed", empty.path().string()));
   }
-  SUBCASE("a missing column stops the pass with a config error naming file and column")
+  SUBCASE("a missing column stops the pass with a data error naming file and column")
   {
     dir.write("orders-2026-11-23.CSV", "order_id,item_id,qty\nC,1,1\n");
     const auto connector = make({{"path", dir.path().string()}, {"mapping", "uoms"}});
     const auto page = connector->fetch_orders(window, "orders-2026-11-22.csv");
     REQUIRE_FALSE(page.has_value());
-    CHECK(page.error().kind == ErrorKind::config);
+    CHECK(page.error().kind == ErrorKind::contract);
     CHECK(page.error().message ==
           "orders-2026-11-23.CSV: required column \"quantity\" (quantity) not found in the header row");
   }
-  SUBCASE("an undecodable file is a config error")
+  SUBCASE("an undecodable file is a data error")
   {
     dir.write("orders-2026-11-22.csv", "order_id,item_id,quantity\n\xC1\xD6,1,1\n");
     const auto connector = make({{"path", dir.path().string()}, {"encoding", "utf-8"}});
     const auto page = connector->fetch_orders(window, "");
     REQUIRE_FALSE(page.has_value());
-    CHECK(page.error().kind == ErrorKind::config);
+    CHECK(page.error().kind == ErrorKind::contract);
     CHECK(page.error().message == "orders-2026-11-22.csv: not valid UTF-8 (byte offset 26)");
   }
   SUBCASE("settings: delimiter, currency, timezone")
