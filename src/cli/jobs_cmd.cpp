@@ -180,7 +180,7 @@ Handler setup_jobs(CLI::App& app, Context& ctx)
   auto* list = app.add_subcommand("list", "list recent jobs, newest first");
   list->add_option("--kind", o->filter.kind, "collect, upload-tracking or sync-stock");
   list->add_option("--status", o->filter.status, "job status")
-    ->check(CLI::IsMember({"running", "completed", "partial", "failed", "skipped"}));
+    ->check(CLI::IsMember({"running", "completed", "partial", "failed", "skipped", "interrupted"}));
   list->add_option("--channel", o->filter.channel, "only jobs that touched this channel");
   list->add_option("--since", o->filter.since, "a time (2026-11-22T10:00) or an age (24h)");
   list->add_option("--limit", o->filter.limit, "at most this many (default 20, 0 = all)")->check(CLI::NonNegativeNumber);
