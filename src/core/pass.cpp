@@ -31,6 +31,7 @@ public:
 
   ChannelOutcome run_channel(const store::ChannelRow& row, std::size_t index)
   {
+    const log::Scope scope(row.name, job_id());
     std::optional<store::Database> db;
     try {
       db.emplace(store::Database::open(m_config.database, false));
@@ -258,6 +259,7 @@ Summary run(const config::Config& config, const Spec& spec, Clock& clock)
   jobs::Recorder recorder(db, clock, spec.kind, config.trigger, spec.arguments_json);
   Summary summary;
   summary.job_id = recorder.id();
+  const log::Scope scope({}, summary.job_id);
   summary.kind = spec.kind;
 
   auto notify_client = notify::make_client(config.http, clock);
