@@ -128,6 +128,10 @@ public:
   UpsertResult upsert(std::int64_t channel_id, const Order& order, const UpsertOptions& options);
   // Newest first (ordered_at, then row id), using the orders_ordered_at index.
   std::vector<OrderSummary> list(const OrderFilter& filter);
+  std::vector<OrderSummary> list(std::string_view channel, int limit)
+  {
+    return list(OrderFilter{.channel = std::string(channel), .limit = limit});
+  }
   // The order with its items and their tracking numbers; nullopt when absent.
   std::optional<OrderRecord> find(std::string_view channel, std::string_view external_id);
   // What jobs recorded about the order, its items and its shipments, oldest first.
