@@ -297,15 +297,22 @@ public:
   Sink(const Sink&) = delete;
   Sink& operator=(const Sink&) = delete;
 
+  // Thrown when stdout's reader went away (`uoms orders export | head`): not an error.
+  struct ReaderGone
+  {
+  };
+
   void write(const std::string& text)
   {
     if (std::fwrite(text.data(), 1, text.size(), m_file) != text.size()) {
+      if (errno == EPIPE && m_tmp.empty()) throw ReaderGone{};
       throw Failure(fmt::format("cannot write {}: {}", name(), std::strerror(errno)));
     }
   }
   void commit()
   {
     if (std::fflush(m_file) != 0 || std::ferror(m_file)) {
+      if (errno == EPIPE && m_tmp.empty()) throw ReaderGone{};
       throw Failure(fmt::format("cannot write {}: {}", name(), std::strerror(errno)));
     }
     if (m_tmp.empty()) return;
@@ -337,21 +344,25 @@ int run_export(Context& ctx, const OrdersFlags& f)
   const auto tz = parse_tz(f.tz);
   const bool csv = f.format == "csv";
   Sink sink(f.output);
-  if (csv) sink.write(orders_out::csv_header());
-  std::int64_t rows = 0;
-  // One order at a time from one statement, written as it comes: memory does not grow
-  // with the number of orders.
-  const auto orders = store::Orders(db).each(filter, [&](const store::OrderRecord& order) {
-    const auto offset = zones.of(order.channel, tz);
-    if (csv) {
-      sink.write(orders_out::csv_lines(order, offset));
-      rows += std::max<std::int64_t>(1, static_cast<std::int64_t>(order.items.size()));
-    } else {
-      sink.write(orders_out::jsonl_line(order, offset) + "\n");
-      ++rows;
-    }
-  });
-  sink.commit();
+  std::int64_t orders = 0, rows = 0;
+  try {
+    if (csv) sink.write(orders_out::csv_header());
+    // One order at a time from one statement, written as it comes: memory does not grow
+    // with the number of orders.
+    orders = store::Orders(db).each(filter, [&](const store::OrderRecord& order) {
+      const auto offset = zones.of(order.channel, tz);
+      if (csv) {
+        sink.write(orders_out::csv_lines(order, offset));
+        rows += std::max<std::int64_t>(1, static_cast<std::int64_t>(order.items.size()));
+      } else {
+        sink.write(orders_out::jsonl_line(order, offset) + "\n");
+        ++rows;
+      }
+    });
+    sink.commit();
+  } catch (const Sink::ReaderGone&) {
+    return 0;
+  }
   if (ctx.json) {
     print_json({{"output", f.output}, {"format", f.format}, {"orders", orders}, {"rows", rows}});
   } else if (!to_stdout && !ctx.quiet) {
