@@ -127,7 +127,6 @@ class OrdersTest(uoms_e2e.TestCase):
         self.assertEqual(first[0]["buyer_name"], "김민준")
         self.assertEqual(first[0]["unit_price"], "12900")
         self.assertEqual(first[0]["currency"], "KRW")
-        self.assertTrue(out.endswith("\r\n"))
 
     def test_csv_export_to_a_file_with_tz_and_filters(self):
         out = self.w.ok(["orders", "export", "--output", "out.csv", "--tz", "UTC", "--since", "2026-11-22",
@@ -135,6 +134,7 @@ class OrdersTest(uoms_e2e.TestCase):
         self.assertRegex(out, r"^exported \d+ orders \(\d+ rows\) to out.csv\n$")
         data = read_bytes(self.w.path("out.csv"))
         self.assertTrue(data.startswith(BOM))
+        self.assertTrue(data.endswith(b"\r\n"))  # CRLF line ends, as RFC 4180 and Excel have them
         rows = list(csv.DictReader(io.StringIO(data.decode("utf-8-sig"), newline="")))
         first = [r for r in rows if r["order_id"] == "WEB-20261122-0001"]
         self.assertEqual(first[0]["ordered_at"], "2026-11-22 00:02:11")
