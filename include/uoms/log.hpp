@@ -10,11 +10,42 @@
 // URL, header or body containing it is logged.
 namespace uoms::log {
 
-enum class Level { error = 0, warn = 1, info = 2, debug = 3 };
+// `off` (under --quiet) leaves only the top-level error line, which report_error writes.
+enum class Level { off = -1, error = 0, warn = 1, info = 2, debug = 3 };
 enum class Format { text, json };
 
-void configure(Level level, Format format);
+// `timestamps` prefixes text lines with the UTC time; the CLI turns it off when stderr
+// is the systemd journal (JOURNAL_STREAM), which stamps lines itself. JSON lines always
+// carry `time`.
+void configure(Level level, Format format, bool timestamps = false);
 Level level();
+Format format();
+
+// What the current thread works on, for every line it logs until the scope ends: JSON
+// lines carry `channel` and `job` fields, and a text line about a channel that does not
+// already name it starts with `channel NAME: `. Scopes nest; the inner one wins.
+class Scope
+{
+public:
+  Scope(std::string channel, long long job);
+  ~Scope();
+  Scope(const Scope&) = delete;
+  Scope& operator=(const Scope&) = delete;
+
+private:
+  std::string m_saved_channel;
+  long long m_saved_job = 0;
+};
+
+// The one error line the CLI ends a failed command with, whatever the level:
+// `uoms: error: MESSAGE` as text (no timestamp: it is the command's answer, not a log
+// line), or a JSON log line with --log-format json. Clears a progress line first.
+void report_error(std::string_view message);
+
+// A transient progress line on a terminal's stderr, redrawn in place. Any log line or
+// error line clears it first, so none is printed after half a progress line.
+void progress(std::string_view text);
+void clear_progress();
 
 // Registers a value that must never be printed; every log line and every error
 // message passed through redact() replaces it with `********`. Values shorter than

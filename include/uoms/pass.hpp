@@ -145,7 +145,7 @@ std::vector<store::ChannelRow> select_channels(store::Database& db, const std::v
 // The job's status and exit code from its channels' statuses: all skipped → skipped (5);
 // every channel failed or skipped → failed (4 when every failure was the operator's to
 // fix, else 1); some failed or partial → partial (3); else completed (0). Interrupted
-// wins (130).
+// (SIGINT/SIGTERM) wins: status `interrupted`, 130.
 std::pair<std::string, ExitCode> aggregate(const std::vector<ChannelOutcome>& channels, bool interrupted);
 
 // One pass: selects channels (none → ConfigError), checks that the key decrypts each

@@ -7,8 +7,11 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <cctype>
 #include <csignal>
 #include <cstdio>
+#include <cstdlib>
 #include <iostream>
 
 #include <unistd.h>
@@ -36,25 +39,58 @@ std::optional<log::Level> level_from(std::string_view name)
   return std::nullopt;
 }
 
+bool is_known_option(CLI::App& level, CLI::App& app, const std::string& name)
+{
+  if (level.get_option_no_throw(name) || app.get_option_no_throw(name)) return true;
+  // A cluster of short flags: -vv, -qv.
+  if (name.size() > 2 && name[0] == '-' && name[1] != '-') {
+    return std::all_of(name.begin() + 1, name.end(), [&](char c) {
+      const std::string one = {'-', c};
+      return level.get_option_no_throw(one) || app.get_option_no_throw(one);
+    });
+  }
+  return false;
+}
+
+// The long names of the flags that `level` (and the global flags) accept, as typed.
+std::vector<std::string> flag_names(CLI::App& level, CLI::App& app)
+{
+  std::vector<std::string> names;
+  for (auto* a : {&level, &app}) {
+    for (const auto* option : a->get_options()) {
+      for (const auto& name : option->get_lnames()) names.push_back("--" + name);
+    }
+  }
+  return names;
+}
+
 // Names the first word on the command line that is neither a flag, a flag's value nor a
 // command of the level it appears at, with a suggestion: `unknown command "collet"
-// (did you mean "collect"?)`.
+// (did you mean "collect"?)`, `unknown flag "--chanel" (did you mean "--channel"?); see
+// uoms collect --help`. Global flags may stand anywhere and are skipped with their values.
 std::optional<std::string> unknown_command(CLI::App& app, int argc, char** argv)
 {
   CLI::App* level = &app;
   std::string path = "uoms";
   for (int i = 1; i < argc; ++i) {
     std::string word = argv[i];
-    if (word.empty() || word[0] == '-') {
-      // Options that take a value consume the next word.
-      auto* option = level->get_option_no_throw(word.substr(0, word.find('=')));
-      if (!option) option = app.get_option_no_throw(word.substr(0, word.find('=')));
-      if (option && option->get_type_size() != 0 && word.find('=') == std::string::npos) ++i;
+    if (word == "--") break;
+    const bool number = word.size() > 1 && word[0] == '-' && (std::isdigit(static_cast<unsigned char>(word[1])) != 0);
+    if (!word.empty() && word[0] == '-' && word.size() > 1 && !number) {
+      const std::string name = word.substr(0, word.find('='));
+      if (!is_known_option(*level, app, name)) {
+        return fmt::format("unknown flag \"{}\"{}; see {} --help", name,
+                           util::did_you_mean(name, flag_names(*level, app)), path);
+      }
+      // Options that take a value consume the next word (flags take none).
+      auto* option = level->get_option_no_throw(name);
+      if (!option) option = app.get_option_no_throw(name);
+      if (option && option->get_expected_min() > 0 && word.find('=') == std::string::npos) ++i;
       continue;
     }
     auto subs = level->get_subcommands([](CLI::App*) { return true; });
     if (subs.empty()) {
-      return std::nullopt; // a positional argument of a leaf command
+      continue; // a positional argument of a leaf command
     }
     std::vector<std::string> names;
     CLI::App* next = nullptr;
@@ -70,6 +106,21 @@ std::optional<std::string> unknown_command(CLI::App& app, int argc, char** argv)
     path += " " + word;
   }
   return std::nullopt;
+}
+
+// The value of a global option given before parsing (`--log-format json` or
+// `--log-format=json`), so that usage errors are already formatted as asked.
+std::string early_value(int argc, char** argv, std::string_view flag)
+{
+  for (int i = 1; i < argc; ++i) {
+    std::string_view word = argv[i];
+    if (word == "--") break;
+    if (word == flag && i + 1 < argc) return argv[i + 1];
+    if (word.starts_with(flag) && word.size() > flag.size() && word[flag.size()] == '=') {
+      return std::string(word.substr(flag.size() + 1));
+    }
+  }
+  return {};
 }
 
 } // namespace
@@ -124,7 +175,8 @@ const std::vector<Command>& commands()
      setup_channels},
     {"jobs", "list, show, detail and prune recorded jobs", "uoms jobs list --kind collect --status partial",
      setup_jobs},
-    {"orders", "list collected orders", "uoms orders list --channel coupang-main --limit 20", setup_orders},
+    {"orders", "list, show and export collected orders (CSV for Excel, JSON Lines)",
+     "uoms orders export --since 2026-11-01 --output orders.csv", setup_orders},
     {"config", "show the effective configuration and where each value comes from", "uoms config show",
      setup_config},
     {"migrate", "apply pending database migrations", "uoms migrate", setup_migrate},
@@ -176,9 +228,18 @@ int run_command(int argc, char** argv, Context& ctx, bool& exit_zero)
   // Every outcome is one line on stderr and, with --json, one JSON document on stdout,
   // usage and configuration errors included, so a scheduler can always parse stdout.
   const bool json_wanted = has_flag(argc, argv, "--json");
+  // Logging is set up before parsing, so a usage error honours --log-format json; the
+  // flags refine it once parsed.
+  const auto env_format = ctx.env.find("UOMS_LOG_FORMAT");
+  std::string early_format = early_value(argc, argv, "--log-format");
+  if (early_format.empty() && env_format != ctx.env.end()) early_format = env_format->second;
+  // The journal stamps each line itself; elsewhere (a terminal, cron mail, a file) the time
+  // is on the line.
+  const bool timestamps = std::getenv("JOURNAL_STREAM") == nullptr;
+  log::configure(log::Level::warn, early_format == "json" ? log::Format::json : log::Format::text, timestamps);
   auto fail = [&](int code, const std::string& message) {
     std::fflush(stdout);
-    std::fprintf(stderr, "uoms: error: %s\n", message.c_str());
+    log::report_error(message);
     if (json_wanted && !g_json_printed) {
       print_json({{"status", "failed"}, {"exit_code", code}, {"error", message}});
     }
@@ -251,10 +312,12 @@ int run_command(int argc, char** argv, Context& ctx, bool& exit_zero)
   try {
     // Logging follows the flags and environment before any config file is read, so
     // errors while loading it are formatted as asked.
-    auto env_format = ctx.env.find("UOMS_LOG_FORMAT");
     std::string format = log_format.empty() && env_format != ctx.env.end() ? env_format->second : log_format;
-    log::configure(level_from(ctx.overrides.log_level.value_or("warn")).value_or(log::Level::warn),
-                   format == "json" ? log::Format::json : log::Format::text);
+    // --quiet: nothing on stderr but the command's own error line.
+    const auto level = ctx.quiet && !ctx.verbose ? log::Level::off
+                                                 : level_from(ctx.overrides.log_level.value_or("warn")).value_or(log::Level::warn);
+    log::configure(level,
+                   format == "json" ? log::Format::json : log::Format::text, timestamps);
     for (auto& [sub, handler] : handlers) {
       if (sub->parsed()) {
         int code = handler();
@@ -321,6 +384,23 @@ void print_json(const nlohmann::json& doc)
 {
   g_json_printed = true;
   std::puts(doc.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace).c_str());
+}
+
+std::string clip(std::string_view text, bool wide, std::size_t max)
+{
+  if (wide || text.size() <= max || !stdout_is_terminal()) return std::string(text);
+  return std::string(util::utf8_prefix(text, max)) + "…";
+}
+
+bool quiet_pass(const Context& ctx, ExitCode code, std::string_view kind, std::int64_t job_id,
+                std::string_view status, std::string_view errors)
+{
+  if (!ctx.quiet || ctx.json || code == ExitCode::ok) return false;
+  if (code != ExitCode::skipped) {
+    std::fflush(stdout);
+    log::report_error(fmt::format("{} job {} {}{}{}", kind, job_id, status, errors.empty() ? "" : ": ", errors));
+  }
+  return true;
 }
 
 bool stdout_is_terminal()

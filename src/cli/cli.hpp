@@ -1,6 +1,7 @@
 #pragma once
 
 #include "uoms/config.hpp"
+#include "uoms/error.hpp"
 #include "uoms/store.hpp"
 #include "uoms/time.hpp"
 
@@ -73,6 +74,25 @@ Handler setup_orders(CLI::App& app, Context& ctx);
 // Output helpers: aligned tables for people, one JSON document with --json.
 void print_table(const std::vector<std::string>& header, const std::vector<std::vector<std::string>>& rows);
 void print_json(const nlohmann::json& doc);
+// A long cell (an error message) cut at a character boundary with "…" to `max` bytes, on a
+// terminal only and not with `wide` (--wide): piped output keeps the whole text.
+std::string clip(std::string_view text, bool wide, std::size_t max = 100);
+// Under --quiet (and not --json), a pass that did not succeed prints no summary: nothing at
+// all when skipped (exit 5: another pass holds the lock), else only the one error line
+// `uoms: error: KIND job N STATUS: ERRORS`. Returns true when it printed all there is.
+bool quiet_pass(const Context& ctx, ExitCode code, std::string_view kind, std::int64_t job_id,
+                std::string_view status, std::string_view errors);
+// "name: error; name: error" of the channels that did not complete.
+template <typename Channels>
+std::string channel_errors(const Channels& channels)
+{
+  std::string out;
+  for (const auto& c : channels) {
+    if (c.status == "completed" || c.status == "skipped" || c.error.empty()) continue;
+    out += (out.empty() ? "" : "; ") + c.name + ": " + c.error;
+  }
+  return out;
+}
 bool stdout_is_terminal();
 bool stderr_is_terminal();
 // Makes a subcommand require one of its own subcommands, with help on a bare call.

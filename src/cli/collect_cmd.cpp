@@ -5,6 +5,7 @@
 #include "uoms/channels.hpp"
 #include "uoms/collect.hpp"
 #include "uoms/error.hpp"
+#include "uoms/log.hpp"
 
 #include <fmt/format.h>
 
@@ -68,7 +69,7 @@ void print_summary(const collect::Report& r)
   for (const auto& c : r.channels) {
     table.push_back({c.name, c.kind, c.status, std::to_string(c.created), std::to_string(c.updated),
                      std::to_string(c.unchanged), std::to_string(c.failed), std::to_string(c.pages),
-                     c.watermark.empty() ? "-" : c.watermark, std::string(util::utf8_prefix(c.error, 100))});
+                     c.watermark.empty() ? "-" : c.watermark, clip(c.error, false)});
   }
   print_table({"CHANNEL", "KIND", "STATUS", "NEW", "UPDATED", "UNCHANGED", "FAILED", "PAGES", "COLLECTED UNTIL",
                "ERROR"},
@@ -123,13 +124,11 @@ Handler setup_collect(CLI::App& app, Context& ctx)
     bool show_progress = stderr_is_terminal() && !ctx.json && !ctx.quiet;
     auto progress = [&](const collect::Progress& p) {
       if (show_progress) {
-        std::fprintf(stderr, "\rcollect: %d/%d channels, %lld orders", p.channels_done, p.channels_total,
-                     static_cast<long long>(p.items));
-        std::fflush(stderr);
+        log::progress(fmt::format("collect: {}/{} channels, {} orders", p.channels_done, p.channels_total, p.items));
       }
     };
     auto report = collect::run(config, options, *ctx.clock, progress);
-    if (show_progress) std::fprintf(stderr, "\r\033[K");
+    log::clear_progress();
 
     if (ctx.json) {
       nlohmann::json channels = nlohmann::json::array();
@@ -154,6 +153,8 @@ Handler setup_collect(CLI::App& app, Context& ctx)
                   {"dry_run", report.dry_run},
                   {"channels", channels},
                   {"notify_errors", report.notify_errors}});
+    } else if (quiet_pass(ctx, report.exit_code, "collect", report.job_id, report.status,
+                          channel_errors(report.channels))) {
     } else if (!ctx.quiet || report.exit_code != ExitCode::ok) {
       print_summary(report);
     }

@@ -15,6 +15,7 @@ struct JobsOptions
   std::string detail_action, detail_status, detail_channel;
   int detail_limit = 0;
   std::string older_than;
+  bool wide = false; // whole error messages, even on a terminal
 };
 
 nlohmann::json job_json(const store::JobRow& j)
@@ -99,7 +100,7 @@ int run_list(Context& ctx, JobsOptions& o)
     table.push_back({std::to_string(j.id), j.kind, j.status, j.trigger, j.started_at,
                      j.finished_at.empty() ? "-" : duration_text(j.duration_ms), std::to_string(j.total),
                      std::to_string(j.succeeded), std::to_string(j.failed), std::to_string(j.skipped),
-                     j.error.substr(0, 60)});
+                     clip(j.error, o.wide, 60)});
   }
   print_table({"ID", "KIND", "STATUS", "TRIGGER", "STARTED", "TOOK", "TOTAL", "OK", "FAILED", "SKIPPED", "ERROR"},
               table);
@@ -149,7 +150,7 @@ int run_details(Context& ctx, const JobsOptions& o)
   for (const auto& d : rows) {
     table.push_back({d.channel.empty() ? "-" : d.channel, d.subject_type, d.external_id.empty() ? "-" : d.external_id,
                      d.action, std::to_string(d.attempt), d.http_status ? std::to_string(d.http_status) : "-",
-                     d.request_id.empty() ? "-" : d.request_id, d.error.substr(0, 80)});
+                     d.request_id.empty() ? "-" : d.request_id, clip(d.error, o.wide, 80)});
   }
   if (table.empty()) {
     if (!ctx.quiet) fmt::print("no details\n");
@@ -180,10 +181,11 @@ Handler setup_jobs(CLI::App& app, Context& ctx)
   auto* list = app.add_subcommand("list", "list recent jobs, newest first");
   list->add_option("--kind", o->filter.kind, "collect, upload-tracking or sync-stock");
   list->add_option("--status", o->filter.status, "job status")
-    ->check(CLI::IsMember({"running", "completed", "partial", "failed", "skipped"}));
+    ->check(CLI::IsMember({"running", "completed", "partial", "failed", "skipped", "interrupted"}));
   list->add_option("--channel", o->filter.channel, "only jobs that touched this channel");
   list->add_option("--since", o->filter.since, "a time (2026-11-22T10:00) or an age (24h)");
   list->add_option("--limit", o->filter.limit, "at most this many (default 20, 0 = all)")->check(CLI::NonNegativeNumber);
+  list->add_flag("--wide", o->wide, "whole error messages (a terminal otherwise shows their start)");
   auto* show = app.add_subcommand("show", "show one job with its counts");
   show->add_option("id", o->id, "job id")->required();
   auto* details = app.add_subcommand("details", "the per-order rows of a job");
@@ -192,6 +194,7 @@ Handler setup_jobs(CLI::App& app, Context& ctx)
   details->add_option("--status", o->detail_status, "only this outcome: ok, failed, skipped or note");
   details->add_option("--channel", o->detail_channel, "only this channel");
   details->add_option("--limit", o->detail_limit, "at most this many rows")->check(CLI::NonNegativeNumber);
+  details->add_flag("--wide", o->wide, "whole error messages (a terminal otherwise shows their start)");
   auto* prune = app.add_subcommand("prune", "delete finished jobs (and their details) older than an age");
   prune->add_option("--older-than", o->older_than, "an age like 90d")->required();
   return [=, &ctx]() -> int {

@@ -208,11 +208,13 @@ Handler setup_listings(CLI::App& app, Context& ctx)
         print_json({{"job_id", report.job_id}, {"status", report.status},
                     {"exit_code", static_cast<int>(report.exit_code)}, {"channels", out},
                     {"notify_errors", report.notify_errors}});
+      } else if (quiet_pass(ctx, report.exit_code, "listings fetch", report.job_id, report.status,
+                            channel_errors(report.channels))) {
       } else if (!ctx.quiet || report.exit_code != ExitCode::ok) {
         std::vector<std::vector<std::string>> table;
         for (const auto& c : report.channels) {
           table.push_back({c.name, c.kind, c.status, std::to_string(c.listings), std::to_string(c.created),
-                           std::to_string(c.mapped), std::to_string(c.failed), std::string(util::utf8_prefix(c.error, 100))});
+                           std::to_string(c.mapped), std::to_string(c.failed), clip(c.error, false)});
         }
         print_table({"CHANNEL", "KIND", "STATUS", "LISTINGS", "NEW", "MAPPED", "FAILED", "NOTE"}, table);
         fmt::print("job {} {}\n", report.job_id, report.status);
@@ -431,11 +433,15 @@ Handler setup_sync_stock(CLI::App& app, Context& ctx)
       return static_cast<int>(report.exit_code);
     }
     if (ctx.quiet && report.exit_code == ExitCode::ok) return 0;
+    if (quiet_pass(ctx, report.exit_code, "sync-stock", report.job_id, report.status,
+                   channel_errors(report.channels))) {
+      return static_cast<int>(report.exit_code);
+    }
     std::vector<std::vector<std::string>> table;
     for (const auto& c : report.channels) {
       table.push_back({c.name, c.kind, c.status, std::to_string(c.listings), std::to_string(c.pushed),
                        std::to_string(c.unchanged), std::to_string(c.failed), std::to_string(c.drift),
-                       std::string(util::utf8_prefix(c.error, 100))});
+                       clip(c.error, false)});
     }
     print_table({"CHANNEL", "KIND", "STATUS", "LISTINGS", "PUSHED", "UNCHANGED", "FAILED", "DRIFT", "NOTE"}, table);
     if (report.dry_run) {

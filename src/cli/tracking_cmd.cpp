@@ -347,11 +347,15 @@ Handler setup_upload_tracking(CLI::App& app, Context& ctx)
       return static_cast<int>(report.exit_code);
     }
     if (ctx.quiet && report.exit_code == ExitCode::ok) return 0;
+    if (quiet_pass(ctx, report.exit_code, "upload-tracking", report.job_id, report.status,
+                   channel_errors(report.channels))) {
+      return static_cast<int>(report.exit_code);
+    }
     std::vector<std::vector<std::string>> table;
     for (const auto& c : report.channels) {
       table.push_back({c.name, c.kind, c.status, std::to_string(c.uploaded), std::to_string(c.failed),
                        std::to_string(c.skipped), std::to_string(c.retrying), std::to_string(c.attention),
-                       std::string(util::utf8_prefix(c.error, 100))});
+                       clip(c.error, false)});
     }
     print_table({"CHANNEL", "KIND", "STATUS", "UPLOADED", "FAILED", "SKIPPED", "RETRYING", "ATTENTION", "ERROR"}, table);
     if (report.dry_run) {

@@ -19,6 +19,11 @@ constexpr std::size_t k_min_secret_length = 4;
 
 std::atomic<Level> g_level{Level::warn};
 std::atomic<Format> g_format{Format::text};
+std::atomic<bool> g_timestamps{false};
+bool g_progress_shown = false; // under g_mutex
+
+thread_local std::string t_channel;
+thread_local long long t_job = 0;
 
 // Guards the secret list and serialises writes to stderr so lines never interleave.
 std::mutex g_mutex;
@@ -29,6 +34,7 @@ std::vector<std::string> g_secrets;
 std::string_view level_name(Level level)
 {
   switch (level) {
+  case Level::off: return "off";
   case Level::error: return "error";
   case Level::warn: return "warn";
   case Level::info: return "info";
@@ -78,15 +84,33 @@ std::string redact_locked(std::string_view text)
 
 } // namespace
 
-void configure(Level level, Format format)
+void configure(Level level, Format format, bool timestamps)
 {
   g_level = level;
   g_format = format;
+  g_timestamps = timestamps;
 }
 
 Level level()
 {
   return g_level;
+}
+
+Format format()
+{
+  return g_format;
+}
+
+Scope::Scope(std::string channel, long long job) : m_saved_channel(std::move(t_channel)), m_saved_job(t_job)
+{
+  t_channel = std::move(channel);
+  t_job = job;
+}
+
+Scope::~Scope()
+{
+  t_channel = std::move(m_saved_channel);
+  t_job = m_saved_job;
 }
 
 void add_secret(std::string_view secret)
@@ -108,27 +132,72 @@ std::string redact(std::string_view text)
   return redact_locked(text);
 }
 
+namespace {
+
+void clear_progress_locked()
+{
+  if (g_progress_shown) {
+    std::fputs("\r\033[K", stderr);
+    g_progress_shown = false;
+  }
+}
+
+void emit_locked(Level level, std::string_view message, bool stamped)
+{
+  clear_progress_locked();
+  const std::string clean = redact_locked(message);
+  std::string line;
+  if (g_format == Format::json) {
+    nlohmann::json object{
+      {"time", format_utc(SystemClock{}.now())},
+      {"level", level_name(level)},
+      {"message", clean},
+    };
+    if (!t_channel.empty()) object["channel"] = t_channel;
+    if (t_job != 0) object["job"] = t_job;
+    // Invalid UTF-8 in a message (a raw marketplace body) is replaced, never thrown.
+    line = object.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  } else {
+    const std::string named = "channel " + t_channel;
+    const bool names_it = t_channel.empty() || clean.starts_with(named + ":") || clean.starts_with(named + " ");
+    line = fmt::format("{}uoms: {}: {}{}", stamped && g_timestamps ? format_utc(SystemClock{}.now()) + " " : "",
+                       level_name(level), names_it ? "" : named + ": ", clean);
+  }
+  line += '\n';
+  std::fwrite(line.data(), 1, line.size(), stderr);
+  std::fflush(stderr);
+}
+
+} // namespace
+
 void write(Level level, std::string_view message)
 {
   if (level > g_level.load()) {
     return;
   }
   std::lock_guard lock(g_mutex);
-  const std::string clean = redact_locked(message);
-  std::string line;
-  if (g_format == Format::json) {
-    const nlohmann::json object{
-      {"time", format_utc(SystemClock{}.now())},
-      {"level", level_name(level)},
-      {"message", clean},
-    };
-    // Invalid UTF-8 in a message (a raw marketplace body) is replaced, never thrown.
-    line = object.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-  } else {
-    line = fmt::format("uoms: {}: {}", level_name(level), clean);
-  }
-  line += '\n';
+  emit_locked(level, message, true);
+}
+
+void report_error(std::string_view message)
+{
+  std::lock_guard lock(g_mutex);
+  emit_locked(Level::error, message, false);
+}
+
+void progress(std::string_view text)
+{
+  std::lock_guard lock(g_mutex);
+  std::string line = "\r" + std::string(text) + "\033[K";
   std::fwrite(line.data(), 1, line.size(), stderr);
+  std::fflush(stderr);
+  g_progress_shown = true;
+}
+
+void clear_progress()
+{
+  std::lock_guard lock(g_mutex);
+  clear_progress_locked();
   std::fflush(stderr);
 }
 

@@ -31,6 +31,7 @@ public:
 
   ChannelOutcome run_channel(const store::ChannelRow& row, std::size_t index)
   {
+    const log::Scope scope(row.name, job_id());
     std::optional<store::Database> db;
     try {
       db.emplace(store::Database::open(m_config.database, false));
@@ -208,7 +209,7 @@ std::pair<std::string, ExitCode> aggregate(const std::vector<ChannelOutcome>& ch
     }
   }
   const int total = static_cast<int>(channels.size());
-  if (interrupted) return {"failed", ExitCode::interrupted};
+  if (interrupted) return {"interrupted", ExitCode::interrupted};
   if (skipped == total) return {"skipped", ExitCode::skipped};
   if (failed + skipped == total) return {"failed", auth_failed == failed ? ExitCode::config : ExitCode::failed};
   if (failed > 0 || partial > 0) return {"partial", ExitCode::partial};
@@ -258,6 +259,7 @@ Summary run(const config::Config& config, const Spec& spec, Clock& clock)
   jobs::Recorder recorder(db, clock, spec.kind, config.trigger, spec.arguments_json);
   Summary summary;
   summary.job_id = recorder.id();
+  const log::Scope scope({}, summary.job_id);
   summary.kind = spec.kind;
 
   auto notify_client = notify::make_client(config.http, clock);
@@ -319,7 +321,8 @@ Summary run(const config::Config& config, const Spec& spec, Clock& clock)
     if (spec.channel_json) j.update(spec.channel_json(c, i));
     channels_json.push_back(std::move(j));
   }
-  notify_event(summary.status, line, {{"channels", channels_json}});
+  // Webhooks subscribe to completed/partial/failed/skipped; an interrupted pass is a failed one to them.
+  notify_event(summary.status == "interrupted" ? "failed" : summary.status, line, {{"channels", channels_json}});
   return summary;
 }
 

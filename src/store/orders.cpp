@@ -1,6 +1,7 @@
 #include "src/store/connection.hpp"
 #include "uoms/crypto.hpp"
 #include "uoms/store/orders.hpp"
+#include "uoms/util/text.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -281,18 +282,85 @@ UpsertResult Orders::upsert(std::int64_t channel_id, const Order& o, const Upser
   });
 }
 
-std::vector<OrderSummary> Orders::list(std::string_view channel, int limit)
+namespace {
+
+// The WHERE clause of `filter` over `orders o`, with named parameters bind_filter binds.
+// The channel is matched by id so the (channel_id, ordered_at) index can serve it.
+std::string filter_sql(const OrderFilter& f)
+{
+  std::string sql = " WHERE 1 = 1";
+  if (!f.channel.empty()) sql += " AND o.channel_id = (SELECT id FROM channels WHERE name = :channel)";
+  if (!f.status.empty()) sql += " AND o.status = :status";
+  if (!f.since.empty()) sql += " AND o.ordered_at >= :since";
+  if (!f.until.empty()) sql += " AND o.ordered_at < :until";
+  if (!f.search.empty()) {
+    sql += " AND (instr(lower(o.external_id), :q) OR instr(lower(coalesce(o.buyer_name, '')), :q) "
+           "OR instr(lower(coalesce(o.receiver_name, '')), :q) OR EXISTS (SELECT 1 FROM order_items i "
+           "WHERE i.order_id = o.id AND (instr(lower(i.external_id), :q) OR instr(lower(coalesce(i.name, '')), :q) "
+           "OR instr(lower(coalesce(i.sku, '')), :q))))";
+  }
+  return sql;
+}
+
+void bind_filter(SQLite::Statement& s, const OrderFilter& f)
+{
+  if (!f.channel.empty()) s.bind(":channel", f.channel);
+  if (!f.status.empty()) s.bind(":status", f.status);
+  if (!f.since.empty()) s.bind(":since", f.since);
+  if (!f.until.empty()) s.bind(":until", f.until);
+  if (!f.search.empty()) s.bind(":q", util::ascii_lower(f.search));
+}
+
+constexpr const char* k_order_columns =
+  "SELECT o.id, c.name, c.kind, o.external_id, o.status, o.raw_status, o.ordered_at, o.paid_at, o.changed_at, "
+  "o.currency, o.total_minor, o.shipping_fee_minor, o.buyer_name, o.buyer_phone, o.buyer_email, o.receiver_name, "
+  "o.receiver_phone, o.receiver_zip, o.receiver_address1, o.receiver_address2, o.first_seen_at, o.updated_at, "
+  "coalesce(o.first_job_id, 0), coalesce(o.last_job_id, 0) "
+  // CROSS JOIN keeps orders the outer loop, so an ordered_at index gives the order.
+  "FROM orders o CROSS JOIN channels c ON c.id = o.channel_id";
+
+OrderRecord read_order(SQLite::Statement& s)
+{
+  OrderRecord r;
+  read_columns(s, r.id, r.channel, r.channel_kind, r.external_id, r.status, r.raw_status, r.ordered_at, r.paid_at,
+               r.changed_at, r.currency, r.total_minor, r.shipping_fee_minor, r.buyer_name, r.buyer_phone,
+               r.buyer_email, r.receiver_name, r.receiver_phone, r.receiver_zip, r.receiver_address1,
+               r.receiver_address2, r.first_seen_at, r.updated_at, r.first_job_id, r.last_job_id);
+  return r;
+}
+
+constexpr const char* k_items_sql =
+  "SELECT i.id, i.external_id, i.shipment_key, i.sku, i.product_id, i.option_id, i.name, i.option_name, i.status, "
+  "i.raw_status, i.quantity, i.unit_price_minor, i.total_price_minor, s.carrier, s.tracking_number, s.state "
+  "FROM order_items i LEFT JOIN shipments s ON s.order_id = i.order_id AND s.shipment_key = i.shipment_key "
+  "WHERE i.order_id = ? ORDER BY i.id";
+
+void read_items(SQLite::Statement& items, OrderRecord& order)
+{
+  items.reset();
+  items.bind(1, order.id);
+  while (items.executeStep()) {
+    ItemRecord it;
+    read_columns(items, it.id, it.external_id, it.shipment_key, it.sku, it.product_id, it.option_id, it.name,
+                 it.option_name, it.status, it.raw_status, it.quantity, it.unit_price_minor, it.total_price_minor,
+                 it.carrier, it.tracking_number, it.shipment_state);
+    order.items.push_back(std::move(it));
+  }
+}
+
+} // namespace
+
+std::vector<OrderSummary> Orders::list(const OrderFilter& filter)
 {
   return guarded(m_db.impl(), "list orders", [&] {
     std::string sql =
       "SELECT o.id, c.name, o.external_id, o.status, o.raw_status, o.ordered_at, o.currency, o.receiver_name, "
       "o.updated_at, o.total_minor, (SELECT count(*) FROM order_items i WHERE i.order_id = o.id) "
-      "FROM orders o JOIN channels c ON c.id = o.channel_id";
-    if (!channel.empty()) sql += " WHERE c.name = :channel";
-    sql += " ORDER BY o.ordered_at DESC, o.id DESC LIMIT :limit";
+      "FROM orders o CROSS JOIN channels c ON c.id = o.channel_id" +
+      filter_sql(filter) + " ORDER BY o.ordered_at DESC, o.id DESC LIMIT :limit";
     SQLite::Statement s(m_db.impl().db, sql);
-    if (!channel.empty()) s.bind(":channel", std::string(channel));
-    s.bind(":limit", limit > 0 ? limit : -1);
+    bind_filter(s, filter);
+    s.bind(":limit", filter.limit > 0 ? filter.limit : -1);
     std::vector<OrderSummary> rows;
     while (s.executeStep()) {
       OrderSummary r;
@@ -300,6 +368,62 @@ std::vector<OrderSummary> Orders::list(std::string_view channel, int limit)
       rows.push_back(std::move(r));
     }
     return rows;
+  });
+}
+
+std::optional<OrderRecord> Orders::find(std::string_view channel, std::string_view external_id)
+{
+  return guarded(m_db.impl(), "find order", [&]() -> std::optional<OrderRecord> {
+    SQLite::Statement s(m_db.impl().db, std::string(k_order_columns) + " WHERE c.name = ? AND o.external_id = ?");
+    bind_all(s, channel, external_id);
+    if (!s.executeStep()) return std::nullopt;
+    auto order = read_order(s);
+    SQLite::Statement items(m_db.impl().db, k_items_sql);
+    read_items(items, order);
+    return order;
+  });
+}
+
+std::vector<OrderEvent> Orders::history(std::string_view channel, std::string_view external_id)
+{
+  return guarded(m_db.impl(), "read order history", [&] {
+    // Item and shipment details name `ORDER/ITEM` or `ORDER/SHIPMENT`: one range of the
+    // (channel, external_id) index, [ID, ID0) ('0' is the byte after '/'), holds them and
+    // the order's own rows; the second condition drops other ids in it (`ID-2`).
+    SQLite::Statement s(m_db.impl().db,
+                        "SELECT d.job_id, j.kind, j.status, d.created_at, d.subject_type, d.external_id, d.action, "
+                        "d.error, d.request_id, coalesce(d.http_status, 0) FROM job_details d JOIN jobs j ON j.id = d.job_id "
+                        "WHERE d.channel = :channel AND d.external_id >= :id AND d.external_id < :id || '0' "
+                        "AND (d.external_id = :id OR d.external_id >= :id || '/') ORDER BY d.id");
+    s.bind(":channel", std::string(channel));
+    s.bind(":id", std::string(external_id));
+    std::vector<OrderEvent> rows;
+    while (s.executeStep()) {
+      OrderEvent e;
+      read_columns(s, e.job_id, e.job_kind, e.job_status, e.at, e.subject_type, e.external_id, e.action, e.error,
+                   e.request_id, e.http_status);
+      rows.push_back(std::move(e));
+    }
+    return rows;
+  });
+}
+
+std::int64_t Orders::each(const OrderFilter& filter, const std::function<void(const OrderRecord&)>& sink)
+{
+  return guarded(m_db.impl(), "read orders", [&] {
+    SQLite::Statement s(m_db.impl().db, std::string(k_order_columns) + filter_sql(filter) +
+                                          " ORDER BY o.ordered_at, o.id LIMIT :limit");
+    bind_filter(s, filter);
+    s.bind(":limit", filter.limit > 0 ? filter.limit : -1);
+    SQLite::Statement items(m_db.impl().db, k_items_sql);
+    std::int64_t n = 0;
+    while (s.executeStep()) {
+      auto order = read_order(s);
+      read_items(items, order);
+      sink(order);
+      ++n;
+    }
+    return n;
   });
 }
 

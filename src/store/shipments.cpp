@@ -119,11 +119,13 @@ std::vector<ShipmentRow> Shipments::list(const ShipmentFilter& f)
       sql += ")";
     }
     if (!f.due_by.empty()) sql += " AND (s.next_attempt_at IS NULL OR s.next_attempt_at <= :due)";
+    if (f.order_row_id != 0) sql += " AND s.order_id = :order";
     sql += " ORDER BY s.id LIMIT :limit";
     SQLite::Statement s(m_db.impl().db, sql);
     if (!f.channel.empty()) s.bind(":channel", f.channel);
     for (std::size_t i = 0; i < f.states.size(); ++i) s.bind(":s" + std::to_string(i), f.states[i]);
     if (!f.due_by.empty()) s.bind(":due", f.due_by);
+    if (f.order_row_id != 0) s.bind(":order", f.order_row_id);
     s.bind(":limit", f.limit > 0 ? f.limit : -1);
     std::vector<ShipmentRow> rows;
     while (s.executeStep()) {

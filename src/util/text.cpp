@@ -147,4 +147,20 @@ std::optional<std::chrono::minutes> parse_utc_offset(std::string_view text)
   return std::chrono::minutes{sign * (hours * 60 + minutes)};
 }
 
+std::string csv_field(std::string_view text)
+{
+  if (text.find_first_of(",\"\r\n") == std::string_view::npos) {
+    return std::string(text);
+  }
+  std::string out = "\"";
+  for (char c : text) {
+    out += c;
+    if (c == '"') {
+      out += '"';
+    }
+  }
+  out += '"';
+  return out;
+}
+
 } // namespace uoms::util

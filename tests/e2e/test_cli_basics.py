@@ -113,10 +113,9 @@ class UsageErrorTest(uoms_e2e.TestCase):
             (["--trigger", "foo", "migrate"], "uoms: error: --trigger: foo not in {manual,cron,n8n}\n"),
             (["collect", "--concurrency", "0"], "uoms: error: --concurrency: Value 0 not in range 1 to 64\n"),
             (["jobs", "list", "--status", "done"],
-             "uoms: error: --status: done not in {running,completed,partial,failed,skipped}\n"),
+             "uoms: error: --status: done not in {running,completed,partial,failed,skipped,interrupted}\n"),
             (["jobs", "show", "abc"], "uoms: error: Could not convert: id = abc\n"),
-            (["--frobnicate", "migrate"],
-             "uoms: error: The following argument was not expected: --frobnicate; see uoms --help\n"),
+            (["--frobnicate", "migrate"], 'uoms: error: unknown flag "--frobnicate"; see uoms --help\n'),
             (["collect", "--since", "garbage"],
              'uoms: error: --since: expected a time like 2026-11-22T10:00+09:00 or an age like 3d, got "garbage"\n'),
             (["collect", "--until", "1d"], "uoms: error: --until needs --since\n"),
@@ -343,6 +342,90 @@ class MigrateTest(uoms_e2e.TestCase):
             f.write(b"this is not sqlite" * 100)
         err = self.assertError(self.w.run(["channels", "list"]), 4)
         self.assertTrue(err.startswith("uoms: error: database uoms.db: "), err)
+
+
+class PolishTest(uoms_e2e.TestCase):
+    """Suggestions after global flags, unknown flags, --quiet, timestamps and log fields."""
+
+    def test_suggestion_survives_a_global_flag(self):
+        code, out, err = self.w.run(["--json", "colect"])
+        self.assertEqual(code, 2)
+        self.assertEqual(err, 'uoms: error: unknown command "colect" (did you mean "collect"?); see uoms --help\n')
+        self.assertEqual(json.loads(out)["exit_code"], 2)
+        err = self.assertError(self.w.run(["-v", "--log-format", "text", "colect"]), 2)
+        self.assertIn('(did you mean "collect"?)', err)
+
+    def test_unknown_flag_suggests_the_closest_and_the_command_help(self):
+        err = self.assertError(self.w.run(["collect", "--chanel", "x"]), 2)
+        self.assertEqual(err, 'uoms: error: unknown flag "--chanel" (did you mean "--channel"?); '
+                              'see uoms collect --help\n')
+        code, out, err = self.w.run(["orders", "list", "--limt", "3"])
+        self.assertEqual(err, 'uoms: error: unknown flag "--limt" (did you mean "--limit"?); '
+                              'see uoms orders list --help\n')
+        # Short flag clusters and negative numbers are not unknown flags.
+        err = self.assertError(self.w.run(["-vv", "collet"]), 2)
+        self.assertIn('unknown command "collet"', err)
+
+    def test_usage_error_honours_log_format_json(self):
+        for args, env in ((["--log-format", "json", "collet"], {}), (["--log-format=json", "collet"], {}),
+                          (["collet"], {"UOMS_LOG_FORMAT": "json"})):
+            with self.subTest(args=args):
+                code, out, err = self.w.run(args, env_extra=env)
+                self.assertEqual(code, 2)
+                line = json.loads(err)
+                self.assertEqual(line["level"], "error")
+                self.assertIn('unknown command "collet"', line["message"])
+
+    def half_broken(self):
+        """Two csv channels, one whose folder is gone: a partial pass (exit 3)."""
+        self.w.init()
+        self.w.add_csv_channel(path=EXAMPLE_ORDERS)
+        os.mkdir(self.w.path("gone"))
+        self.w.ok(["channels", "add", "gone", "--kind", "csv", "--set", f"path={self.w.path('gone')}"])
+        os.rmdir(self.w.path("gone"))
+
+    def test_quiet_partial_is_one_error_line(self):
+        self.half_broken()
+        code, out, err = self.w.run(["collect", "--quiet"])
+        self.assertEqual(code, 3)
+        self.assertEqual(out, "")
+        self.assertEqual(len(err.splitlines()), 1, err)
+        self.assertRegex(err, r"^uoms: error: collect job \d+ partial: gone: \S")
+
+    def test_quiet_skipped_prints_nothing(self):
+        import datetime
+        import socket
+        self.w.init()
+        self.w.add_csv_channel(path=EXAMPLE_ORDERS)
+        now = datetime.datetime.now(datetime.timezone.utc)
+        text = lambda t: t.strftime("%Y-%m-%dT%H:%M:%S.000Z")  # noqa: E731
+        self.w.execute("INSERT INTO locks (name, job_id, pid, host, acquired_at, heartbeat_at, expires_at) "
+                       "VALUES (?, NULL, ?, ?, ?, ?, ?)",
+                       ("collect:tea-csv", os.getpid(), socket.gethostname(), text(now), text(now),
+                        text(now + datetime.timedelta(minutes=30))))
+        self.assertEqual(self.w.run(["collect", "--quiet"]), (5, "", ""))
+        code, out, err = self.w.run(["collect"])
+        self.assertEqual(code, 5)
+        self.assertIn("skipped", out)
+
+    def test_text_logs_carry_a_timestamp_unless_under_the_journal(self):
+        self.half_broken()
+        code, out, err = self.w.run(["collect"])
+        self.assertEqual(code, 3)
+        self.assertRegex(err, r"(?m)^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z uoms: error: channel gone: \S")
+        code, out, err = self.w.run(["collect"], env_extra={"JOURNAL_STREAM": "8:12345"})
+        self.assertRegex(err, r"(?m)^uoms: error: channel gone: \S")
+
+    def test_json_logs_carry_channel_and_job(self):
+        self.half_broken()
+        code, out, err = self.w.run(["--log-format", "json", "collect"])
+        self.assertEqual(code, 3)
+        lines = [json.loads(line) for line in err.splitlines()]
+        about = [line for line in lines if line.get("channel") == "gone"]
+        self.assertTrue(about, err)
+        job = self.w.scalar("SELECT max(id) FROM jobs")
+        self.assertEqual(about[0]["job"], job)
+        self.assertEqual(about[0]["level"], "error")
 
 
 class WriteBackWithoutChannelsTest(uoms_e2e.TestCase):

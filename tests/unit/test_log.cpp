@@ -199,3 +199,65 @@ TEST_CASE("ulog::threads")
   }
   CHECK(intact == k_threads * k_lines);
 }
+
+TEST_CASE("ulog::Scope, timestamps, report_error and progress")
+{
+  SUBCASE("a text line about a channel names it once; nested scopes restore")
+  {
+    StderrCapture capture;
+    ulog::configure(ulog::Level::warn, ulog::Format::text);
+    {
+      const ulog::Scope job({}, 42);
+      ulog::warn("job level");
+      {
+        const ulog::Scope channel("shop", 42);
+        ulog::warn("HTTP 429, retrying");
+        ulog::warn("channel shop: already named");
+      }
+      ulog::warn("after");
+    }
+    CHECK(capture.text() == "uoms: warn: job level\nuoms: warn: channel shop: HTTP 429, retrying\n"
+                            "uoms: warn: channel shop: already named\nuoms: warn: after\n");
+  }
+  SUBCASE("JSON lines carry channel and job")
+  {
+    StderrCapture capture;
+    ulog::configure(ulog::Level::warn, ulog::Format::json);
+    {
+      const ulog::Scope channel("shop", 7);
+      ulog::warn("slow");
+    }
+    ulog::warn("outside");
+    const auto lines = capture.lines();
+    REQUIRE(lines.size() == 2);
+    const auto first = nlohmann::json::parse(lines[0]);
+    CHECK(first.at("channel") == "shop");
+    CHECK(first.at("job") == 7);
+    CHECK(first.at("message") == "slow");
+    CHECK_FALSE(nlohmann::json::parse(lines[1]).contains("channel"));
+  }
+  SUBCASE("timestamps prefix log lines, not the command's error line")
+  {
+    StderrCapture capture;
+    ulog::configure(ulog::Level::off, ulog::Format::text, true);
+    ulog::error("hidden at off");
+    ulog::report_error("the answer");
+    ulog::configure(ulog::Level::warn, ulog::Format::text, true);
+    ulog::warn("stamped");
+    const auto lines = capture.lines();
+    REQUIRE(lines.size() == 2);
+    CHECK(lines[0] == "uoms: error: the answer");
+    REQUIRE(lines[1].size() > 25);
+    CHECK(uoms::parse_time(lines[1].substr(0, 24)).has_value());
+    CHECK(lines[1].substr(24) == " uoms: warn: stamped");
+  }
+  SUBCASE("a progress line is cleared before the next line")
+  {
+    StderrCapture capture;
+    ulog::configure(ulog::Level::warn, ulog::Format::text);
+    ulog::progress("collect: 1/2 channels");
+    ulog::report_error("boom");
+    ulog::clear_progress(); // nothing left to clear
+    CHECK(capture.text() == "\rcollect: 1/2 channels\033[K\r\033[Kuoms: error: boom\n");
+  }
+}

@@ -61,7 +61,7 @@ TEST_CASE("pass::aggregate")
   CHECK(aggregate({outcome("failed", true), outcome("skipped")}, false) ==
         std::pair<std::string, ExitCode>{"failed", ExitCode::config});
   CHECK(aggregate({outcome("failed", true), outcome("failed")}, false).second == ExitCode::failed);
-  CHECK(aggregate({outcome("completed")}, true) == std::pair<std::string, ExitCode>{"failed", ExitCode::interrupted});
+  CHECK(aggregate({outcome("completed")}, true) == std::pair<std::string, ExitCode>{"interrupted", ExitCode::interrupted});
 }
 
 TEST_CASE("pass::select_channels")
@@ -221,8 +221,9 @@ TEST_CASE("pass::run")
     uoms::pass::g_interrupted = false;
     CHECK(after == 0);
     CHECK(summary.exit_code == ExitCode::interrupted);
-    CHECK(summary.status == "failed");
+    CHECK(summary.status == "interrupted");
     auto job = uoms::store::Jobs(env.db()).find(summary.job_id);
+    CHECK(job->status == "interrupted");
     CHECK(job->error.starts_with("interrupted"));
   }
 

@@ -233,3 +233,38 @@ TEST_CASE("store::Database::open leaves a newer rollback-journal database byte-i
   CHECK(after[18] == 1);
   CHECK(after == before);
 }
+
+TEST_CASE("store::Database::open migration 0005 keeps jobs and their details")
+{
+  TempDir dir;
+  const auto path = dir.path() / "uoms.db";
+  {
+    // A database as uoms left it at schema version 4, with a job and a detail.
+    SQLite::Database raw(path.string(), SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
+    raw.exec("PRAGMA foreign_keys=ON");
+    for (const auto& m : uoms::store::embedded_migrations()) {
+      if (m.version > 4) break;
+      raw.exec(m.sql);
+      raw.exec("PRAGMA user_version = " + std::to_string(m.version));
+    }
+    raw.exec("INSERT INTO jobs (kind, trigger, status, started_at, version, host, pid) "
+             "VALUES ('collect', 'cron', 'completed', '2026-11-22T00:00:00.000Z', '0.1.0', 'h', 1)");
+    raw.exec("INSERT INTO job_details (job_id, channel, subject_type, external_id, action, created_at) "
+             "VALUES (1, 'shop', 'order', 'A-1', 'created', '2026-11-22T00:00:00.000Z')");
+  }
+  {
+    auto db = Database::open(path);
+    CHECK(db.schema_version() >= 5);
+  }
+  SQLite::Database raw(path.string(), SQLite::OPEN_READWRITE);
+  raw.exec("PRAGMA foreign_keys=ON");
+  CHECK(raw.execAndGet("SELECT count(*) FROM job_details WHERE job_id = 1 AND external_id = 'A-1'").getInt() == 1);
+  CHECK(raw.execAndGet("SELECT trigger FROM jobs WHERE id = 1").getString() == "cron");
+  raw.exec("UPDATE jobs SET status = 'interrupted' WHERE id = 1");
+  CHECK_THROWS(raw.exec("UPDATE jobs SET status = 'bogus' WHERE id = 1"));
+  raw.exec("DELETE FROM jobs WHERE id = 1");
+  CHECK(raw.execAndGet("SELECT count(*) FROM job_details").getInt() == 0); // still cascades
+  const auto tables = tables_in(path);
+  CHECK_FALSE(tables.contains("jobs_0005"));
+  CHECK_FALSE(tables.contains("job_details_0005"));
+}

@@ -394,3 +394,123 @@ TEST_CASE("store::Orders::list")
   CHECK(uoms::store::Orders(db).list("other", 0)[0].channel == "other");
   CHECK(uoms::store::Orders(db).list("nobody", 0).empty());
 }
+
+TEST_CASE("store::Orders::list filters")
+{
+  TempDb t("orders-filter");
+  auto& db = t.db();
+  const auto ch = t.add_channel("shop");
+  const auto other = t.add_channel("other");
+  for (int n = 1; n <= 3; ++n) {
+    auto o = order("F-" + std::to_string(n), {item("1", n == 2 ? OrderStatus::shipped : OrderStatus::paid, 100)});
+    o.ordered_at = uoms::parse_time("2026-11-2" + std::to_string(n) + "T00:00:00Z");
+    o.buyer.name = n == 3 ? "김민수" : "Tanaka";
+    upsert(db, ch, o, 1, k_t0);
+  }
+  auto x = order("X-1", {item("9", OrderStatus::paid, 100)});
+  x.items[0].name = "녹차 세트";
+  upsert(db, other, x, 1, k_t0);
+  uoms::store::Orders orders(db);
+  auto ids = [&](uoms::store::OrderFilter f) {
+    std::vector<std::string> out;
+    for (const auto& r : orders.list(f)) out.push_back(r.external_id);
+    return out;
+  };
+
+  SUBCASE("status")
+  {
+    CHECK(ids({.status = "shipped", .limit = 0}) == std::vector<std::string>{"F-2"});
+  }
+  SUBCASE("since inclusive, until exclusive, on ordered_at")
+  {
+    CHECK(ids({.channel = "shop", .since = "2026-11-22T00:00:00.000Z", .until = "2026-11-23T00:00:00.000Z", .limit = 0}) ==
+          std::vector<std::string>{"F-2"});
+    CHECK(ids({.channel = "shop", .since = "2026-11-22T00:00:00.000Z", .limit = 0}) ==
+          std::vector<std::string>{"F-3", "F-2"});
+  }
+  SUBCASE("search: order id, buyer name, item name, case-insensitive for ASCII")
+  {
+    CHECK(ids({.search = "f-1", .limit = 0}) == std::vector<std::string>{"F-1"});
+    CHECK(ids({.search = "김민", .limit = 0}) == std::vector<std::string>{"F-3"});
+    CHECK(ids({.search = "녹차", .limit = 0}) == std::vector<std::string>{"X-1"});
+    CHECK(ids({.search = "TANAKA", .limit = 0}) == std::vector<std::string>{"F-2", "F-1"});
+    CHECK(ids({.search = "sku-9", .limit = 0}) == std::vector<std::string>{"X-1"});
+  }
+  SUBCASE("an unknown channel matches nothing")
+  {
+    CHECK(ids({.channel = "nobody", .limit = 0}).empty());
+  }
+}
+
+TEST_CASE("store::Orders::find, history and each")
+{
+  TempDb t("orders-find");
+  auto& db = t.db();
+  const auto ch = t.add_channel("shop");
+  auto o = order("S-1", {item("1", OrderStatus::paid, 100), item("2", OrderStatus::paid, 200)});
+  upsert(db, ch, o, 0, k_t0);
+  auto o2 = order("S-10", {item("1", OrderStatus::paid, 100)});
+  o2.ordered_at = uoms::parse_time("2026-11-21T09:00:00Z");
+  upsert(db, ch, o2, 0, k_t0);
+
+  uoms::store::Orders orders(db);
+  SUBCASE("find returns the order with its items")
+  {
+    auto found = orders.find("shop", "S-1");
+    REQUIRE(found);
+    CHECK(found->channel == "shop");
+    CHECK(found->channel_kind == "csv");
+    CHECK(found->receiver_name == "Kim");
+    REQUIRE(found->items.size() == 2);
+    CHECK(found->items[1].external_id == "2");
+    CHECK(found->items[1].total_price_minor == 200);
+    CHECK(found->items[1].carrier.empty());
+    CHECK_FALSE(orders.find("shop", "S-2"));
+    CHECK_FALSE(orders.find("other", "S-1"));
+  }
+  SUBCASE("history: the order's details and its items' and shipments', not another order's")
+  {
+    uoms::store::Jobs jobs(db);
+    uoms::store::JobRow job;
+    job.kind = "collect";
+    job.trigger = "manual";
+    job.started_at = k_t0;
+    job.version = "test";
+    job.host = "h";
+    const auto id = jobs.insert(job);
+    auto detail = [&](std::string subject, std::string external, std::string action) {
+      uoms::store::JobDetail d;
+      d.job_id = id;
+      d.channel = "shop";
+      d.subject_type = std::move(subject);
+      d.external_id = std::move(external);
+      d.action = std::move(action);
+      d.created_at = k_t1;
+      jobs.add_detail(d);
+    };
+    detail("order", "S-1", "created");
+    detail("item", "S-1/2", "oversold");
+    detail("shipment", "S-1/box-1", "uploaded");
+    detail("order", "S-10", "created");
+    detail("order", "S-1-2", "created");
+    auto events = orders.history("shop", "S-1");
+    REQUIRE(events.size() == 3);
+    CHECK(events[0].action == "created");
+    CHECK(events[0].job_kind == "collect");
+    CHECK(events[1].external_id == "S-1/2");
+    CHECK(events[2].subject_type == "shipment");
+    CHECK(orders.history("other", "S-1").empty());
+  }
+  SUBCASE("each: oldest first, items attached, one call per order")
+  {
+    std::vector<std::string> seen;
+    std::vector<std::size_t> items;
+    const auto n = orders.each({.limit = 0}, [&](const uoms::store::OrderRecord& r) {
+      seen.push_back(r.external_id);
+      items.push_back(r.items.size());
+    });
+    CHECK(n == 2);
+    CHECK(seen == std::vector<std::string>{"S-10", "S-1"});
+    CHECK(items == std::vector<std::size_t>{1, 2});
+  }
+}

@@ -43,6 +43,7 @@ struct ShipmentFilter
   std::string channel;             // empty = all
   std::vector<std::string> states; // empty = all
   std::string due_by;              // with "pending": only those whose next attempt is due
+  std::int64_t order_row_id = 0;   // 0 = every order
   int limit = 0;                   // 0 = all
 };
 

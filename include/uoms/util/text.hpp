@@ -37,6 +37,10 @@ std::string ascii_lower(std::string_view text);
 // At most `max_bytes` of UTF-8 `text`, cut at a character boundary (never half a character).
 std::string_view utf8_prefix(std::string_view text, std::size_t max_bytes);
 
+// One CSV field as RFC 4180 writes it: quoted when it holds a comma, a double quote, CR or
+// LF, with each double quote doubled; otherwise as is.
+std::string csv_field(std::string_view text);
+
 // The items (anything appendable to a std::string) with `separator` between them:
 // join(std::vector{"a", "b"}) is "a, b".
 template <typename Range>
