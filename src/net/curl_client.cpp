@@ -223,12 +223,17 @@ public:
       }
       Attempt result = perform(request, host);
       const bool last = attempt >= max_attempts;
+      auto& counts = thread_request_counts();
+      ++counts.requests;
 
       if (result.response) {
         Response& response = *result.response;
         response.attempts = attempt;
-        const bool retry = !last && (is_retryable_status(response.status) ||
-                                     (m_options.is_throttled && m_options.is_throttled(response)));
+        const bool throttled = m_options.is_throttled && m_options.is_throttled(response);
+        if (throttled || response.status == 429) {
+          ++counts.throttled;
+        }
+        const bool retry = !last && (is_retryable_status(response.status) || throttled);
         if (!retry) {
           log::debug("{}: HTTP {} after {} ms (attempt {}/{})", what, response.status, result.elapsed.count(),
                      attempt, max_attempts);
@@ -389,6 +394,17 @@ private:
 };
 
 } // namespace
+
+bool is_host_allowed(std::string_view host, const std::vector<std::string>& allowed)
+{
+  return host_allowed(host, allowed);
+}
+
+RequestCounts& thread_request_counts()
+{
+  thread_local RequestCounts counts;
+  return counts;
+}
 
 std::unique_ptr<HttpClient> make_curl_client(HttpOptions options, Clock& clock)
 {
