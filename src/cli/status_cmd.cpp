@@ -252,7 +252,7 @@ private:
       add("ok", "key match", "the key decrypts this database's secrets");
     } catch (const Error& e) {
       add("FAIL", "key match", log::redact(e.what()));
-      m_config_failed = true;
+      m_config_failed = e.code() == ExitCode::config;
     }
   }
 
