@@ -338,7 +338,8 @@ private:
       fmt::print("{:<4}  {:<{}}  {}\n", c.status, c.name, width, c.message);
     }
     if (!m_ctx.quiet || failures) {
-      fmt::print(failures ? "{} check{} failed\n" : "all checks passed\n", failures, failures == 1 ? "" : "s");
+      if (failures) fmt::print("{} check{} failed\n", failures, failures == 1 ? "" : "s");
+      else fmt::print("all checks passed\n");
     }
     return code;
   }
