@@ -95,13 +95,17 @@ public:
 
 private:
   // Where the channel now stands in this pass kind (channel_passes), for `uoms status` and
-  // the metrics file. A skipped channel (another pass holds it) and a dry run change
-  // nothing; a failure to record is logged, never fails the channel.
+  // the metrics file. A skipped channel (another pass holds it), an interrupted one (a
+  // stop is not the channel's failure) and a dry run change nothing; a failure to record is
+  // logged, never fails the channel.
   void record_pass(store::Database& db, std::int64_t channel_id, const ChannelOutcome& outcome, TimePoint started,
                    const net::RequestCounts& http_before)
   {
     // A dry run's arguments say so; it must not pass for a real success.
-    if (outcome.status == "skipped" || m_spec.arguments_json.find("\"--dry-run\"") != std::string::npos) return;
+    if (outcome.status == "skipped" || g_interrupted ||
+        m_spec.arguments_json.find("\"--dry-run\"") != std::string::npos) {
+      return;
+    }
     try {
       const auto& http = net::thread_request_counts();
       const auto finished = m_clock.now();
