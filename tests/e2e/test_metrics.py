@@ -21,10 +21,18 @@ import ops_case  # noqa: E402
 from ops_case import EXIT_OK, Workspace  # noqa: E402
 from sandbox import COUPANG_VENDOR  # noqa: E402
 
+# Debian's python3-prometheus-client (pure Python) lives in /usr/lib/python3/dist-packages, which a
+# python3 that is not Debian's own (pyenv, a venv) does not search: look there too.
+DEBIAN_DIST_PACKAGES = "/usr/lib/python3/dist-packages"
 try:
     from prometheus_client.parser import text_string_to_metric_families
-except ImportError:  # pragma: no cover - reported and skipped in main
-    text_string_to_metric_families = None
+except ImportError:
+    if os.path.isdir(os.path.join(DEBIAN_DIST_PACKAGES, "prometheus_client")):
+        sys.path.append(DEBIAN_DIST_PACKAGES)
+    try:
+        from prometheus_client.parser import text_string_to_metric_families
+    except ImportError:  # reported and skipped in main
+        text_string_to_metric_families = None
 
 
 def samples(path):
