@@ -19,8 +19,8 @@ namespace {
 
 constexpr const char* k_exit_codes =
   "Exit codes: 0 done, 1 the pass failed, 2 usage error, 3 partial (some channels or orders failed,\n"
-  "the rest were saved; status and doctor: something needs attention), 4 configuration or credential\n"
-  "error, 5 skipped (another pass holds the lock), 130 interrupted.";
+  "the rest were saved), 4 configuration or credential error, 5 skipped (another pass holds the lock),\n"
+  "130 interrupted.";
 
 void on_signal(int)
 {

@@ -143,6 +143,15 @@ class StatusTest(unittest.TestCase):
         self.assertEqual(rc, EXIT_ATTENTION)
         self.assertRegex(channel(doc, "cp")["attention"][0], r"^collect: last success \ds ago \(status.max_age 2s\)$")
 
+    def test_help_shows_an_example(self):
+        ws = self.workspace(channels=())
+        for command, example in (("status", "uoms status --json"), ("doctor", "uoms doctor --network")):
+            rc, out, _ = ws.run(command, "--help")
+            self.assertEqual(rc, EXIT_OK)
+            self.assertIn("Example:\n  " + example + "\n", out)
+        rc, out, _ = ws.run("--help")
+        self.assertIn("--metrics-textfile", out)
+
     def test_a_read_only_database_and_a_config_error(self):
         ws = self.workspace(channels=("cp",))
         rc, _, err = ws.run("collect", "--quiet")
