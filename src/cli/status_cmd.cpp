@@ -50,7 +50,8 @@ std::string pass_notes(const status::Channel& c, const status::Pass& p, TimePoin
                                 c.oversold_listings));
   }
   if (p.last && (p.last->http_requests > 0 || p.last->http_throttled > 0)) {
-    notes.push_back(fmt::format("{} requests, {} throttled", p.last->http_requests, p.last->http_throttled));
+    notes.push_back(fmt::format("{} request{}, {} throttled", p.last->http_requests,
+                                p.last->http_requests == 1 ? "" : "s", p.last->http_throttled));
   }
   std::string out;
   for (const auto& n : notes) out += (out.empty() ? "" : "; ") + n;
