@@ -8,7 +8,7 @@ packages=(
   libcli11-dev libcurl4-openssl-dev libsqlitecpp-dev libsqlite3-dev
   nlohmann-json3-dev libfmt-dev libtomlplusplus-dev doctest-dev
   libssl-dev libcrypt-dev libcpp-httplib-dev
-  python3 sqlite3
+  python3 sqlite3 python3-prometheus-client
 )
 
 missing=()

@@ -51,6 +51,20 @@ struct Config
   Millis token_margin{std::chrono::minutes(5)}; // refresh tokens expiring within this
   int tracking_max_attempts = 10;               // a tracking upload retried this often needs attention
 
+  // `uoms status` thresholds: a channel needs attention when a pass kind's last success is
+  // older than max_age (max_age_listings for listings-fetch, usually run daily), when
+  // max_failures passes in a row failed, or when collect's watermark lags max_lag behind now.
+  Millis status_max_age{std::chrono::hours(2)};
+  Millis status_max_age_listings{std::chrono::hours(24 * 8)};
+  int status_max_failures = 3;
+  Millis status_max_lag{std::chrono::hours(1)};
+  // `uoms doctor`: the newest time uoms wrote may be this far ahead of the system clock.
+  Millis status_max_clock_skew{std::chrono::minutes(5)};
+
+  // Prometheus text exposition written after every pass (node_exporter textfile collector);
+  // empty = none.
+  std::filesystem::path metrics_textfile;
+
   net::HttpOptions http;            // timeouts, retry, allowed_hosts, user_agent (rate_limit is per channel)
 
   std::string log_level = "warn";   // error | warn | info | debug
@@ -79,6 +93,7 @@ struct Overrides
   std::optional<std::string> log_level;
   std::optional<int> concurrency;
   std::optional<std::string> trigger;
+  std::optional<std::filesystem::path> metrics_textfile;
 };
 
 using Environment = std::map<std::string, std::string, std::less<>>;

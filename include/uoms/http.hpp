@@ -2,6 +2,7 @@
 
 #include "uoms/time.hpp"
 
+#include <cstdint>
 #include <expected>
 #include <functional>
 #include <memory>
@@ -88,6 +89,19 @@ struct HttpOptions
 
 std::unique_ptr<HttpClient> make_curl_client(HttpOptions options, Clock& clock);
 
+// Requests the curl clients of this thread have sent (every try counts) and how many of
+// them were throttled (HTTP 429 or the options' is_throttled). Per thread because the pass
+// runner works on one channel per thread: it reads the difference around a channel's work
+// (status and metrics).
+struct RequestCounts
+{
+  std::int64_t requests = 0;
+  std::int64_t throttled = 0;
+};
+RequestCounts& thread_request_counts();
+
+// Whether a client with allow-list `allowed` may contact `host` (empty list: any host).
+bool is_host_allowed(std::string_view host, const std::vector<std::string>& allowed);
 // True for loopback hosts (127.0.0.0/8, ::1, localhost): TLS verification may be off there.
 bool is_loopback_host(std::string_view host);
 // Host part of a URL ("http://127.0.0.1:8080/x" -> "127.0.0.1"); empty when unparsable.

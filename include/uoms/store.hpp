@@ -5,6 +5,7 @@
 #include "uoms/store/channels.hpp"
 #include "uoms/store/collect_state.hpp"
 #include "uoms/store/database.hpp"
+#include "uoms/store/health.hpp"
 #include "uoms/store/jobs.hpp"
 #include "uoms/store/locks.hpp"
 #include "uoms/store/meta.hpp"

@@ -177,6 +177,10 @@ const std::vector<Command>& commands()
      setup_jobs},
     {"orders", "list, show and export collected orders (CSV for Excel, JSON Lines)",
      "uoms orders export --since 2026-11-01 --output orders.csv", setup_orders},
+    {"status", "where every channel stands per pass kind; exit 3 when something needs attention",
+     "uoms status --json", setup_status},
+    {"doctor", "check the configuration, key, database, file modes, allow-list and clock",
+     "uoms doctor --network", setup_doctor},
     {"config", "show the effective configuration and where each value comes from", "uoms config show",
      setup_config},
     {"migrate", "apply pending database migrations", "uoms migrate", setup_migrate},
@@ -256,7 +260,7 @@ int run_command(int argc, char** argv, Context& ctx, bool& exit_zero)
   app.require_subcommand(1);
   app.fallthrough();
 
-  std::string config_file, db_file, log_format, trigger;
+  std::string config_file, db_file, log_format, trigger, metrics_textfile;
   app.add_option("--config", config_file, "configuration file (default: $UOMS_CONFIG or ./uoms.toml)");
   app.add_option("--db", db_file, "database file (overrides the configuration)");
   app.add_flag("--json", ctx.json, "print one JSON document on stdout, whatever the outcome");
@@ -264,6 +268,8 @@ int run_command(int argc, char** argv, Context& ctx, bool& exit_zero)
                "exit 0 whatever happened; the real code is in the --json document (also UOMS_EXIT_ZERO=1)");
   app.add_flag("-q,--quiet", ctx.quiet, "print nothing on success");
   app.add_flag("-v,--verbose", ctx.verbose, "more log output on stderr (-vv for debug)");
+  app.add_option("--metrics-textfile", metrics_textfile,
+                 "write Prometheus metrics to this file after every pass (config metrics.textfile)");
   app.add_option("--log-format", log_format, "log format on stderr")->check(CLI::IsMember({"text", "json"}));
   app.add_option("--trigger", trigger, "what started this run, recorded in jobs (default $UOMS_TRIGGER or manual)")
     ->check(CLI::IsMember({"manual", "cron", "n8n"}));
@@ -301,6 +307,7 @@ int run_command(int argc, char** argv, Context& ctx, bool& exit_zero)
   if (!db_file.empty()) ctx.overrides.database = db_file;
   if (!log_format.empty()) ctx.overrides.log_format = log_format;
   if (!trigger.empty()) ctx.overrides.trigger = trigger;
+  if (!metrics_textfile.empty()) ctx.overrides.metrics_textfile = metrics_textfile;
   if (ctx.verbose == 1) ctx.overrides.log_level = "info";
   if (ctx.verbose >= 2) ctx.overrides.log_level = "debug";
   if (ctx.quiet && !ctx.verbose) ctx.overrides.log_level = "error";

@@ -70,6 +70,8 @@ Handler setup_stock(CLI::App& app, Context& ctx);
 Handler setup_config(CLI::App& app, Context& ctx);
 Handler setup_migrate(CLI::App& app, Context& ctx);
 Handler setup_orders(CLI::App& app, Context& ctx);
+Handler setup_status(CLI::App& app, Context& ctx);
+Handler setup_doctor(CLI::App& app, Context& ctx);
 
 // Output helpers: aligned tables for people, one JSON document with --json.
 void print_table(const std::vector<std::string>& header, const std::vector<std::vector<std::string>>& rows);

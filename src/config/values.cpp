@@ -315,7 +315,8 @@ void from_flag(std::string_view flag, const Rule& rule, const std::string& value
 
 std::string show(const Rule&, const fs::path& value)
 {
-  return value.string();
+  // An optional path left unset (metrics.textfile) still fills its column.
+  return value.empty() ? "(none)" : value.string();
 }
 
 std::string show(const Rule&, int value)

@@ -1,7 +1,9 @@
 #include "uoms/pass.hpp"
 
 #include "uoms/channels.hpp"
+#include "uoms/http.hpp"
 #include "uoms/log.hpp"
+#include "uoms/metrics.hpp"
 #include "uoms/notify.hpp"
 #include "uoms/util/text.hpp"
 
@@ -44,6 +46,8 @@ public:
       run.m_outcome.error = "interrupted before it started";
       return run.m_outcome;
     }
+    const auto started = m_clock.now();
+    const auto http_before = net::thread_request_counts();
     try {
       auto lease = Lease::take(*db, m_spec.kind + ":" + row.name, job_id(), m_clock, m_config.lock_lease);
       if (!lease) {
@@ -61,6 +65,7 @@ public:
       run.fail(e.what());
     }
     run.m_lease.reset();
+    record_pass(*db, row.id, run.m_outcome, started, http_before);
     return run.m_outcome;
   }
 
@@ -90,6 +95,49 @@ public:
   const crypto::Fernet& key() const { return m_key; }
 
 private:
+  // Where the channel now stands in this pass kind (channel_passes), for `uoms status` and
+  // the metrics file. A skipped channel (another pass holds it), an interrupted one (a
+  // stop is not the channel's failure) and a dry run change nothing; a failure to record is
+  // logged, never fails the channel.
+  void record_pass(store::Database& db, std::int64_t channel_id, const ChannelOutcome& outcome, TimePoint started,
+                   const net::RequestCounts& http_before)
+  {
+    // A dry run's arguments say so; it must not pass for a real success.
+    if (outcome.status == "skipped" || g_interrupted ||
+        m_spec.arguments_json.find("\"--dry-run\"") != std::string::npos) {
+      return;
+    }
+    try {
+      const auto& http = net::thread_request_counts();
+      const auto finished = m_clock.now();
+      store::PassRecord r;
+      r.channel_id = channel_id;
+      r.kind = m_spec.kind;
+      r.job_id = job_id();
+      r.status = outcome.status;
+      r.started_at = format_utc(started);
+      r.finished_at = format_utc(finished);
+      r.duration_ms = (finished - started).count();
+      r.error = outcome.error;
+      r.auth_error = outcome.auth_error;
+      nlohmann::json actions = nlohmann::json::object();
+      for (const auto& [action, n] : store::ChannelPasses(db).detail_actions(r.job_id, outcome.name)) {
+        actions[action] = n;
+      }
+      r.counts_json = nlohmann::json{{"total", outcome.counts.total},
+                                     {"succeeded", outcome.counts.succeeded},
+                                     {"failed", outcome.counts.failed},
+                                     {"skipped", outcome.counts.skipped},
+                                     {"actions", actions}}
+                        .dump();
+      r.http_requests = http.requests - http_before.requests;
+      r.http_throttled = http.throttled - http_before.throttled;
+      store::ChannelPasses(db).record(r, r.finished_at);
+    } catch (const std::exception& e) {
+      log::warn("channel {}: cannot record the pass for uoms status: {}", outcome.name, e.what());
+    }
+  }
+
   ChannelOutcome failed_outcome(const store::ChannelRow& row, std::string message)
   {
     ChannelOutcome out{row.name, row.kind, "failed", log::redact(message)};
@@ -323,6 +371,9 @@ Summary run(const config::Config& config, const Spec& spec, Clock& clock)
   }
   // Webhooks subscribe to completed/partial/failed/skipped; an interrupted pass is a failed one to them.
   notify_event(summary.status == "interrupted" ? "failed" : summary.status, line, {{"channels", channels_json}});
+  if (!config.metrics_textfile.empty()) {
+    metrics::write_textfile(config, db, clock.now());
+  }
   return summary;
 }
 

@@ -223,6 +223,8 @@ public:
       }
       Attempt result = perform(request, host);
       const bool last = attempt >= max_attempts;
+      auto& counts = thread_request_counts();
+      ++counts.requests;
 
       if (result.response) {
         Response& response = *result.response;
@@ -238,8 +240,11 @@ public:
           log::debug("{}", error.message);
           return std::unexpected(std::move(error));
         }
-        const bool retry = !last && (incomplete || is_retryable_status(response.status) ||
-                                     (m_options.is_throttled && m_options.is_throttled(response)));
+        const bool throttled = m_options.is_throttled && m_options.is_throttled(response);
+        if (throttled || response.status == 429) {
+          ++counts.throttled;
+        }
+        const bool retry = !last && (incomplete || is_retryable_status(response.status) || throttled);
         if (!retry) {
           log::debug("{}: HTTP {} after {} ms (attempt {}/{})", what, response.status, result.elapsed.count(),
                      attempt, max_attempts);
@@ -400,6 +405,17 @@ private:
 };
 
 } // namespace
+
+bool is_host_allowed(std::string_view host, const std::vector<std::string>& allowed)
+{
+  return host_allowed(host, allowed);
+}
+
+RequestCounts& thread_request_counts()
+{
+  thread_local RequestCounts counts;
+  return counts;
+}
 
 std::unique_ptr<HttpClient> make_curl_client(HttpOptions options, Clock& clock)
 {
