@@ -107,6 +107,20 @@ struct Spec
   std::function<void(const Progress&)> on_progress;
 };
 
+// The Spec of a pass of `kind` from its options (every pass's options name the channels,
+// the concurrency and the command line it records the same way).
+template <typename Options>
+Spec spec_for(std::string kind, const Options& options, std::function<void(const Progress&)> on_progress = {})
+{
+  Spec spec;
+  spec.kind = std::move(kind);
+  spec.channels = options.channels;
+  spec.concurrency = options.concurrency;
+  spec.arguments_json = options.arguments_json;
+  spec.on_progress = std::move(on_progress);
+  return spec;
+}
+
 struct Summary
 {
   std::int64_t job_id = 0;

@@ -349,12 +349,7 @@ Report run(const config::Config& config, const Options& options, Clock& clock,
 Report run(const config::Config& config, const Options& options, Clock& clock, const channels::HttpFactory& make_http,
            const std::function<void(const Progress&)>& on_progress)
 {
-  pass::Spec spec;
-  spec.kind = "collect";
-  spec.channels = options.channels;
-  spec.concurrency = options.concurrency;
-  spec.arguments_json = options.arguments_json;
-  spec.on_progress = on_progress;
+  const auto spec = pass::spec_for("collect", options, on_progress);
   auto report = pass::run_reported<ChannelReport>(
     config, spec, clock,
     [&](pass::ChannelRun& run, ChannelReport& slot) { ChannelCollect(run, options, slot, make_http).collect(); },

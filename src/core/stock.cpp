@@ -24,13 +24,8 @@ const std::vector<std::vector<std::string_view>> k_headers = {
 
 std::optional<Column> column_of(std::string_view header)
 {
-  const auto name = util::ascii_lower(util::trim(header));
-  for (int c = 0; c < k_columns; ++c) {
-    for (auto candidate : k_headers[static_cast<std::size_t>(c)]) {
-      if (name == candidate) return static_cast<Column>(c);
-    }
-  }
-  return std::nullopt;
+  const auto c = util::column_named(header, k_headers);
+  return c ? std::optional(static_cast<Column>(*c)) : std::nullopt;
 }
 
 // A whole number in [low, high], or nullopt (commas as thousands separators accepted).

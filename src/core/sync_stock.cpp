@@ -491,11 +491,7 @@ private:
 FetchReport fetch_listings(const config::Config& config, const FetchOptions& options, Clock& clock,
                            const channels::HttpFactory& make_http)
 {
-  pass::Spec spec;
-  spec.kind = "listings-fetch";
-  spec.channels = options.channels;
-  spec.concurrency = options.concurrency;
-  spec.arguments_json = options.arguments_json;
+  const auto spec = pass::spec_for("listings-fetch", options);
   return pass::run_reported<FetchChannelReport>(
     config, spec, clock,
     [&](pass::ChannelRun& run, FetchChannelReport& slot) { ChannelFetch(run, slot, make_http).fetch(); },
@@ -514,12 +510,7 @@ FetchReport fetch_listings(const config::Config& config, const FetchOptions& opt
 SyncReport sync(const config::Config& config, const SyncOptions& options, Clock& clock,
                 const channels::HttpFactory& make_http, const std::function<void(const pass::Progress&)>& on_progress)
 {
-  pass::Spec spec;
-  spec.kind = "sync-stock";
-  spec.channels = options.channels;
-  spec.concurrency = options.concurrency;
-  spec.arguments_json = options.arguments_json;
-  spec.on_progress = on_progress;
+  const auto spec = pass::spec_for("sync-stock", options, on_progress);
   auto report = pass::run_reported<SyncChannelReport>(
     config, spec, clock,
     [&](pass::ChannelRun& run, SyncChannelReport& slot) { ChannelSync(run, options, slot, make_http).sync(); },

@@ -102,6 +102,18 @@ std::string ascii_lower(std::string_view text)
   return out;
 }
 
+std::optional<std::size_t> column_named(std::string_view header,
+                                        const std::vector<std::vector<std::string_view>>& names)
+{
+  const auto name = ascii_lower(trim(header));
+  for (std::size_t c = 0; c < names.size(); ++c) {
+    for (auto candidate : names[c]) {
+      if (name == candidate) return c;
+    }
+  }
+  return std::nullopt;
+}
+
 std::optional<std::chrono::minutes> parse_utc_offset(std::string_view text)
 {
   text = trim(text);

@@ -34,6 +34,11 @@ std::optional<std::chrono::minutes> parse_utc_offset(std::string_view text);
 // ASCII letters lowered; other bytes (UTF-8 included) unchanged.
 std::string ascii_lower(std::string_view text);
 
+// Which column a file's header cell names: the index of the first list in `names` holding it,
+// compared without ASCII case or surrounding spaces (CSV imports accept English and Korean).
+std::optional<std::size_t> column_named(std::string_view header,
+                                        const std::vector<std::vector<std::string_view>>& names);
+
 // At most `max_bytes` of UTF-8 `text`, cut at a character boundary (never half a character).
 std::string_view utf8_prefix(std::string_view text, std::size_t max_bytes);
 
