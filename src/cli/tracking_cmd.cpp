@@ -166,15 +166,15 @@ int run_correct(Context& ctx, const TrackingOptions& o)
       throw UsageError(fmt::format("{} needs attention ({}); uoms does not know which number the marketplace holds",
                                    name, s->last_error));
     }
-    for (const auto& status : s->item_statuses.empty() ? std::vector<std::string>{s->order_status} : s->item_statuses) {
-      if (upload::blocks_upload(parse_order_status(status).value_or(OrderStatus::unknown))) {
-        throw UsageError(fmt::format("order {} is {}: a tracking number is not corrected", o.order, status));
-      }
-    }
     if (s->tracking_number == number && s->carrier == carrier) {
       // The marketplace already holds it: a queued or refused correction is forgotten.
       dropped += shipments.drop_correction(s->id, now) ? 1 : 0;
       continue;
+    }
+    for (const auto& status : s->item_statuses.empty() ? std::vector<std::string>{s->order_status} : s->item_statuses) {
+      if (upload::blocks_upload(parse_order_status(status).value_or(OrderStatus::unknown))) {
+        throw UsageError(fmt::format("order {} is {}: a tracking number is not corrected", o.order, status));
+      }
     }
     if (s->correction_number == number && s->correction_carrier == carrier && s->state == "correct") continue;
     queued += shipments.queue_correction(s->id, carrier, number, now) ? 1 : 0;
