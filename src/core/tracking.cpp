@@ -159,7 +159,7 @@ ImportResult import_csv(store::Database& db, std::string_view bytes, const Impor
       } else if (existing->tracking_number == number) {
         ++result.unchanged;
       } else if (!item.empty() || targets.size() == 1) {
-        const bool uploaded = !existing->uploaded_at.empty() && existing->state != "pending";
+        const bool uploaded = existing->state == "uploaded" || !existing->correction_number.empty();
         refuse(fmt::format("shipment {} of order {} already has {} {} ({}); use `uoms tracking {}`", target.shipment_key,
                            order, existing->carrier, existing->tracking_number, existing->state,
                            uploaded ? "correct" : "set --replace"));
