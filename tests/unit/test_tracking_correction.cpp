@@ -59,7 +59,8 @@ struct CoupangMarket
     response.status = 200;
     if (r.method == "POST" && r.url.ends_with("/orders/updateInvoices")) {
       json list = json::array();
-      for (const auto& dto : json::parse(r.body)["orderSheetInvoiceApplyDtos"]) {
+      const json body = json::parse(r.body);
+      for (const auto& dto : body["orderSheetInvoiceApplyDtos"]) {
         const long long id = dto["shipmentBoxId"];
         auto& b = boxes.at(id);
         b.invoice = dto["invoiceNumber"];
