@@ -439,11 +439,13 @@ Handler setup_upload_tracking(CLI::App& app, Context& ctx)
     if (ctx.quiet && report.exit_code == ExitCode::ok) return 0;
     std::vector<std::vector<std::string>> table;
     for (const auto& c : report.channels) {
-      table.push_back({c.name, c.kind, c.status, std::to_string(c.uploaded), std::to_string(c.failed),
-                       std::to_string(c.skipped), std::to_string(c.retrying), std::to_string(c.attention),
-                       std::string(util::utf8_prefix(c.error, 100))});
+      table.push_back({c.name, c.kind, c.status, std::to_string(c.uploaded), std::to_string(c.corrected),
+                       std::to_string(c.failed), std::to_string(c.skipped), std::to_string(c.retrying),
+                       std::to_string(c.attention), std::string(util::utf8_prefix(c.error, 100))});
     }
-    print_table({"CHANNEL", "KIND", "STATUS", "UPLOADED", "FAILED", "SKIPPED", "RETRYING", "ATTENTION", "ERROR"}, table);
+    print_table({"CHANNEL", "KIND", "STATUS", "UPLOADED", "CORRECTED", "FAILED", "SKIPPED", "RETRYING", "ATTENTION",
+                 "ERROR"},
+                table);
     if (report.dry_run) {
       std::vector<std::vector<std::string>> plan;
       for (const auto& c : report.channels) {
