@@ -92,7 +92,7 @@ class TrackingCorrect(UploadCase):
         self.assertEqual(self.shipments()[order], ("uploaded", "HANJIN", "712345678901", None))
         self.assertEqual(self.uoms("tracking", "pending"), "nothing to upload\n")
 
-    def test_refused_for_a_cancelled_order_and_a_number_not_uploaded(self):
+    def test_refused_for_a_cancelled_order_a_status_and_a_number_not_uploaded(self):
         self.add_coupang()
         numbers = self.uploaded(3)
         known, late, spare = list(numbers)
@@ -118,6 +118,27 @@ class TrackingCorrect(UploadCase):
         self.uoms("--quiet", "tracking", "correct", "--channel", "cp", "--order", late, "--carrier", "CJ",
                   "--number", numbers[late])
         self.assertEqual(self.shipments()[late], ("uploaded", "CJ", numbers[late], None))
+        # Coupang takes a correction only in DEPARTURE, DELIVERING, FINAL_DELIVERY or NONE_TRACKING:
+        # a box in another status is refused before the call and parked with the reason.
+        box = self.sb.mutate(sandbox.COUPANG_VENDOR, ids=[spare], status="INSTRUCT")[0]["shipment_box_id"]
+        self.uoms("--quiet", "tracking", "correct", "--channel", "cp", "--order", spare, "--carrier", "CJ",
+                  "--number", "712345678904")
+        doc = self.upload(expect=3)
+        self.assertEqual((doc["channels"][0]["attention"], doc["channels"][0]["corrected"]), (1, 0), doc)
+        self.assertEqual(self.received("updateInvoices"), [])
+        self.assertEqual(self.shipments()[spare], ("attention", "CJ", numbers[spare], "712345678904"))
+        attention = self.details(doc["job_id"], "attention")
+        self.assertEqual([d["error"] for d in attention],
+                         [f"correction refused: INVALID_STATUS: box {box} is INSTRUCT; Coupang corrects an invoice only "
+                          f"in DEPARTURE, DELIVERING, FINAL_DELIVERY or NONE_TRACKING (the marketplace keeps CJ "
+                          f"{numbers[spare]})"])
+        # Back in a shipped status, correcting again sends it.
+        self.sb.mutate(sandbox.COUPANG_VENDOR, ids=[box], status="DELIVERING")
+        self.uoms("--quiet", "tracking", "correct", "--channel", "cp", "--order", spare, "--carrier", "CJ",
+                  "--number", "712345678904")
+        self.assertEqual(self.upload()["channels"][0]["corrected"], 1)
+        self.assertEqual(self.shipments()[spare], ("uploaded", "CJ", "712345678904", None))
+        self.assertEqual(len(self.received("updateInvoices")), 1)
         # A number not uploaded yet is changed with `tracking set --replace`, not corrected.
         fresh = self.sb.add(sandbox.COUPANG_VENDOR, 1)[0]["order_id"]
         self.uoms("--quiet", "collect")
@@ -126,7 +147,6 @@ class TrackingCorrect(UploadCase):
                                        "--number", "712345678903")
         self.assertEqual(code, 2, err)
         self.assertIn("has no uploaded number to correct: use `uoms tracking set --replace`", err)
-        self.assertEqual(self.shipments()[spare], ("uploaded", "CJ", numbers[spare], None))
 
     def test_kind_without_correction_call_is_refused_and_nothing_changes(self):
         self.uoms("channels", "add", "ss", "--kind", "smartstore", "--set", f"base_url={self.sb.base_url}",
@@ -149,7 +169,7 @@ class TrackingCorrect(UploadCase):
 class TrackingCorrectKills(TrackingCorrect):
     latency_ms = 40  # every call takes a while, so kills land inside calls too
     test_corrected_once_through_update_invoices = None
-    test_refused_for_a_cancelled_order_and_a_number_not_uploaded = None
+    test_refused_for_a_cancelled_order_a_status_and_a_number_not_uploaded = None
     test_kind_without_correction_call_is_refused_and_nothing_changes = None
 
     def test_kill_during_the_correcting_pass_then_a_normal_pass(self):
