@@ -177,7 +177,7 @@ class TrackingCorrectKills(TrackingCorrect):
         rng = random.Random(int(os.environ.get("UOMS_KILL_SEED", "11")))
         runs = int(os.environ.get("UOMS_KILL_RUNS", "3"))
         wanted = {}
-        killed = 0
+        killed = settled = 0
         for run in range(runs):
             numbers = self.uploaded(6, prefix=str(run + 1))
             for i, order in enumerate(numbers):
@@ -191,7 +191,7 @@ class TrackingCorrectKills(TrackingCorrect):
                 killed += 1
                 p.send_signal(signal.SIGKILL)
             p.wait()
-            self.upload()
+            settled += self.upload()["channels"][0]["settled"]
 
         got = self.received("updateInvoices")
         self.assertTrue(all(r["result"] == "OK" for r in got), got)
@@ -201,7 +201,8 @@ class TrackingCorrectKills(TrackingCorrect):
         self.assertEqual({r["order_id"]: r["tracking_number"] for r in got}, wanted)
         states = self.shipments()
         self.assertEqual({o: states[o] for o in wanted}, {o: ("uploaded", "HANJIN", n, None) for o, n in wanted.items()})
-        print(f"correction kills: {runs} runs, {killed} killed mid-pass, {len(wanted)} corrections, 0 doubled, 0 lost")
+        print(f"correction kills: {runs} runs, {killed} killed mid-pass, {settled} settled by reading back, "
+              f"{len(wanted)} corrections, 0 doubled, 0 lost")
 
 
 if __name__ == "__main__":
