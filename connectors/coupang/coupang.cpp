@@ -311,6 +311,8 @@ const KindSpec& spec()
               {"DIRECT", "DIRECT"},  {"EMS", "EMS"},       {"DHL", "DHL"},               {"FEDEX", "FEDEX"},
               {"UPS", "UPS"},
           },
+      // coupang.md §2.4: orders/updateInvoices corrects a registered invoice.
+      .corrects_tracking = true,
   };
   return kind;
 }

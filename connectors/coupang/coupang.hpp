@@ -82,6 +82,10 @@ public:
   // Acknowledges the boxes still in ACCEPT (ACCEPT -> INSTRUCT, coupang.md §2.3), then posts
   // one invoice DTO per vendorItemId of each box (§2.4); one outcome per box.
   Result<std::vector<WriteOutcome>> upload_tracking(std::span<const TrackingUpload> uploads) override;
+  // POST orders/updateInvoices (coupang.md §2.4, end): the upload's DTOs with the new
+  // number, for boxes holding the uploaded number in DEPARTURE, DELIVERING, FINAL_DELIVERY
+  // or NONE_TRACKING; anything else is refused before the call.
+  Result<std::vector<WriteOutcome>> correct_tracking(std::span<const TrackingCorrection> corrections) override;
   // The invoice each box holds, read from its order's sheets (by orderId).
   Result<std::vector<TrackingOnMarketplace>> read_tracking(std::span<const TrackingUpload> uploads) override;
   // The orders' current sheets, one call per orderId (the API has no batch read).
@@ -119,8 +123,15 @@ private:
   Result<void> learn_orders(const std::vector<std::string>& order_ids);
   // PUT (then PATCH) ordersheets/acknowledgement for `box_ids`; per box its result entry.
   Result<std::map<std::string, nlohmann::json>> acknowledge(const std::vector<std::string>& box_ids);
-  // POST orders/invoices with `dtos`; per box its result entry, and the envelope's summary.
-  Result<InvoiceAnswer> post_invoices(const nlohmann::json& dtos);
+  // POST orders/{endpoint} (invoices or updateInvoices) with `dtos`; per box its result
+  // entry, and the envelope's summary.
+  Result<InvoiceAnswer> post_invoices(std::string_view endpoint, const nlohmann::json& dtos);
+  // Sends the DTOs of every request `out` leaves open to orders/{endpoint}, in calls of at
+  // most k_max_invoice_dtos, and fills `out` from the answers; a refusal that may mean the
+  // box already holds the number is read back. An error: the calls' outcome is unknown.
+  Result<void> send_invoices(std::string_view endpoint, std::span<const TrackingUpload> uploads,
+                             const std::vector<std::vector<std::string>>& items, const std::vector<std::string>& codes,
+                             std::vector<std::optional<WriteOutcome>>& out);
   // One quantity change: its outcome from Coupang's answer, or the error that leaves it unknown.
   Result<WriteOutcome> put_quantity(const StockUpdate& update);
 

@@ -85,6 +85,35 @@ WriteOutcome entry_outcome(const json& entry)
   return retry_required ? retry_later(reason) : rejected(reason);
 }
 
+// Checks one request before any call: nullopt and its Coupang carrier code and vendorItemIds,
+// or the refusal.
+std::optional<WriteOutcome> prepare(const TrackingUpload& upload, std::string& code, std::vector<std::string>& items)
+{
+  const auto coupang_code = carriers::code_for(spec(), upload.carrier);
+  const auto vendor = vendor_items(upload);
+  if (!coupang_code) {
+    return rejected(fmt::format("carrier {} has no Coupang deliveryCompanyCode (coupang.md §2.7)", upload.carrier));
+  }
+  if (!digits(upload.shipment_key) || !digits(upload.order_id)) {
+    return rejected(fmt::format("order {} box {}: not Coupang numbers", upload.order_id, upload.shipment_key));
+  }
+  if (!vendor) {
+    return rejected(fmt::format("box {}: item ids are not <shipmentBoxId>-<vendorItemId>", upload.shipment_key));
+  }
+  if (upload.tracking_number.empty()) {
+    return rejected("no tracking number");
+  }
+  code = *coupang_code;
+  items = *vendor;
+  return std::nullopt;
+}
+
+// The statuses in which updateInvoices corrects a registered invoice (coupang.md §2.4).
+bool correctable(std::string_view status)
+{
+  return status == "DEPARTURE" || status == "DELIVERING" || status == "FINAL_DELIVERY" || status == "NONE_TRACKING";
+}
+
 bool succeeded(const json& entry)
 {
   return string_field(entry, "resultCode") == "OK";
@@ -204,15 +233,15 @@ Result<std::map<std::string, json>> CoupangConnector::acknowledge(const std::vec
   return entries_by_box(member(*answer, "data"));
 }
 
-Result<CoupangConnector::InvoiceAnswer> CoupangConnector::post_invoices(const json& dtos)
+Result<CoupangConnector::InvoiceAnswer> CoupangConnector::post_invoices(std::string_view endpoint, const json& dtos)
 {
   std::set<std::string> boxes;
   for (const auto& dto : dtos) {
     boxes.insert(dto["shipmentBoxId"].dump());
   }
-  const std::string path = fmt::format("{}/v4/vendors/{}/orders/invoices", k_api, encode_value(m_vendor_id));
+  const std::string path = fmt::format("{}/v4/vendors/{}/orders/{}", k_api, encode_value(m_vendor_id), endpoint);
   const std::string body = json{{"vendorId", m_vendor_id}, {"orderSheetInvoiceApplyDtos", dtos}}.dump();
-  auto answer = call(signed_request("POST", path, "", fmt::format("POST orders/invoices ({} boxes)", boxes.size()), body));
+  auto answer = call(signed_request("POST", path, "", fmt::format("POST orders/{} ({} boxes)", endpoint, boxes.size()), body));
   if (!answer) {
     return std::unexpected(answer.error());
   }
@@ -229,6 +258,82 @@ Result<CoupangConnector::InvoiceAnswer> CoupangConnector::post_invoices(const js
   return out;
 }
 
+Result<void> CoupangConnector::send_invoices(std::string_view endpoint, std::span<const TrackingUpload> uploads,
+                                             const std::vector<std::vector<std::string>>& items,
+                                             const std::vector<std::string>& codes,
+                                             std::vector<std::optional<WriteOutcome>>& out)
+{
+  // One DTO per vendorItemId (coupang.md §2.4), a box's DTOs in one call.
+  std::vector<std::vector<std::size_t>> calls;
+  std::size_t dtos_in_call = 0;
+  for (std::size_t i = 0; i < uploads.size(); ++i) {
+    if (out[i]) {
+      continue;
+    }
+    if (calls.empty() || (dtos_in_call + items[i].size() > k_max_invoice_dtos && dtos_in_call > 0)) {
+      calls.emplace_back();
+      dtos_in_call = 0;
+    }
+    calls.back().push_back(i);
+    dtos_in_call += items[i].size();
+  }
+  std::vector<std::size_t> recheck;
+  for (const auto& indexes : calls) {
+    json dtos = json::array();
+    for (const std::size_t i : indexes) {
+      for (const auto& vendor_item : items[i]) {
+        dtos.push_back({{"shipmentBoxId", std::stoll(uploads[i].shipment_key)},
+                        {"orderId", std::stoll(uploads[i].order_id)},
+                        {"vendorItemId", std::stoll(vendor_item)},
+                        {"deliveryCompanyCode", codes[i]},
+                        {"invoiceNumber", uploads[i].tracking_number},
+                        {"splitShipping", false},
+                        {"preSplitShipped", false},
+                        {"estimatedShippingDate", ""}});
+      }
+    }
+    auto answer = post_invoices(endpoint, dtos);
+    if (!answer) {
+      return std::unexpected(answer.error());
+    }
+    for (const std::size_t i : indexes) {
+      const auto entry = answer->entries.find(uploads[i].shipment_key);
+      if (entry == answer->entries.end()) {
+        out[i] = retry_later(!answer->summary.empty() ? answer->summary
+                                                      : fmt::format("no result for shipmentBoxId {}", uploads[i].shipment_key));
+      } else if (succeeded(entry->second)) {
+        out[i] = WriteOutcome{WriteStatus::done};
+        BoxState& box = m_boxes[uploads[i].shipment_key];
+        box.invoice_number = uploads[i].tracking_number;
+        box.carrier = codes[i];
+        if (endpoint == "invoices") {
+          box.status = "DEPARTURE";
+        }
+      } else {
+        out[i] = entry_outcome(entry->second);
+        if (maybe_held(entry->second)) {
+          recheck.push_back(i);
+        }
+      }
+    }
+  }
+
+  // A refused write may be this very number, sent by an earlier pass whose answer was
+  // lost: read the box back. A failed read leaves the refusal as it is.
+  std::vector<std::string> recheck_orders;
+  for (const std::size_t i : recheck) {
+    recheck_orders.push_back(uploads[i].order_id);
+  }
+  if (!recheck.empty() && learn_orders(recheck_orders)) {
+    for (const std::size_t i : recheck) {
+      if (m_boxes[uploads[i].shipment_key].invoice_number == uploads[i].tracking_number) {
+        out[i] = WriteOutcome{WriteStatus::already_there};
+      }
+    }
+  }
+  return {};
+}
+
 Result<std::vector<WriteOutcome>> CoupangConnector::upload_tracking(std::span<const TrackingUpload> uploads)
 {
   return guarded<std::vector<WriteOutcome>>([&]() -> Result<std::vector<WriteOutcome>> {
@@ -237,21 +342,9 @@ Result<std::vector<WriteOutcome>> CoupangConnector::upload_tracking(std::span<co
     std::vector<std::string> codes(uploads.size());
     std::vector<std::string> order_ids;
     for (std::size_t i = 0; i < uploads.size(); ++i) {
-      const TrackingUpload& upload = uploads[i];
-      const auto code = carriers::code_for(spec(), upload.carrier);
-      const auto vendor = vendor_items(upload);
-      if (!code) {
-        out[i] = rejected(fmt::format("carrier {} has no Coupang deliveryCompanyCode (coupang.md §2.7)", upload.carrier));
-      } else if (!digits(upload.shipment_key) || !digits(upload.order_id)) {
-        out[i] = rejected(fmt::format("order {} box {}: not Coupang numbers", upload.order_id, upload.shipment_key));
-      } else if (!vendor) {
-        out[i] = rejected(fmt::format("box {}: item ids are not <shipmentBoxId>-<vendorItemId>", upload.shipment_key));
-      } else if (upload.tracking_number.empty()) {
-        out[i] = rejected("no tracking number");
-      } else {
-        codes[i] = *code;
-        items[i] = *vendor;
-        order_ids.push_back(upload.order_id);
+      out[i] = prepare(uploads[i], codes[i], items[i]);
+      if (!out[i]) {
+        order_ids.push_back(uploads[i].order_id);
       }
     }
 
@@ -303,73 +396,70 @@ Result<std::vector<WriteOutcome>> CoupangConnector::upload_tracking(std::span<co
       }
     }
 
-    // 3. The invoices: one DTO per vendorItemId (coupang.md §2.4), a box's DTOs in one call.
-    std::vector<std::vector<std::size_t>> calls;
-    std::size_t dtos_in_call = 0;
+    // 3. The invoices (orders/invoices), then a read-back of refused ones.
+    if (auto sent = send_invoices("invoices", uploads, items, codes, out); !sent) {
+      return std::unexpected(sent.error());
+    }
+
+    std::vector<WriteOutcome> outcomes;
+    for (auto& outcome : out) {
+      outcomes.push_back(outcome.value_or(retry_later("not sent")));
+    }
+    return outcomes;
+  });
+}
+
+Result<std::vector<WriteOutcome>> CoupangConnector::correct_tracking(std::span<const TrackingCorrection> corrections)
+{
+  return guarded<std::vector<WriteOutcome>>([&]() -> Result<std::vector<WriteOutcome>> {
+    std::vector<TrackingUpload> uploads;
+    for (const auto& c : corrections) {
+      uploads.push_back(c.upload);
+    }
+    std::vector<std::optional<WriteOutcome>> out(uploads.size());
+    std::vector<std::vector<std::string>> items(uploads.size());
+    std::vector<std::string> codes(uploads.size());
+    std::vector<std::string> order_ids;
+    for (std::size_t i = 0; i < uploads.size(); ++i) {
+      out[i] = prepare(uploads[i], codes[i], items[i]);
+      if (!out[i]) {
+        order_ids.push_back(uploads[i].order_id);
+      }
+    }
+
+    // 1. Each box read fresh: only a box holding the number uoms uploaded, in a status
+    // updateInvoices accepts, is corrected (coupang.md §2.4); one already holding the new
+    // number is not sent again.
+    if (auto learned = learn_orders(order_ids); !learned) {
+      return std::unexpected(learned.error());
+    }
     for (std::size_t i = 0; i < uploads.size(); ++i) {
       if (out[i]) {
         continue;
       }
-      if (calls.empty() || (dtos_in_call + items[i].size() > k_max_invoice_dtos && dtos_in_call > 0)) {
-        calls.emplace_back();
-        dtos_in_call = 0;
-      }
-      calls.back().push_back(i);
-      dtos_in_call += items[i].size();
-    }
-    std::vector<std::size_t> recheck;
-    for (const auto& indexes : calls) {
-      json dtos = json::array();
-      for (const std::size_t i : indexes) {
-        for (const auto& vendor_item : items[i]) {
-          dtos.push_back({{"shipmentBoxId", std::stoll(uploads[i].shipment_key)},
-                          {"orderId", std::stoll(uploads[i].order_id)},
-                          {"vendorItemId", std::stoll(vendor_item)},
-                          {"deliveryCompanyCode", codes[i]},
-                          {"invoiceNumber", uploads[i].tracking_number},
-                          {"splitShipping", false},
-                          {"preSplitShipped", false},
-                          {"estimatedShippingDate", ""}});
-        }
-      }
-      auto answer = post_invoices(dtos);
-      if (!answer) {
-        return std::unexpected(answer.error());
-      }
-      for (const std::size_t i : indexes) {
-        const auto entry = answer->entries.find(uploads[i].shipment_key);
-        if (entry == answer->entries.end()) {
-          out[i] = retry_later(!answer->summary.empty() ? answer->summary
-                                                        : fmt::format("no result for shipmentBoxId {}", uploads[i].shipment_key));
-        } else if (succeeded(entry->second)) {
-          out[i] = WriteOutcome{WriteStatus::done};
-          BoxState& box = m_boxes[uploads[i].shipment_key];
-          box.invoice_number = uploads[i].tracking_number;
-          box.carrier = codes[i];
-          box.status = "DEPARTURE";
-        } else {
-          out[i] = entry_outcome(entry->second);
-          if (maybe_held(entry->second)) {
-            recheck.push_back(i);
-          }
-        }
+      const auto box = m_boxes.find(uploads[i].shipment_key);
+      if (box == m_boxes.end()) {
+        out[i] = rejected(fmt::format("NOT_FOUND_SHIPMENT_BOX: order {} has no box {}", uploads[i].order_id, uploads[i].shipment_key));
+      } else if (box->second.invoice_number == uploads[i].tracking_number) {
+        out[i] = WriteOutcome{WriteStatus::already_there};
+      } else if (box->second.cancelled) {
+        out[i] = rejected("cancelled: every item of the box is cancelled; an invoice is not corrected");
+      } else if (box->second.invoice_number.empty()) {
+        out[i] = rejected("the box holds no invoice: nothing to correct");
+      } else if (box->second.invoice_number != corrections[i].held_number) {
+        out[i] = rejected(fmt::format("the box holds invoice {} {}, not the uploaded {}: not overwritten",
+                                      box->second.carrier, box->second.invoice_number, corrections[i].held_number));
+      } else if (!correctable(box->second.status)) {
+        out[i] = rejected(fmt::format("INVALID_STATUS: box {} is {}; Coupang corrects an invoice only in DEPARTURE, "
+                                      "DELIVERING, FINAL_DELIVERY or NONE_TRACKING",
+                                      uploads[i].shipment_key, box->second.status));
       }
     }
 
-    // 4. A refused re-upload may be this very number, sent by an earlier pass whose answer
-    // was lost: read the box back. A failed read leaves the refusal as it is.
-    std::vector<std::string> recheck_orders;
-    for (const std::size_t i : recheck) {
-      recheck_orders.push_back(uploads[i].order_id);
+    // 2. orders/updateInvoices with the upload's DTO shape, then a read-back of refused ones.
+    if (auto sent = send_invoices("updateInvoices", uploads, items, codes, out); !sent) {
+      return std::unexpected(sent.error());
     }
-    if (!recheck.empty() && learn_orders(recheck_orders)) {
-      for (const std::size_t i : recheck) {
-        if (m_boxes[uploads[i].shipment_key].invoice_number == uploads[i].tracking_number) {
-          out[i] = WriteOutcome{WriteStatus::already_there};
-        }
-      }
-    }
-
     std::vector<WriteOutcome> outcomes;
     for (auto& outcome : out) {
       outcomes.push_back(outcome.value_or(retry_later("not sent")));

@@ -177,6 +177,17 @@ struct TrackingUpload
   std::string tracking_number;
 };
 
+// A correction of a tracking number the marketplace already holds (`uoms tracking correct`):
+// `upload` carries the new carrier and number; `held_*` what uoms uploaded before, which the
+// marketplace should hold now. A connector does not overwrite a number that is neither
+// (corrected elsewhere, e.g. in the seller center).
+struct TrackingCorrection
+{
+  TrackingUpload upload;
+  std::string held_carrier; // uoms carrier code
+  std::string held_number;
+};
+
 // What the marketplace holds for one shipment, read back to settle an upload whose
 // outcome was never recorded (a crash between sending and recording) without sending it
 // twice.
@@ -251,6 +262,15 @@ public:
   virtual Result<std::vector<WriteOutcome>> upload_tracking(std::span<const TrackingUpload>)
   {
     return unsupported<std::vector<WriteOutcome>>("tracking upload");
+  }
+  // Replaces numbers the marketplace already holds, through its correction call (Coupang
+  // updateInvoices), at most tracking_batch per call; one outcome per request, in order.
+  // The new number already held is already_there. Only kinds whose KindSpec sets
+  // corrects_tracking implement it. Settled like uploads: an error leaves every request of
+  // the call unknown until read back with read_tracking.
+  virtual Result<std::vector<WriteOutcome>> correct_tracking(std::span<const TrackingCorrection>)
+  {
+    return unsupported<std::vector<WriteOutcome>>("tracking correction");
   }
   virtual Result<std::vector<TrackingOnMarketplace>> read_tracking(std::span<const TrackingUpload>)
   {
@@ -338,6 +358,10 @@ struct KindSpec
   // The marketplace lists the carriers it takes at run time (PlayAuto's GET /carriers):
   // `carriers` holds only the known ones and the connector resolves the rest itself.
   bool carriers_from_marketplace = false;
+  // The marketplace's contract has a call that corrects a tracking number it already holds
+  // (Coupang updateInvoices) and the connector implements correct_tracking. Without it
+  // `uoms tracking correct` refuses and changes nothing.
+  bool corrects_tracking = false;
 };
 
 // The registry: connectors/registry.cpp lists every kind.

@@ -13,6 +13,8 @@
 // once. Each shipment goes through the outbox in store/shipments: `sending` is committed
 // before the call and the outcome after it; a shipment left `sending` (a crash, a call
 // whose answer was lost) is settled by reading the marketplace back, never by resending.
+// Corrections queued by `uoms tracking correct` go out in the same pass, the same way
+// (`correcting` before the kind's correction call), so a channel has one writer.
 namespace uoms::upload {
 
 struct Options
@@ -29,13 +31,14 @@ struct Options
 struct ShipmentReport
 {
   std::string order_id, shipment_key, carrier, carrier_code, tracking_number;
-  std::string action; // uploaded, failed, skipped, retry, attention, unknown, would_send
+  std::string action; // uploaded, failed, skipped, retry, attention, unknown, would_send, would_correct
   std::string error;
 };
 
 struct ChannelReport : pass::ChannelHeader
 {
   std::int64_t uploaded = 0, failed = 0, skipped = 0, retrying = 0, attention = 0, settled = 0, unknown = 0;
+  std::int64_t corrected = 0; // corrections (`uoms tracking correct`) the marketplace took
   std::vector<ShipmentReport> planned; // dry run only
 };
 

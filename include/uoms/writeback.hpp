@@ -26,6 +26,12 @@ struct Answer
 std::vector<Answer> upload_tracking(connectors::Connector& connector,
                                     std::span<const connectors::TrackingUpload> uploads);
 
+// Corrections of numbers the marketplace already holds, in batches of tracking_batch. A
+// kind without the correction call (KindSpec::corrects_tracking) rejects every request
+// before any HTTP call.
+std::vector<Answer> correct_tracking(connectors::Connector& connector,
+                                     std::span<const connectors::TrackingCorrection> corrections);
+
 // The same for stock, in batches of Capabilities::stock_batch.
 std::vector<Answer> push_stock(connectors::Connector& connector, std::span<const connectors::StockUpdate> updates);
 
@@ -35,6 +41,12 @@ std::vector<Answer> push_stock(connectors::Connector& connector, std::span<const
 // Reads in batches of tracking_batch; a failed read leaves those unknown.
 std::vector<Answer> settle_tracking(connectors::Connector& connector,
                                     std::span<const connectors::TrackingUpload> uploads);
+
+// Settles corrections whose outcome is unknown by reading back: the marketplace holds the
+// new number → already_there; the old one → retry_later (the correction did not arrive:
+// safe to send again); none or another → rejected (an operator decides).
+std::vector<Answer> settle_correction(connectors::Connector& connector,
+                                      std::span<const connectors::TrackingCorrection> corrections);
 
 // Settles stock pushes the same way: the marketplace shows the pushed quantity →
 // already_there; anything else → retry_later (the next pass computes a fresh value).

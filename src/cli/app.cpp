@@ -158,7 +158,7 @@ const std::vector<Command>& commands()
      "uoms --config /etc/uoms/uoms.toml collect --quiet", setup_collect},
     {"upload-tracking", "push tracking numbers to the marketplaces", "uoms upload-tracking --dry-run",
      setup_upload_tracking},
-    {"tracking", "import, set and list the tracking numbers upload-tracking sends",
+    {"tracking", "import, set, correct and list the tracking numbers upload-tracking sends",
      "uoms tracking import invoices.csv", setup_tracking},
     {"carriers", "the carrier codes and each marketplace's code for them", "uoms carriers list --kind smartstore",
      setup_carriers},

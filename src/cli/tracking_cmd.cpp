@@ -99,11 +99,10 @@ int run_set(Context& ctx, const TrackingOptions& o)
       continue;
     }
     if (existing->tracking_number == number && existing->carrier == carrier) continue;
-    if (existing->state == "uploaded" || existing->state == "sending") {
-      throw UsageError(fmt::format("shipment {} of order {} was uploaded with {} {}; correcting an uploaded number is "
-                                   "not supported by uoms {}: correct it on the marketplace",
-                                   target.shipment_key, o.order, existing->carrier, existing->tracking_number,
-                                   UOMS_VERSION));
+    if (existing->state == "uploaded" || existing->state == "sending" || !existing->correction_number.empty()) {
+      throw UsageError(fmt::format("shipment {} of order {} was uploaded with {} {}; an uploaded number is changed "
+                                   "only with `uoms tracking correct`",
+                                   target.shipment_key, o.order, existing->carrier, existing->tracking_number));
     }
     if (!o.replace) {
       throw UsageError(fmt::format("shipment {} of order {} already has {} {}; use --replace to change it",
@@ -121,12 +120,84 @@ int run_set(Context& ctx, const TrackingOptions& o)
   return 0;
 }
 
+// Queues the correction of uploaded numbers for the next upload-tracking pass, which sends
+// it through the kind's correction call with the outbox's exactly-once (the channel's one
+// writer holds its lease there). Refuses, changing nothing, a kind without such a call, a
+// shipment not uploaded yet, one being sent, and an order that is cancelled, returned or
+// exchanged.
+int run_correct(Context& ctx, const TrackingOptions& o)
+{
+  auto& db = ctx.db();
+  const auto channel = channels::load(db, o.channel, nullptr);
+  if (!channel.spec->corrects_tracking) {
+    throw UsageError(fmt::format("kind {} has no tracking correction call in its contract: correct it in the seller "
+                                 "center (channel {} is unchanged)",
+                                 channel.row.kind, o.channel));
+  }
+  const auto carrier = tracking::carrier_code(o.carrier);
+  if (!channel.spec->carriers_from_marketplace && !carriers::code_for(*channel.spec, carrier)) {
+    throw UsageError(fmt::format("carrier {} is not accepted by {} (see `uoms carriers list --kind {}`)", carrier,
+                                 channel.row.kind, channel.row.kind));
+  }
+  const auto number = tracking::clean_number(o.number);
+  if (number.empty()) {
+    throw UsageError(fmt::format("tracking number \"{}\" is not 1 to 50 letters, digits or '-'", o.number));
+  }
+  store::Shipments shipments(db);
+  const auto targets = shipments.targets(channel.row.id, o.order, o.item);
+  if (targets.empty()) {
+    throw UsageError(o.item.empty() ? fmt::format("channel {} has no collected order or shipment \"{}\"", o.channel, o.order)
+                                    : fmt::format("channel {} has no item \"{}\" in order \"{}\"", o.channel, o.item, o.order));
+  }
+  const auto now = format_utc(ctx.clock->now());
+  int queued = 0, dropped = 0;
+  store::Database::Transaction tx(db);
+  for (const auto& target : targets) {
+    const auto s = shipments.find(target.order_row_id, target.shipment_key);
+    const auto name = fmt::format("shipment {} of order {}", target.shipment_key, o.order);
+    if (!s || s->uploaded_at.empty() || s->state == "pending" || s->state == "failed" || s->state == "skipped") {
+      throw UsageError(fmt::format("{} has no uploaded number to correct: use `uoms tracking set{}`", name,
+                                   s ? " --replace" : ""));
+    }
+    if (s->state == "sending" || s->state == "correcting") {
+      throw UsageError(fmt::format("{} is being sent by an upload-tracking pass; run this again after it", name));
+    }
+    if (s->state == "attention" && s->correction_number.empty()) {
+      throw UsageError(fmt::format("{} needs attention ({}); uoms does not know which number the marketplace holds",
+                                   name, s->last_error));
+    }
+    if (s->tracking_number == number && s->carrier == carrier) {
+      // The marketplace already holds it: a queued or refused correction is forgotten.
+      dropped += shipments.drop_correction(s->id, now) ? 1 : 0;
+      continue;
+    }
+    for (const auto& status : s->item_statuses.empty() ? std::vector<std::string>{s->order_status} : s->item_statuses) {
+      if (upload::blocks_upload(parse_order_status(status).value_or(OrderStatus::unknown))) {
+        throw UsageError(fmt::format("order {} is {}: a tracking number is not corrected", o.order, status));
+      }
+    }
+    if (s->correction_number == number && s->correction_carrier == carrier && s->state == "correct") continue;
+    queued += shipments.queue_correction(s->id, carrier, number, now) ? 1 : 0;
+  }
+  tx.commit();
+  if (ctx.json) {
+    print_json({{"channel", o.channel}, {"order", o.order}, {"shipments", targets.size()}, {"queued", queued},
+                {"dropped", dropped}});
+  } else if (!ctx.quiet) {
+    fmt::print("{} {}: correction to {} {} queued on {} of {} shipment(s){}; `uoms upload-tracking --channel {}` "
+               "sends it\n",
+               o.channel, o.order, carrier, number, queued, targets.size(),
+               dropped > 0 ? fmt::format(" ({} pending correction(s) dropped)", dropped) : std::string(), o.channel);
+  }
+  return 0;
+}
+
 int run_pending(Context& ctx, const TrackingOptions& o)
 {
   store::ShipmentFilter filter;
   filter.channel = o.channel;
   filter.states = o.attention ? std::vector<std::string>{"attention"}
-                              : std::vector<std::string>{"pending", "sending", "attention"};
+                              : std::vector<std::string>{"pending", "sending", "attention", "correct", "correcting"};
   auto rows = store::Shipments(ctx.read_db()).list(filter);
   if (ctx.json) {
     nlohmann::json out = nlohmann::json::array();
@@ -134,6 +205,9 @@ int run_pending(Context& ctx, const TrackingOptions& o)
       out.push_back({{"channel", s.channel}, {"order", s.order_id}, {"shipment", s.shipment_key},
                      {"carrier", s.carrier}, {"number", s.tracking_number}, {"state", s.state},
                      {"attempts", s.attempts},
+                     {"correction", s.correction_number.empty()
+                                      ? nlohmann::json()
+                                      : nlohmann::json({{"carrier", s.correction_carrier}, {"number", s.correction_number}})},
                      {"next_attempt_at", s.next_attempt_at.empty() ? nlohmann::json() : nlohmann::json(s.next_attempt_at)},
                      {"error", s.last_error.empty() ? nlohmann::json() : nlohmann::json(s.last_error)}});
     }
@@ -146,7 +220,10 @@ int run_pending(Context& ctx, const TrackingOptions& o)
   }
   std::vector<std::vector<std::string>> table;
   for (const auto& s : rows) {
-    table.push_back({s.channel, s.order_id, s.shipment_key, s.carrier, s.tracking_number, s.state,
+    const auto number = s.correction_number.empty()
+                          ? s.tracking_number
+                          : fmt::format("{} -> {} {}", s.tracking_number, s.correction_carrier, s.correction_number);
+    table.push_back({s.channel, s.order_id, s.shipment_key, s.carrier, number, s.state,
                      std::to_string(s.attempts), s.next_attempt_at.empty() ? "-" : s.next_attempt_at, s.last_error});
   }
   print_table({"CHANNEL", "ORDER", "SHIPMENT", "CARRIER", "NUMBER", "STATE", "ATTEMPTS", "NEXT ATTEMPT", "ERROR"}, table);
@@ -232,6 +309,17 @@ Handler setup_tracking(CLI::App& app, Context& ctx)
   set->add_option("--number", o->number, "tracking number")->required();
   set->add_flag("--replace", o->replace, "change a number that has not been uploaded yet");
   set->footer("Example:\n  uoms tracking set --channel coupang-main --order 4000019469460 --carrier CJ --number 612345678901");
+  auto* correct = app.add_subcommand("correct", "correct a number the marketplace already holds (Coupang)");
+  correct->add_option("--channel", o->channel, "channel name")->required();
+  correct->add_option("--order", o->order, "order id (or shipment key)")->required();
+  correct->add_option("--item", o->item, "item id: only that item's shipment");
+  correct->add_option("--carrier", o->carrier, "carrier code of the new number (uoms carriers list)")->required();
+  correct->add_option("--number", o->number, "the new tracking number")->required();
+  correct->footer("Example:\n  uoms tracking correct --channel coupang-main --order 4000019469460 --carrier CJ "
+                  "--number 612345678902\n  uoms upload-tracking --channel coupang-main\n\n"
+                  "Queues the correction; the next upload-tracking pass sends it through the marketplace's "
+                  "correction call (Coupang orders/updateInvoices), exactly once. Kinds without such a call "
+                  "(smartstore, shopee, qoo10jp, playauto, csv) are refused with exit 2 and nothing changes.");
   auto* pending = app.add_subcommand("pending", "what the next upload-tracking pass would send");
   pending->add_option("--channel", o->channel, "only this channel");
   pending->add_flag("--attention", o->attention, "only numbers parked for an operator");
@@ -245,6 +333,7 @@ Handler setup_tracking(CLI::App& app, Context& ctx)
     if (exporting->parsed()) return run_export(ctx, *o);
     if (import->parsed()) return run_import(ctx, *o);
     if (set->parsed()) return run_set(ctx, *o);
+    if (correct->parsed()) return run_correct(ctx, *o);
     if (pending->parsed()) return run_pending(ctx, *o);
     return static_cast<int>(ExitCode::usage);
   };
@@ -333,6 +422,7 @@ Handler setup_upload_tracking(CLI::App& app, Context& ctx)
         nlohmann::json entry = {{"channel", c.name},         {"kind", c.kind},           {"status", c.status},
                                 {"uploaded", c.uploaded},    {"failed", c.failed},       {"skipped", c.skipped},
                                 {"retrying", c.retrying},    {"attention", c.attention}, {"settled", c.settled},
+                                {"corrected", c.corrected},
                                 {"unknown", c.unknown},
                                 {"error", c.error.empty() ? nlohmann::json() : nlohmann::json(c.error)}};
         if (report.dry_run) entry["would_send"] = planned;
@@ -353,11 +443,13 @@ Handler setup_upload_tracking(CLI::App& app, Context& ctx)
     }
     std::vector<std::vector<std::string>> table;
     for (const auto& c : report.channels) {
-      table.push_back({c.name, c.kind, c.status, std::to_string(c.uploaded), std::to_string(c.failed),
-                       std::to_string(c.skipped), std::to_string(c.retrying), std::to_string(c.attention),
-                       clip(c.error, false)});
+      table.push_back({c.name, c.kind, c.status, std::to_string(c.uploaded), std::to_string(c.corrected),
+                       std::to_string(c.failed), std::to_string(c.skipped), std::to_string(c.retrying),
+                       std::to_string(c.attention), clip(c.error, false)});
     }
-    print_table({"CHANNEL", "KIND", "STATUS", "UPLOADED", "FAILED", "SKIPPED", "RETRYING", "ATTENTION", "ERROR"}, table);
+    print_table({"CHANNEL", "KIND", "STATUS", "UPLOADED", "CORRECTED", "FAILED", "SKIPPED", "RETRYING", "ATTENTION",
+                 "ERROR"},
+                table);
     if (report.dry_run) {
       std::vector<std::vector<std::string>> plan;
       for (const auto& c : report.channels) {

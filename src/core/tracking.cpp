@@ -154,8 +154,10 @@ ImportResult import_csv(store::Database& db, std::string_view bytes, const Impor
       } else if (existing->tracking_number == number) {
         ++result.unchanged;
       } else if (!item.empty() || targets.size() == 1) {
-        refuse(fmt::format("shipment {} of order {} already has {} {} ({}); use `uoms tracking set --replace`",
-                           target.shipment_key, order, existing->carrier, existing->tracking_number, existing->state));
+        const bool uploaded = existing->state == "uploaded" || !existing->correction_number.empty();
+        refuse(fmt::format("shipment {} of order {} already has {} {} ({}); use `uoms tracking {}`", target.shipment_key,
+                           order, existing->carrier, existing->tracking_number, existing->state,
+                           uploaded ? "correct" : "set --replace"));
       }
       // Without an item, shipments of the order that already have a number keep it.
     }

@@ -78,6 +78,7 @@ public:
       const auto end = std::min(eligible.size(), first + static_cast<std::size_t>(m_batch));
       send_batch({eligible.begin() + static_cast<std::ptrdiff_t>(first), eligible.begin() + static_cast<std::ptrdiff_t>(end)});
     }
+    correct_queued();
     retry_within_pass();
     finish();
   }
@@ -128,9 +129,10 @@ private:
     return out;
   }
 
-  // Shipments left `sending` by an earlier pass: what does the marketplace hold?
+  // Shipments left `sending` (`correcting`) by an earlier pass: what does the marketplace hold?
   void settle_leftovers()
   {
+    settle_corrections();
     auto sending = m_shipments.list({m_run.row().name, {"sending"}});
     if (sending.empty() || m_batch <= 0) return;
     const auto uploads = requests(sending);
@@ -235,7 +237,12 @@ private:
       const auto blocking = blocking_status(*it->second, s);
       if (!blocking) return false;
       s.order_status = std::string(to_string(*blocking));
-      decide(s, "skipped", fmt::format("order {} became {} since the last collect: not sent", s.order_id, s.order_status));
+      if (s.state == "correct") {
+        park_now(s, fmt::format("order {} became {} since the last collect: the correction is not sent", s.order_id,
+                            s.order_status));
+      } else {
+        decide(s, "skipped", fmt::format("order {} became {} since the last collect: not sent", s.order_id, s.order_status));
+      }
       return true;
     });
   }
@@ -267,21 +274,191 @@ private:
     case WriteStatus::done: record(s, "uploaded", {}, o); break;
     case WriteStatus::already_there: record(s, "uploaded", "already on the marketplace", o); break;
     case WriteStatus::rejected: record(s, "failed", o.reason, o); break;
-    case WriteStatus::retry_later: {
-      const int seconds = std::min(k_max_backoff_seconds, 1 << std::min(s.attempts + 1, 12));
-      const auto next = format_utc(m_run.clock().now() + std::chrono::seconds(seconds));
-      m_shipments.retry_later(s.id, o.reason, next, m_run.config().tracking_max_attempts, m_run.job_id(), now_text());
-      const bool parked = s.attempts + 1 >= m_run.config().tracking_max_attempts;
-      if (parked) {
-        ++m_report.attention;
+    case WriteStatus::retry_later: retry(s, o); break;
+    }
+  }
+
+  // A retryable failure: sent again later in this pass (--retries) or on a later one, with
+  // exponential backoff, until tracking.max_attempts parks it.
+  void retry(const store::ShipmentRow& s, const connectors::WriteOutcome& o)
+  {
+    const int seconds = std::min(k_max_backoff_seconds, 1 << std::min(s.attempts + 1, 12));
+    const auto next = format_utc(m_run.clock().now() + std::chrono::seconds(seconds));
+    m_shipments.retry_later(s.id, o.reason, next, m_run.config().tracking_max_attempts, m_run.job_id(), now_text());
+    const bool parked = s.attempts + 1 >= m_run.config().tracking_max_attempts;
+    if (parked) {
+      ++m_report.attention;
+    } else {
+      ++m_report.retrying;
+      m_retry.insert(s.id);
+    }
+    detail(s, parked ? "attention" : "retry", o.reason, o);
+  }
+
+  // --- corrections (`uoms tracking correct`) ------------------------------------------
+  // A correction replaces a number the marketplace holds, through the kind's correction
+  // call, in the same outbox as uploads: `correct` (queued) → `correcting`, committed
+  // before the call → `uploaded` with the new number, back to `correct` (retry), or
+  // `attention` (refused; the marketplace keeps the old number and the correction is kept
+  // for the operator). Sent by this pass only, so one writer per channel holds its lease.
+
+  std::vector<connectors::TrackingCorrection> corrections(const std::vector<store::ShipmentRow>& rows) const
+  {
+    std::vector<connectors::TrackingCorrection> out;
+    for (const auto& s : rows) {
+      out.push_back({{s.order_id, s.shipment_key, s.item_ids, s.correction_carrier, s.correction_number}, s.carrier,
+                     s.tracking_number});
+    }
+    return out;
+  }
+
+  // Queued corrections whose next attempt is due.
+  void correct_queued()
+  {
+    auto queued = m_shipments.list({m_run.row().name, {"correct"}, now_text(), m_options.limit});
+    std::vector<store::ShipmentRow> eligible;
+    for (auto& s : queued) {
+      if (!m_spec->corrects_tracking) {
+        park_now(s, fmt::format("kind {} has no tracking correction call in its contract", m_run.row().kind));
+      } else if (const auto blocking = blocking_stored(s)) {
+        park_now(s, fmt::format("order {} is {}: a tracking number is not corrected", s.order_id, *blocking));
+      } else if (!m_spec->carriers_from_marketplace && !carriers::code_for(*m_spec, s.correction_carrier)) {
+        park_now(s, fmt::format("carrier {} is not accepted by {} (see `uoms carriers list --kind {}`)", s.correction_carrier,
+                            m_run.row().kind, m_run.row().kind));
       } else {
-        ++m_report.retrying;
-        m_retry.insert(s.id);
+        eligible.push_back(std::move(s));
       }
-      detail(s, parked ? "attention" : "retry", o.reason, o);
-      break;
     }
+    for (std::size_t first = 0; first < eligible.size(); first += static_cast<std::size_t>(m_batch)) {
+      m_run.check_interrupted();
+      const auto end = std::min(eligible.size(), first + static_cast<std::size_t>(m_batch));
+      correct_batch({eligible.begin() + static_cast<std::ptrdiff_t>(first), eligible.begin() + static_cast<std::ptrdiff_t>(end)});
     }
+  }
+
+  void correct_batch(std::vector<store::ShipmentRow> batch)
+  {
+    recheck(batch);
+    if (batch.empty()) return;
+    if (m_options.dry_run) {
+      for (const auto& s : batch) {
+        m_report.planned.push_back({s.order_id, s.shipment_key, s.correction_carrier,
+                                    carriers::code_for(*m_spec, s.correction_carrier).value_or(""), s.correction_number,
+                                    "would_correct", fmt::format("replaces {} {}", s.carrier, s.tracking_number)});
+      }
+      return;
+    }
+    {
+      store::Database::Transaction tx(m_run.db());
+      for (const auto& s : batch) m_shipments.mark(s.id, "correcting", {}, m_run.job_id(), now_text());
+      tx.commit();
+    }
+    const auto requests = corrections(batch);
+    auto answers = writeback::correct_tracking(*m_connector, requests);
+    // A call whose answer was lost: read back at once rather than leave it to the next pass.
+    std::vector<connectors::TrackingCorrection> lost;
+    std::vector<std::size_t> at;
+    for (std::size_t i = 0; i < answers.size(); ++i) {
+      if (!answers[i].outcome) {
+        lost.push_back(requests[i]);
+        at.push_back(i);
+      }
+    }
+    if (!lost.empty()) {
+      const auto settled = writeback::settle_correction(*m_connector, lost);
+      for (std::size_t k = 0; k < at.size(); ++k) {
+        if (!settled[k].outcome) continue;
+        auto outcome = *settled[k].outcome;
+        if (outcome.status == WriteStatus::retry_later) outcome.reason = answers[at[k]].error->message;
+        answers[at[k]] = {outcome, std::nullopt};
+      }
+    }
+    store::Database::Transaction tx(m_run.db());
+    for (std::size_t i = 0; i < batch.size(); ++i) apply_correction(batch[i], answers[i]);
+    tx.commit();
+    m_run.committed(static_cast<std::int64_t>(batch.size()));
+  }
+
+  void apply_correction(const store::ShipmentRow& s, const writeback::Answer& a)
+  {
+    if (!a.outcome) {
+      ++m_report.unknown;
+      detail(s, "unknown", a.error->message + " (left `correcting`: the next pass reads it back)");
+      return;
+    }
+    const auto& o = *a.outcome;
+    switch (o.status) {
+    case WriteStatus::done: corrected(s, {}, o); break;
+    case WriteStatus::already_there: corrected(s, "already on the marketplace", o); break;
+    case WriteStatus::rejected: park(s, "correction refused: " + o.reason, o); break;
+    case WriteStatus::retry_later: retry(s, o); break;
+    }
+  }
+
+  void corrected(const store::ShipmentRow& s, std::string_view note, const connectors::WriteOutcome& o = {})
+  {
+    m_shipments.corrected(s.id, note, m_run.job_id(), now_text());
+    m_retry.erase(s.id);
+    ++m_report.corrected;
+    detail(s, "corrected",
+           fmt::format("{} {} replaces {} {}{}{}", s.correction_carrier, s.correction_number, s.carrier, s.tracking_number,
+                       note.empty() ? "" : "; ", note),
+           o);
+  }
+
+  // A correction that cannot go out as it is: parked for the operator, its number kept; the
+  // marketplace still holds the uploaded one.
+  void park(const store::ShipmentRow& s, const std::string& reason, const connectors::WriteOutcome& o = {})
+  {
+    const auto text = fmt::format("{} (the marketplace keeps {} {})", reason, s.carrier, s.tracking_number);
+    if (m_options.dry_run) {
+      m_report.planned.push_back({s.order_id, s.shipment_key, s.correction_carrier, "", s.correction_number, "attention", text});
+      return;
+    }
+    m_shipments.mark(s.id, "attention", text, m_run.job_id(), now_text());
+    m_retry.erase(s.id);
+    ++m_report.attention;
+    detail(s, "attention", text, o);
+  }
+
+  // park() decided before any call: in its own transaction.
+  void park_now(const store::ShipmentRow& s, const std::string& reason)
+  {
+    std::optional<store::Database::Transaction> tx;
+    if (!m_options.dry_run) tx.emplace(m_run.db());
+    park(s, reason);
+    if (tx) tx->commit();
+  }
+
+  // Corrections left `correcting` by an earlier pass, settled by reading back: the new
+  // number → uploaded with it; the old one → `correct`, sent again below; anything else →
+  // attention. Never sent again blindly.
+  void settle_corrections()
+  {
+    auto correcting = m_shipments.list({m_run.row().name, {"correcting"}});
+    if (correcting.empty() || m_batch <= 0) return;
+    const auto answers = writeback::settle_correction(*m_connector, corrections(correcting));
+    store::Database::Transaction tx(m_run.db());
+    for (std::size_t i = 0; i < correcting.size(); ++i) {
+      const auto& s = correcting[i];
+      const auto& a = answers[i];
+      if (!a.outcome) {
+        ++m_report.unknown;
+        detail(s, "unknown", "still unknown after reading back: " + a.error->message);
+        continue;
+      }
+      ++m_report.settled;
+      switch (a.outcome->status) {
+      case WriteStatus::already_there:
+      case WriteStatus::done: corrected(s, "settled by reading back: the marketplace holds the new number"); break;
+      case WriteStatus::retry_later:
+        m_shipments.mark(s.id, "correct", "settled by reading back: the correction did not arrive", m_run.job_id(), now_text());
+        detail(s, "retry", "settled by reading back: the marketplace still holds the old number; sent again");
+        break;
+      case WriteStatus::rejected: park(s, "settled by reading back: " + a.outcome->reason); break;
+      }
+    }
+    tx.commit();
   }
 
   // Records a final state for `s` with its detail.
@@ -349,9 +526,9 @@ private:
     for (int round = 1; round <= m_options.retries && !m_retry.empty(); ++round) {
       m_run.check_interrupted();
       m_run.clock().sleep_for(std::chrono::seconds(std::min(30, 1 << round)));
-      std::vector<store::ShipmentRow> again;
-      for (auto& s : m_shipments.list({m_run.row().name, {"pending"}})) {
-        if (m_retry.count(s.id)) again.push_back(std::move(s));
+      std::vector<store::ShipmentRow> again, again_corrections;
+      for (auto& s : m_shipments.list({m_run.row().name, {"pending", "correct"}})) {
+        if (m_retry.count(s.id)) (s.state == "correct" ? again_corrections : again).push_back(std::move(s));
       }
       m_retry.clear();
       m_report.retrying = 0;
@@ -359,13 +536,18 @@ private:
         const auto end = std::min(again.size(), first + static_cast<std::size_t>(m_batch));
         send_batch({again.begin() + static_cast<std::ptrdiff_t>(first), again.begin() + static_cast<std::ptrdiff_t>(end)});
       }
+      for (std::size_t first = 0; first < again_corrections.size(); first += static_cast<std::size_t>(m_batch)) {
+        const auto end = std::min(again_corrections.size(), first + static_cast<std::size_t>(m_batch));
+        correct_batch({again_corrections.begin() + static_cast<std::ptrdiff_t>(first),
+                       again_corrections.begin() + static_cast<std::ptrdiff_t>(end)});
+      }
     }
   }
 
   void finish()
   {
     auto& out = m_run.outcome();
-    out.counts.succeeded = m_report.uploaded;
+    out.counts.succeeded = m_report.uploaded + m_report.corrected;
     out.counts.failed = m_report.failed + m_report.attention + m_report.unknown;
     out.counts.skipped = m_report.skipped;
     out.counts.total = out.counts.succeeded + out.counts.failed + out.counts.skipped + m_report.retrying;
@@ -393,23 +575,20 @@ private:
 Report run(const config::Config& config, const Options& options, Clock& clock,
            const channels::HttpFactory& make_http, const std::function<void(const pass::Progress&)>& on_progress)
 {
-  pass::Spec spec;
-  spec.kind = "upload-tracking";
-  spec.channels = options.channels;
-  spec.concurrency = options.concurrency;
-  spec.arguments_json = options.arguments_json;
-  spec.on_progress = on_progress;
+  auto spec = pass::spec_for("upload-tracking", options, on_progress);
   auto summary_line = [](const Report& report) {
-    std::int64_t uploaded = 0, failed = 0, attention = 0;
+    std::int64_t uploaded = 0, failed = 0, attention = 0, corrected = 0;
     std::string first_failure;
     for (const auto& c : report.channels) {
       uploaded += c.uploaded;
+      corrected += c.corrected;
       failed += c.failed + c.unknown + (c.status == "failed" ? 1 : 0);
       attention += c.attention;
       if (first_failure.empty() && !c.error.empty() && c.status != "completed") first_failure = c.name + ": " + c.error;
     }
-    return fmt::format("uoms upload-tracking #{} {}: {} channels, {} uploaded, {} failed, {} need attention{}",
-                       report.job_id, report.status, report.channels.size(), uploaded, failed, attention,
+    return fmt::format("uoms upload-tracking #{} {}: {} channels, {} uploaded, {}{} failed, {} need attention{}",
+                       report.job_id, report.status, report.channels.size(), uploaded,
+                       corrected > 0 ? fmt::format("{} corrected, ", corrected) : std::string(), failed, attention,
                        first_failure.empty() ? "" : " (" + first_failure + ")");
   };
   auto report = pass::run_reported<ChannelReport>(
@@ -417,8 +596,8 @@ Report run(const config::Config& config, const Options& options, Clock& clock,
     [&](pass::ChannelRun& run, ChannelReport& slot) { ChannelUpload(run, options, slot, make_http).upload(); },
     summary_line,
     [](const ChannelReport& c) {
-      return nlohmann::json{{"uploaded", c.uploaded}, {"failed", c.failed}, {"skipped", c.skipped},
-                            {"attention", c.attention}};
+      return nlohmann::json{{"uploaded", c.uploaded}, {"corrected", c.corrected}, {"failed", c.failed},
+                            {"skipped", c.skipped}, {"attention", c.attention}};
     });
   report.dry_run = options.dry_run;
   return report;

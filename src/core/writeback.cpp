@@ -62,6 +62,19 @@ std::vector<Answer> upload_tracking(connectors::Connector& connector,
     [&](auto batch) { return connector.upload_tracking(batch); }, [](const auto& r, const auto& o) { return as_is(r, o); });
 }
 
+std::vector<Answer> correct_tracking(connectors::Connector& connector,
+                                     std::span<const connectors::TrackingCorrection> corrections)
+{
+  auto answers = in_batches(
+    corrections, connector.capabilities().tracking_batch, "tracking correction",
+    [&](auto batch) { return connector.correct_tracking(batch); }, [](const auto& r, const auto& o) { return as_is(r, o); });
+  // A kind without the call sent nothing: a refusal, not an unknown outcome.
+  for (auto& a : answers) {
+    if (a.error && a.error->kind == ErrorKind::unsupported) a = {WriteOutcome{WriteStatus::rejected, a.error->message}, std::nullopt};
+  }
+  return answers;
+}
+
 std::vector<Answer> push_stock(connectors::Connector& connector, std::span<const connectors::StockUpdate> updates)
 {
   return in_batches(
@@ -85,6 +98,32 @@ std::vector<Answer> settle_tracking(connectors::Connector& connector,
       return {WriteOutcome{WriteStatus::rejected,
                            fmt::format("the marketplace holds another tracking number ({} {})", held.carrier,
                                        held.tracking_number)},
+              std::nullopt};
+    });
+}
+
+std::vector<Answer> settle_correction(connectors::Connector& connector,
+                                      std::span<const connectors::TrackingCorrection> corrections)
+{
+  return in_batches(
+    corrections, connector.capabilities().tracking_batch, "tracking read-back",
+    [&](auto batch) {
+      std::vector<connectors::TrackingUpload> uploads;
+      for (const auto& c : batch) uploads.push_back(c.upload);
+      return connector.read_tracking(uploads);
+    },
+    [](const connectors::TrackingCorrection& c, const connectors::TrackingOnMarketplace& held) -> Answer {
+      if (held.found && held.tracking_number == c.upload.tracking_number) {
+        return {WriteOutcome{WriteStatus::already_there}, std::nullopt};
+      }
+      if (held.found && held.tracking_number == c.held_number) {
+        return {WriteOutcome{WriteStatus::retry_later, "the marketplace still holds the old number " + c.held_number},
+                std::nullopt};
+      }
+      return {WriteOutcome{WriteStatus::rejected,
+                           held.found ? fmt::format("the marketplace holds another tracking number ({} {})",
+                                                    held.carrier, held.tracking_number)
+                                      : std::string("the marketplace holds no tracking number")},
               std::nullopt};
     });
 }

@@ -7,14 +7,16 @@ namespace {
 
 constexpr const char* k_select =
   "SELECT s.id, s.order_id, c.name, o.external_id, o.status, s.shipment_key, s.carrier, s.tracking_number, "
-  "s.source, s.state, s.attempts, s.next_attempt_at, s.last_error, s.uploaded_at "
+  "s.source, s.state, s.attempts, s.next_attempt_at, s.last_error, s.uploaded_at, s.correction_carrier, "
+  "s.correction_number, s.corrected_at "
   "FROM shipments s JOIN orders o ON o.id = s.order_id JOIN channels c ON c.id = o.channel_id";
 
 ShipmentRow read_shipment(Database& db, SQLite::Statement& s)
 {
   ShipmentRow r;
   read_columns(s, r.id, r.order_row_id, r.channel, r.order_id, r.order_status, r.shipment_key, r.carrier,
-               r.tracking_number, r.source, r.state, r.attempts, r.next_attempt_at, r.last_error, r.uploaded_at);
+               r.tracking_number, r.source, r.state, r.attempts, r.next_attempt_at, r.last_error, r.uploaded_at,
+               r.correction_carrier, r.correction_number, r.corrected_at);
   Cached items(db.impl(),
                "SELECT external_id, status FROM order_items WHERE order_id = ? AND shipment_key = ? ORDER BY id");
   bind_all(*items, r.order_row_id, r.shipment_key);
@@ -87,25 +89,70 @@ bool Shipments::replace(std::int64_t id, std::string_view carrier, std::string_v
   return execute(m_db, "replace tracking number",
                  "UPDATE shipments SET carrier = ?, tracking_number = ?, state = 'pending', attempts = 0, "
                  "next_attempt_at = NULL, last_error = NULL, updated_at = ? "
-                 "WHERE id = ? AND state IN ('pending', 'failed', 'attention', 'skipped')",
+                 "WHERE id = ? AND state IN ('pending', 'failed', 'attention', 'skipped') AND correction_number IS NULL",
                  carrier, number, now, id) > 0;
 }
 
 void Shipments::record_marketplace(const ShipmentTarget& target, std::string_view carrier, std::string_view number,
                                    std::int64_t job_id, std::string_view now)
 {
+  // A correction the marketplace shows is done (whoever sent it); while one is queued, in
+  // flight or parked, the marketplace still showing the old number changes nothing.
   execute(m_db, "record tracking number",
           "INSERT INTO shipments (order_id, shipment_key, carrier, tracking_number, source, state, job_id, "
           "uploaded_at, created_at, updated_at) VALUES (?, ?, ?, ?, 'marketplace', 'uploaded', ?, ?, ?, ?) "
           "ON CONFLICT (order_id, shipment_key) DO UPDATE SET "
-          "state = CASE WHEN shipments.state IN ('uploaded', 'skipped') THEN shipments.state "
+          "state = CASE WHEN shipments.correction_number = excluded.tracking_number THEN 'uploaded' "
+          "  WHEN shipments.correction_number IS NOT NULL OR shipments.state IN ('uploaded', 'skipped') "
+          "  THEN shipments.state "
           "  WHEN shipments.tracking_number = excluded.tracking_number THEN 'uploaded' ELSE 'attention' END, "
-          "last_error = CASE WHEN shipments.state IN ('uploaded', 'skipped') "
+          "last_error = CASE WHEN shipments.correction_number = excluded.tracking_number THEN NULL "
+          "  WHEN shipments.correction_number IS NOT NULL OR shipments.state IN ('uploaded', 'skipped') "
           "  OR shipments.tracking_number = excluded.tracking_number THEN shipments.last_error "
           "  ELSE 'the marketplace already holds ' || excluded.carrier || ' ' || excluded.tracking_number END, "
+          "carrier = CASE WHEN shipments.correction_number = excluded.tracking_number "
+          "  THEN shipments.correction_carrier ELSE shipments.carrier END, "
+          "tracking_number = CASE WHEN shipments.correction_number = excluded.tracking_number "
+          "  THEN shipments.correction_number ELSE shipments.tracking_number END, "
+          "corrected_at = CASE WHEN shipments.correction_number = excluded.tracking_number "
+          "  THEN excluded.updated_at ELSE shipments.corrected_at END, "
+          "correction_carrier = CASE WHEN shipments.correction_number = excluded.tracking_number "
+          "  THEN NULL ELSE shipments.correction_carrier END, "
+          "correction_number = CASE WHEN shipments.correction_number = excluded.tracking_number "
+          "  THEN NULL ELSE shipments.correction_number END, "
           "uploaded_at = COALESCE(shipments.uploaded_at, excluded.uploaded_at), updated_at = excluded.updated_at "
           "WHERE shipments.state NOT IN ('uploaded', 'skipped') OR shipments.tracking_number != excluded.tracking_number",
           target.order_row_id, target.shipment_key, carrier, number, job_id, now, now, now);
+}
+
+bool Shipments::queue_correction(std::int64_t id, std::string_view carrier, std::string_view number,
+                                 std::string_view now)
+{
+  return execute(m_db, "queue tracking correction",
+                 "UPDATE shipments SET state = 'correct', correction_carrier = ?, correction_number = ?, attempts = 0, "
+                 "next_attempt_at = NULL, last_error = NULL, updated_at = ? "
+                 "WHERE id = ? AND (state = 'uploaded' OR (state IN ('correct', 'attention') "
+                 "AND correction_number IS NOT NULL))",
+                 carrier, number, now, id) > 0;
+}
+
+bool Shipments::drop_correction(std::int64_t id, std::string_view now)
+{
+  return execute(m_db, "drop tracking correction",
+                 "UPDATE shipments SET state = 'uploaded', correction_carrier = NULL, correction_number = NULL, "
+                 "attempts = 0, next_attempt_at = NULL, last_error = NULL, updated_at = ? "
+                 "WHERE id = ? AND state IN ('correct', 'attention') AND correction_number IS NOT NULL",
+                 now, id) > 0;
+}
+
+void Shipments::corrected(std::int64_t id, std::string_view note, std::int64_t job_id, std::string_view now)
+{
+  execute(m_db, "record tracking correction",
+          "UPDATE shipments SET state = 'uploaded', carrier = COALESCE(correction_carrier, carrier), "
+          "tracking_number = COALESCE(correction_number, tracking_number), correction_carrier = NULL, "
+          "correction_number = NULL, attempts = 0, next_attempt_at = NULL, last_error = ?, job_id = ?, "
+          "corrected_at = ?, updated_at = ? WHERE id = ?",
+          OrNull{note}, job_id, now, now, id);
 }
 
 std::vector<ShipmentRow> Shipments::list(const ShipmentFilter& f)
@@ -149,7 +196,8 @@ void Shipments::retry_later(std::int64_t id, std::string_view error, std::string
 {
   execute(m_db, "retry shipment later",
           "UPDATE shipments SET attempts = attempts + 1, "
-          "state = CASE WHEN attempts + 1 >= ? THEN 'attention' ELSE 'pending' END, "
+          "state = CASE WHEN attempts + 1 >= ? THEN 'attention' "
+          "  WHEN state IN ('correct', 'correcting') THEN 'correct' ELSE 'pending' END, "
           "next_attempt_at = ?, last_error = ?, job_id = ?, updated_at = ? WHERE id = ?",
           max_attempts, next_attempt_at, OrNull{error}, job_id, now, id);
 }

@@ -23,6 +23,7 @@ V4 = f"/v2/providers/openapi/apis/api/v4/vendors/{COUPANG_VENDOR}"
 V5 = f"/v2/providers/openapi/apis/api/v5/vendors/{COUPANG_VENDOR}"
 ACK = V4 + "/ordersheets/acknowledgement"
 INVOICES = V4 + "/orders/invoices"
+UPDATE_INVOICES = V4 + "/orders/updateInvoices"
 NAVER = "/external/v1/pay-order/seller"
 
 
@@ -42,6 +43,10 @@ def dtos(box, number, carrier="CJGLS", items=None):
 
 def invoice(sb, dto_list):
     return coupang(sb, "POST", INVOICES, {"vendorId": COUPANG_VENDOR, "orderSheetInvoiceApplyDtos": dto_list})
+
+
+def update_invoice(sb, dto_list):
+    return coupang(sb, "POST", UPDATE_INVOICES, {"vendorId": COUPANG_VENDOR, "orderSheetInvoiceApplyDtos": dto_list})
 
 
 def received(sb, account, number):
@@ -152,6 +157,42 @@ class CoupangTrackingTest(SandboxCase):
         # Refused requests (400, 401, 429) leave nothing; the per-box refusal is remembered.
         self.assertEqual([row["result"] for row in received(self.sb, COUPANG_VENDOR, "400000000003")],
                          ["NOT_FOUND_VENDOR_ITEM"])
+
+    def test_update_invoices_corrects_a_registered_invoice_in_shipped_statuses(self):
+        box = self.new_box()
+        # Nothing registered yet: nothing to correct.
+        _, _, body = update_invoice(self.sb, dtos(box, "400000000011"))
+        self.assertEqual(body["data"]["responseList"][0]["resultCode"], "NOT_FOUND_INVOICE_NUMBER")
+        _, _, body = invoice(self.sb, dtos(box, "400000000010"))
+        self.assertEqual(body["data"]["responseList"][0]["resultCode"], "OK")
+        # The same DTO validation as orders/invoices.
+        status, _, body = update_invoice(self.sb, dtos(box, "400000000011", carrier="LOTTE"))
+        self.assertEqual(status, 400, body)
+        _, _, body = update_invoice(self.sb, dtos(box, "12ab"))
+        self.assertEqual(body["data"]["responseList"][0]["resultCode"], "INVALID_INVOICE_NUMBER")
+        status, _, body = update_invoice(self.sb, dtos(box, "400000000011", carrier="HANJIN"))
+        entry = body["data"]["responseList"][0]
+        self.assertEqual((status, body["data"]["responseCode"], entry["resultCode"], entry["succeed"]),
+                         (200, 0, "OK", True), body)
+        sheet = self.sheet(box)
+        self.assertEqual((sheet["status"], sheet["invoiceNumber"], sheet["deliveryCompanyName"]),
+                         ("DEPARTURE", "400000000011", "한진택배"))
+        rows = received(self.sb, COUPANG_VENDOR, "400000000011")
+        self.assertEqual({(row["call"], row["result"]) for row in rows if row["result"] == "OK"},
+                         {("updateInvoices", "OK")})
+        # Only in DEPARTURE, DELIVERING, FINAL_DELIVERY or NONE_TRACKING.
+        self.sb.mutate(COUPANG_VENDOR, ids=[box["shipment_box_id"]], status="INSTRUCT")
+        _, _, body = update_invoice(self.sb, dtos(box, "400000000012"))
+        entry = body["data"]["responseList"][0]
+        self.assertEqual((body["data"]["responseCode"], entry["resultCode"], entry["retryRequired"]),
+                         (99, "INVALID_STATUS", False))
+        self.sb.mutate(COUPANG_VENDOR, ids=[box["shipment_box_id"]], status="FINAL_DELIVERY")
+        _, _, body = update_invoice(self.sb, dtos(box, "400000000012"))
+        self.assertEqual(body["data"]["responseList"][0]["resultCode"], "OK")
+        self.sb._control("POST", "cancel", {"account": COUPANG_VENDOR, "ids": [box["order_id"]]})
+        _, _, body = update_invoice(self.sb, dtos(box, "400000000013"))
+        self.assertEqual(body["data"]["responseList"][0]["resultCode"], "ORDER_DELIVERY_CANCELED")
+        self.assertEqual(self.sheet(box)["invoiceNumber"], "400000000012")
 
     def test_cancel_between_collect_and_upload(self):
         box = self.new_box()

@@ -97,7 +97,14 @@ class TrackingCliTest(uoms_e2e.TestCase):
         self.assertEqual(self.w.ok(["tracking", "pending"]), "nothing to upload\n")
         err = self.assertError(self.w.run(["tracking", "set", "--channel", "tea", "--order", "WEB-20261122-0001",
                                            "--carrier", "CJ", "--number", "633333333333", "--replace"]), 2)
-        self.assertIn("was uploaded with HANJIN 622222222222", err)
+        self.assertIn("was uploaded with HANJIN 622222222222; an uploaded number is changed only with "
+                      "`uoms tracking correct`", err)
+        # csv has no correction call: refused as a usage error, and nothing changes.
+        before = self.shipments()
+        self.assertError(self.w.run(["tracking", "correct", "--channel", "tea", "--order", "WEB-20261122-0001",
+                                     "--carrier", "CJ", "--number", "633333333333"]), 2,
+                         "kind csv has no tracking correction call in its contract: correct it in the seller center")
+        self.assertEqual(self.shipments(), before)
 
     def test_carriers_list(self):
         out = self.w.ok(["carriers", "list", "--kind", "csv"])

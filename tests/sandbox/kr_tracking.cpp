@@ -228,6 +228,87 @@ void invoices(Sandbox& sandbox, const json& body, httplib::Response& res, const 
   coupang_results(res, list);
 }
 
+// POST orders/updateInvoices (coupang.md §2.4, end): corrects a registered invoice, with the
+// DTO shape and per-box answers of orders/invoices, only in DEPARTURE, DELIVERING,
+// FINAL_DELIVERY or NONE_TRACKING. The box's invoice becomes the new one; its status stays.
+void update_invoices(Sandbox& sandbox, const json& body, httplib::Response& res, const AccountConfig& account)
+{
+  static const std::set<std::string> k_correctable{"DEPARTURE", "DELIVERING", "FINAL_DELIVERY", "NONE_TRACKING"};
+  const json dtos = body.value("orderSheetInvoiceApplyDtos", json());
+  if (!dtos.is_array() || dtos.empty() || dtos.size() > k_max_invoice_dtos) {
+    coupang_error(res, 400, "orderSheetInvoiceApplyDtos must hold 1 to 50 DTOs.");
+    return;
+  }
+  std::vector<long long> boxes; // in order of first appearance
+  for (const auto& dto : dtos) {
+    if (const std::string problem = dto.is_object() ? dto_problem(dto) : "a DTO must be an object."; !problem.empty()) {
+      coupang_error(res, 400, problem);
+      return;
+    }
+    if (std::find(boxes.begin(), boxes.end(), dto["shipmentBoxId"].get<long long>()) == boxes.end()) {
+      boxes.push_back(dto["shipmentBoxId"].get<long long>());
+    }
+  }
+  KrTracking& ledger = kr_tracking();
+  std::lock_guard lock(ledger.mutex);
+  json list = json::array();
+  for (const long long box : boxes) {
+    std::vector<json> mine;
+    for (const auto& dto : dtos) {
+      if (dto["shipmentBoxId"].get<long long>() == box) {
+        mine.push_back(dto);
+      }
+    }
+    const std::string number = mine.front()["invoiceNumber"].get<std::string>();
+    const std::string carrier = mine.front()["deliveryCompanyCode"].get<std::string>();
+    const std::string key = KrTracking::key(account.id, std::to_string(box));
+    const auto order = sandbox.store.find_coupang_box(account.id, box);
+    std::set<long long> wanted;
+    bool consistent = true;
+    for (const auto& dto : mine) {
+      wanted.insert(dto["vendorItemId"].get<long long>());
+      consistent = consistent && dto["invoiceNumber"] == number && dto["deliveryCompanyCode"] == carrier;
+    }
+    std::set<long long> has;
+    if (order) {
+      for (const auto& item : order->items) {
+        has.insert(item.vendor_item_id);
+      }
+    }
+    std::string code = "OK";
+    bool retry = false;
+    std::string message;
+    if (!order || order->order_id != mine.front()["orderId"].get<long long>()) {
+      code = "NOT_FOUND_SHIPMENT_BOX", message = "발주서를 찾을 수 없습니다.";
+    } else if (ledger.cancelled.contains(key)) {
+      code = "ORDER_DELIVERY_CANCELED", message = "취소 또는 출고중지 요청된 주문입니다.";
+    } else if (!ledger.invoices.contains(key)) {
+      code = "NOT_FOUND_INVOICE_NUMBER", message = "등록된 송장이 없습니다. 송장 업로드를 이용하세요.";
+    } else if (!k_correctable.contains(order->status)) {
+      code = "INVALID_STATUS",
+      message = fmt::format("송장 수정은 배송지시/배송중/배송완료/업체직송 상태에서만 가능합니다 ({}).", order->status);
+    } else if (wanted != has) {
+      code = "NOT_FOUND_VENDOR_ITEM", message = "묶음배송 상품 중 누락된 상품이 있습니다.";
+    } else if (!consistent || !kr_plausible_number(number, carrier == "DIRECT")) {
+      code = "INVALID_INVOICE_NUMBER", retry = true, message = fmt::format("유효하지 않은 송장번호입니다 ({}).", number);
+    } else if (kr_used_elsewhere(sandbox, ledger, account.id, std::to_string(box), number, *order)) {
+      code = "DUPLICATE_INVOICE_NUMBER", retry = true, message = fmt::format("6개월 내 사용된 송장번호입니다 ({}).", number);
+    }
+    if (code == "OK") {
+      ledger.invoices[key] = {carrier, number, now()};
+      // The change time moves so a later collect sees the new invoice; the status stays.
+      sandbox.store.mutate(account.id, std::nullopt, {std::to_string(box)}, order->status);
+    }
+    for (const auto& dto : mine) {
+      ledger.received.push_back({"coupang", account.id, std::to_string(dto["orderId"].get<long long>()), std::to_string(box),
+                                 std::to_string(dto["vendorItemId"].get<long long>()), dto["deliveryCompanyCode"],
+                                 dto["invoiceNumber"], code, now(), "updateInvoices"});
+    }
+    list.push_back(result(box, code, retry, message));
+  }
+  coupang_results(res, list);
+}
+
 } // namespace
 
 KrTracking& kr_tracking()
@@ -254,13 +335,14 @@ bool handle_coupang_writes(Sandbox& sandbox, const httplib::Request& req, httpli
                            const AccountConfig& account)
 {
   static const std::regex acknowledgement(R"(^/v2/providers/openapi/apis/api/v4/vendors/([^/]+)/ordersheets/acknowledgement$)");
-  static const std::regex invoice(R"(^/v2/providers/openapi/apis/api/v4/vendors/([^/]+)/orders/invoices$)");
+  static const std::regex invoice(R"(^/v2/providers/openapi/apis/api/v4/vendors/([^/]+)/orders/(invoices|updateInvoices)$)");
   std::smatch m;
   const bool is_ack = std::regex_match(req.path, m, acknowledgement);
   if (!is_ack && !std::regex_match(req.path, m, invoice)) {
     return false;
   }
-  market.endpoint = is_ack ? "coupang.acknowledgement" : "coupang.invoices";
+  const bool is_update = !is_ack && m[2].str() == "updateInvoices";
+  market.endpoint = is_ack ? "coupang.acknowledgement" : is_update ? "coupang.updateInvoices" : "coupang.invoices";
   // The acknowledgement is PUT or PATCH (coupang.md §2.3 lists both); invoices are POST.
   const bool method_ok = is_ack ? (req.method == "PUT" || req.method == "PATCH") : req.method == "POST";
   if (coupang_refused(market, res, method_ok, m[1].str(), account)) {
@@ -273,6 +355,8 @@ bool handle_coupang_writes(Sandbox& sandbox, const httplib::Request& req, httpli
   }
   if (is_ack) {
     acknowledge(sandbox, body, res, account);
+  } else if (is_update) {
+    update_invoices(sandbox, body, res, account);
   } else {
     invoices(sandbox, body, res, account);
   }
@@ -302,7 +386,7 @@ json received_json(const KrReceived& r)
 {
   return {{"kind", r.kind},       {"account", r.account},   {"order_id", r.order_id},
           {"shipment", r.shipment}, {"item", r.item},       {"carrier", r.carrier},
-          {"tracking_number", r.number}, {"result", r.result},
+          {"tracking_number", r.number}, {"result", r.result}, {"call", r.call},
           {"received_at", format_time(r.at, std::chrono::minutes{0}, "%Y-%m-%dT%H:%M:%S.%LZ")}};
 }
 

@@ -395,6 +395,7 @@ struct KrReceived
   std::string number;
   std::string result; // "OK" or the marketplace's code
   TimePoint at{};
+  std::string call = "invoices"; // Coupang: "invoices" or "updateInvoices" (a correction)
 };
 struct KrTracking
 {
@@ -420,7 +421,7 @@ bool kr_used_elsewhere(Sandbox& sandbox, KrTracking& ledger, const std::string& 
 // account (coupang.md §2.2); true when it answered.
 bool coupang_refused(const Marketplace& market, httplib::Response& res, bool method_ok, const std::string& vendor,
                      const AccountConfig& account);
-// Coupang acknowledgement and invoices (coupang.md §2.3, §2.4), after the signature check;
+// Coupang acknowledgement, invoices and updateInvoices (coupang.md §2.3, §2.4), after the signature check;
 // false when the path is not one of them.
 bool handle_coupang_writes(Sandbox& sandbox, const httplib::Request& req, httplib::Response& res, Marketplace& market,
                            const AccountConfig& account);

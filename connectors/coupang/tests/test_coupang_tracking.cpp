@@ -321,3 +321,111 @@ TEST_CASE("Coupang collect records the invoice a box already holds")
   CHECK(page->orders[3].items[0].tracking_number.empty());
   CHECK(page->orders[3].items[0].tracking_carrier.empty());
 }
+
+namespace {
+
+TrackingCorrection correction(const std::string& order, const std::string& box_id, std::vector<std::string> items,
+                              const std::string& number, const std::string& carrier, const std::string& held)
+{
+  return {upload(order, box_id, std::move(items), number, carrier), "CJ", held};
+}
+
+} // namespace
+
+TEST_CASE("CoupangConnector::correct_tracking posts orders/updateInvoices with the upload's DTOs")
+{
+  Harness h;
+  auto connector = h.make();
+  CHECK(coupang::spec().corrects_tracking);
+  h.http.reply(200, sheets(json::array({box(100, 1, "DEPARTURE", {11, 12}, "111111111111", "CJ 대한통운")})));
+  h.http.reply(200, results(json::array({entry(100, "OK", false)})));
+  const std::vector<TrackingCorrection> corrections = {
+    correction("1", "100", {"100-11", "100-12"}, "222222222222", "HANJIN", "111111111111")};
+  const auto outcomes = connector->correct_tracking(corrections);
+  REQUIRE(outcomes);
+  REQUIRE(outcomes->size() == 1);
+  CHECK((*outcomes)[0].status == WriteStatus::done);
+  REQUIRE(h.http.requests.size() == 2);
+  const auto& post = h.http.requests[1];
+  CHECK(post.method == "POST");
+  CHECK(post.url == k_base + k_v4 + "/orders/updateInvoices");
+  CHECK(post.label == "POST orders/updateInvoices (1 boxes)");
+  CHECK(header(post, "Authorization")
+        == coupang::authorization(k_access, k_secret, "250801T000000Z", "POST", k_v4 + "/orders/updateInvoices", ""));
+  CHECK(json::parse(post.body)
+        == json{{"vendorId", "A00012345"},
+                {"orderSheetInvoiceApplyDtos",
+                 {dto(100, 1, 11, "HANJIN", "222222222222"), dto(100, 1, 12, "HANJIN", "222222222222")}}});
+
+  // The box now holds the new number: asking again sends nothing.
+  h.http.reply(200, sheets(json::array({box(100, 1, "DEPARTURE", {11, 12}, "222222222222", "한진택배")})));
+  const auto again = connector->correct_tracking(corrections);
+  REQUIRE(again);
+  CHECK((*again)[0].status == WriteStatus::already_there);
+  CHECK(h.http.requests.size() == 3);
+}
+
+TEST_CASE("CoupangConnector::correct_tracking refuses before the call what updateInvoices cannot take")
+{
+  Harness h;
+  auto connector = h.make();
+  json cancelled = box(300, 1, "DEPARTURE", {31}, "111111111111", "CJ 대한통운");
+  cancelled["orderItems"][0]["canceled"] = true;
+  h.http.reply(200, sheets(json::array({box(100, 1, "INSTRUCT", {11}, "111111111111", "CJ 대한통운"),
+                                        box(200, 1, "DELIVERING", {21}, "999999999999", "롯데택배"), cancelled,
+                                        box(400, 1, "DEPARTURE", {41})})));
+  const std::vector<TrackingCorrection> corrections = {
+    correction("1", "100", {"100-11"}, "222222222222", "CJ", "111111111111"),
+    correction("1", "200", {"200-21"}, "222222222222", "CJ", "111111111111"),
+    correction("1", "300", {"300-31"}, "222222222222", "CJ", "111111111111"),
+    correction("1", "400", {"400-41"}, "222222222222", "CJ", "111111111111"),
+    correction("1", "500", {"500-51"}, "222222222222", "YAMATO", "111111111111")};
+  const auto outcomes = connector->correct_tracking(corrections);
+  REQUIRE(outcomes);
+  REQUIRE(outcomes->size() == 5);
+  CHECK((*outcomes)[0].status == WriteStatus::rejected);
+  CHECK((*outcomes)[0].reason
+        == "INVALID_STATUS: box 100 is INSTRUCT; Coupang corrects an invoice only in DEPARTURE, DELIVERING, "
+           "FINAL_DELIVERY or NONE_TRACKING");
+  CHECK((*outcomes)[1].status == WriteStatus::rejected);
+  CHECK((*outcomes)[1].reason == "the box holds invoice HYUNDAI 999999999999, not the uploaded 111111111111: not overwritten");
+  CHECK((*outcomes)[2].status == WriteStatus::rejected);
+  CHECK((*outcomes)[2].reason == "cancelled: every item of the box is cancelled; an invoice is not corrected");
+  CHECK((*outcomes)[3].status == WriteStatus::rejected);
+  CHECK((*outcomes)[3].reason == "the box holds no invoice: nothing to correct");
+  CHECK((*outcomes)[4].status == WriteStatus::rejected);
+  CHECK((*outcomes)[4].reason == "carrier YAMATO has no Coupang deliveryCompanyCode (coupang.md §2.7)");
+  CHECK(h.http.requests.size() == 1); // the one read; no updateInvoices
+}
+
+TEST_CASE("CoupangConnector::correct_tracking maps updateInvoices answers like the upload's")
+{
+  Harness h;
+  auto connector = h.make();
+  h.http.reply(200, sheets(json::array({box(100, 1, "DELIVERING", {11}, "111111111111", "CJ 대한통운"),
+                                        box(200, 1, "FINAL_DELIVERY", {21}, "111111111112", "CJ 대한통운")})));
+  h.http.reply(200, results(json::array({entry(100, "INVALID_STATUS", false, "상태 오류"),
+                                         entry(200, "UNDEFINED_ERROR_OCCUR", true, "잠시 후 다시")}),
+                            99));
+  // Box 100's refusal is read back: it still holds the old number.
+  h.http.reply(200, sheets(json::array({box(100, 1, "DELIVERING", {11}, "111111111111", "CJ 대한통운"),
+                                        box(200, 1, "FINAL_DELIVERY", {21}, "111111111112", "CJ 대한통운")})));
+  const std::vector<TrackingCorrection> corrections = {
+    correction("1", "100", {"100-11"}, "222222222222", "CJ", "111111111111"),
+    correction("1", "200", {"200-21"}, "222222222223", "CJ", "111111111112")};
+  const auto outcomes = connector->correct_tracking(corrections);
+  REQUIRE(outcomes);
+  CHECK((*outcomes)[0].status == WriteStatus::rejected);
+  CHECK((*outcomes)[0].reason == "INVALID_STATUS: 상태 오류");
+  CHECK((*outcomes)[1].status == WriteStatus::retry_later);
+  CHECK(h.http.requests.size() == 3);
+
+  SUBCASE("a failed call leaves the outcome unknown")
+  {
+    h.http.reply(200, sheets(json::array({box(100, 1, "DELIVERING", {11}, "111111111111", "CJ 대한통운")})));
+    h.http.reply(401, R"({"code":401,"message":"Unauthorized"})");
+    const auto failed = connector->correct_tracking(std::vector<TrackingCorrection>{corrections[0]});
+    REQUIRE_FALSE(failed);
+    CHECK(failed.error().message.starts_with("POST orders/updateInvoices (1 boxes): HTTP 401"));
+  }
+}

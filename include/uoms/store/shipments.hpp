@@ -22,11 +22,17 @@ struct ShipmentRow
   std::string carrier;      // uoms code
   std::string tracking_number;
   std::string source;       // import, manual, marketplace
-  std::string state;        // pending, sending, uploaded, failed, skipped, attention
+  std::string state;        // pending, sending, uploaded, failed, skipped, attention, correct, correcting
   int attempts = 0;
   std::string next_attempt_at;
   std::string last_error;
   std::string uploaded_at;
+  // A correction of an uploaded number (`uoms tracking correct`): the new carrier and number
+  // while it is queued (correct), in flight (correcting) or refused (attention); empty
+  // otherwise. carrier / tracking_number stay what the marketplace is known to hold.
+  std::string correction_carrier;
+  std::string correction_number;
+  std::string corrected_at;
   std::vector<std::string> item_ids;      // external ids of the order's items in this shipment
   std::vector<std::string> item_statuses; // their uoms statuses, in the same order
 };
@@ -67,7 +73,7 @@ public:
   bool add(const ShipmentTarget& target, std::string_view carrier, std::string_view number, std::string_view source,
            std::string_view now);
   // Replaces the number of a shipment not uploaded yet (pending, failed, attention).
-  // Returns false when it was uploaded or is being sent.
+  // Returns false when it was uploaded, is being sent or carries a correction.
   bool replace(std::int64_t id, std::string_view carrier, std::string_view number, std::string_view now);
 
   // A number the marketplace reports on a collected order: recorded as uploaded; a
@@ -76,13 +82,25 @@ public:
   void record_marketplace(const ShipmentTarget& target, std::string_view carrier, std::string_view number,
                           std::int64_t job_id, std::string_view now);
 
+  // Corrections of an uploaded number, through the same outbox as uploads. Queues `carrier
+  // number` as the correction of an uploaded shipment (or replaces a queued or refused
+  // correction): state `correct`, sent by the next upload-tracking pass. False, changing
+  // nothing, for any other state.
+  bool queue_correction(std::int64_t id, std::string_view carrier, std::string_view number, std::string_view now);
+  // Forgets a queued or refused correction: back to `uploaded` with the number the
+  // marketplace holds. False when there is none (or it is in flight).
+  bool drop_correction(std::int64_t id, std::string_view now);
+  // The marketplace took the correction: its number becomes the uploaded one.
+  void corrected(std::int64_t id, std::string_view note, std::int64_t job_id, std::string_view now);
+
   std::vector<ShipmentRow> list(const ShipmentFilter& filter);
 
-  // Outbox transitions. `sending` is committed before the call; the outcome after it.
+  // Outbox transitions. `sending` (`correcting`) is committed before the call; the outcome
+  // after it. The correction columns are kept: `correct` sends it again, `attention` parks it.
   void mark(std::int64_t id, std::string_view state, std::string_view error, std::int64_t job_id,
             std::string_view now);
-  // A retryable failure: attempts + 1 and the next attempt's time, or `attention` once
-  // `max_attempts` is reached.
+  // A retryable failure: attempts + 1 and the next attempt's time (back to `pending`, or to
+  // `correct` for a correction), or `attention` once `max_attempts` is reached.
   void retry_later(std::int64_t id, std::string_view error, std::string_view next_attempt_at, int max_attempts,
                    std::int64_t job_id, std::string_view now);
 
