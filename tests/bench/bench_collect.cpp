@@ -40,8 +40,6 @@ using namespace uoms::bench;
 constexpr int k_channels = 10;
 constexpr int k_orders_per_account = 2000;
 constexpr int k_concurrency = 10;
-// The sandbox spreads orders over the 72 h before it starts; four days of lookback cover them.
-constexpr auto k_lookback = std::chrono::hours(24 * 4);
 
 // The workload: 5 Coupang + 5 Smartstore channels; --mixed: 2 of each of the five
 // marketplaces (10 channels either way).
@@ -95,35 +93,9 @@ int run(int argc, char** argv)
   SandboxProcess sandbox(sandbox_binary, dir, sandbox_config(accounts));
 
   uoms::SystemClock clock;
-  uoms::config::Config config;
-  config.database = dir / "uoms.db";
-  config.key_file = dir / "uoms.key";
-  config.concurrency = k_concurrency;
-  config.initial_lookback = k_lookback;
-  // Orders created in the sandbox's last minute must count too.
-  config.settle_delay = uoms::Millis{0};
-  config.http.allowed_hosts = {"loopback"};
-  config.http.user_agent = "uoms-bench";
-
-  uoms::channels::write_key_file(config.key_file, true);
-  const auto key = uoms::channels::load_key(config);
-  std::map<std::string, std::int64_t> channel_ids;
-  {
-    auto db = uoms::store::Database::open(config.database, true);
-    const auto now = uoms::format_utc(clock.now());
-    for (const auto& a : accounts) {
-      uoms::channels::Changes changes;
-      changes.set["base_url"] = sandbox.base_url();
-      changes.set["rate_limit"] = fmt::format("{}", k_rate_limit);
-      for (const auto& [name, value] : a.settings) changes.set[name] = value;
-      for (const auto& [name, value] : a.secrets) changes.secrets[name] = value;
-      channel_ids[a.channel] = uoms::channels::add(db, key, a.channel, a.kind, changes, now).row.id;
-    }
-  }
-
-  uoms::net::HttpOptions control_options;
-  control_options.allowed_hosts = {"loopback"};
-  auto control = uoms::net::make_curl_client(control_options, clock);
+  const uoms::config::Config config = bench_config(dir, k_concurrency);
+  const auto channel_ids = add_channels(config, accounts, sandbox.base_url(), clock);
+  auto control = control_client(clock);
 
   uoms::collect::Options options;
   options.concurrency = k_concurrency;
@@ -148,7 +120,7 @@ int run(int argc, char** argv)
   fmt::print("{:<14} {:>7} {:>9} {:>5} {:>9} {:>9}\n", "channel", "orders", "requests", "429s", "bound_s",
              "elapsed_s");
   for (const auto& a : accounts) {
-    const std::int64_t in_db = uoms::store::Channels(db).count_orders(channel_ids[a.channel]);
+    const std::int64_t in_db = uoms::store::Channels(db).count_orders(channel_ids.at(a.channel));
     collected += in_db;
     missing += std::max<std::int64_t>(0, expected[a.id] - in_db);
     const json& acc = stats["accounts"].contains(a.id) ? stats["accounts"][a.id] : json::object();
@@ -168,7 +140,7 @@ int run(int argc, char** argv)
     }
     // The channel's own time: first window started to last window finished.
     double elapsed = 0;
-    const auto windows = uoms::store::CollectState(db).windows(channel_ids[a.channel]);
+    const auto windows = uoms::store::CollectState(db).windows(channel_ids.at(a.channel));
     if (!windows.empty()) {
       std::optional<uoms::TimePoint> first, last;
       for (const auto& w : windows) {

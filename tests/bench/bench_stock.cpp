@@ -49,36 +49,21 @@ std::vector<Account> make_accounts(int listings)
   return accounts;
 }
 
-// What one pass cost, per channel and in all, from the sandbox's request counts.
-struct PassFigures
-{
-  std::string name;
-  double wall = 0, cpu = 0, bound = 0;
-  std::int64_t requests = 0, throttled = 0, listings = 0;
-  std::string slowest;
-};
-
 class Bench
 {
 public:
   Bench(const fs::path& sandbox_binary, int listings)
     : m_listings(listings), m_accounts(make_accounts(listings)),
-      m_sandbox(sandbox_binary, m_dir.path(), sandbox_config(m_accounts))
+      m_sandbox(sandbox_binary, m_dir.path(), sandbox_config(m_accounts)),
+      m_config(bench_config(m_dir.path(), k_concurrency))
   {
-    m_config.database = m_dir.path() / "uoms.db";
-    m_config.key_file = m_dir.path() / "uoms.key";
-    m_config.concurrency = k_concurrency;
-    m_config.http.allowed_hosts = {"loopback"};
-    m_config.http.user_agent = "uoms-bench";
-    uoms::net::HttpOptions control_options;
-    control_options.allowed_hosts = {"loopback"};
-    m_control = uoms::net::make_curl_client(control_options, m_clock);
+    m_control = control_client(m_clock);
   }
 
   int run()
   {
     set_up();
-    std::vector<PassFigures> passes;
+    std::vector<std::pair<std::string, PassFigures>> passes;
     passes.push_back(measure("listings fetch", [&] {
       uoms::stock::FetchOptions options;
       options.concurrency = k_concurrency;
@@ -95,11 +80,11 @@ public:
                "entries, latency {} ms, {} req/s per channel, concurrency {}\n",
                m_accounts.size(), m_listings, k_latency_ms, k_rate_limit, k_concurrency);
     fmt::print("listings            {} mapped of {} in the sandbox\n", m_mapped, m_remote_listings);
-    for (const auto& p : passes) {
+    for (const auto& [name, p] : passes) {
       fmt::print("{:<34} wall {:7.2f} s  bound {:7.2f} s ({})  wall/bound {:4.2f}  requests {:6}  429s {:3}  "
                  "CPU per listing {:6.1f} us\n",
-                 p.name, p.wall, p.bound, p.slowest, p.bound > 0 ? p.wall / p.bound : 0.0, p.requests, p.throttled,
-                 p.listings > 0 ? p.cpu * 1e6 / static_cast<double>(p.listings) : 0.0);
+                 name, p.wall, p.bound, p.slowest, p.bound > 0 ? p.wall / p.bound : 0.0, p.requests, p.throttled,
+                 p.records > 0 ? p.cpu * 1e6 / static_cast<double>(p.records) : 0.0);
     }
     rusage usage{};
     ::getrusage(RUSAGE_SELF, &usage);
@@ -136,19 +121,12 @@ private:
   // learns listings from orders, Smartstore and Qoo10 read the items uoms knows.
   void set_up()
   {
-    uoms::channels::write_key_file(m_config.key_file, true);
-    const auto key = uoms::channels::load_key(m_config);
-    auto db = uoms::store::Database::open(m_config.database, true);
+    m_channel_ids = add_channels(m_config, m_accounts, m_sandbox.base_url(), m_clock);
+    auto db = uoms::store::Database::open(m_config.database, false);
     const auto now = uoms::format_utc(m_clock.now());
     std::string products = "sku,name,on_hand\n";
     std::set<std::string> skus;
     for (const auto& a : m_accounts) {
-      uoms::channels::Changes changes;
-      changes.set["base_url"] = m_sandbox.base_url();
-      changes.set["rate_limit"] = fmt::format("{}", k_rate_limit);
-      for (const auto& [name, value] : a.settings) changes.set[name] = value;
-      for (const auto& [name, value] : a.secrets) changes.secrets[name] = value;
-      m_channel_ids[a.channel] = uoms::channels::add(db, key, a.channel, a.kind, changes, now).row.id;
       const json remote = book(a);
       for (const auto& l : remote["listings"]) {
         const std::string sku = l["seller_code"];
@@ -217,41 +195,18 @@ private:
     return wrong;
   }
 
-  template <typename Work>
-  PassFigures measure(const std::string& name, Work work)
+  // A pass measured, under its name.
+  std::pair<std::string, PassFigures> measure(const std::string& name, const std::function<std::int64_t()>& work)
   {
-    control_post(*m_control, m_sandbox.base_url() + "/__sandbox/reset_stats", json::object());
-    rusage before{}, after{};
-    ::getrusage(RUSAGE_SELF, &before);
-    const auto started = std::chrono::steady_clock::now();
-    PassFigures figures;
-    figures.name = name;
-    figures.listings = work();
-    figures.wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-    ::getrusage(RUSAGE_SELF, &after);
-    figures.cpu = cpu_seconds(after) - cpu_seconds(before);
-    const json stats = control_get(*m_control, m_sandbox.base_url() + "/__sandbox/stats");
-    for (const auto& a : m_accounts) {
-      if (!stats["accounts"].contains(a.id)) continue;
-      const json& acc = stats["accounts"][a.id];
-      const double requests = acc.value("requests", 0.0);
-      figures.requests += static_cast<std::int64_t>(requests);
-      if (acc.contains("status_codes")) figures.throttled += acc["status_codes"].value("429", 0);
-      // Each channel's requests go one after another; channels run in parallel.
-      if (const double bound = rate_limit_bound(requests); bound > figures.bound) {
-        figures.bound = bound;
-        figures.slowest = a.channel;
-      }
-    }
-    return figures;
+    return {name, measure_pass(*m_control, m_sandbox.base_url(), m_accounts, work)};
   }
 
   TempDir m_dir;
   int m_listings;
   std::vector<Account> m_accounts;
   SandboxProcess m_sandbox;
-  uoms::SystemClock m_clock;
   uoms::config::Config m_config;
+  uoms::SystemClock m_clock;
   std::unique_ptr<uoms::net::HttpClient> m_control;
   std::map<std::string, std::int64_t> m_channel_ids;
   std::int64_t m_remote_listings = 0, m_mapped = 0;

@@ -39,7 +39,6 @@ using nlohmann::json;
 using namespace uoms::bench;
 
 constexpr int k_concurrency = 10;
-constexpr auto k_lookback = std::chrono::hours(24 * 4);
 
 // The carrier each marketplace's sandbox takes, and the raw statuses it accepts an invoice
 // in (as scripts/demo_tracking_csv.py).
@@ -83,40 +82,6 @@ std::string tracking_file(const fs::path& database, std::int64_t& rows)
   return out;
 }
 
-struct PassFigures
-{
-  double wall = 0, cpu = 0, bound = 0;
-  std::int64_t requests = 0, throttled = 0;
-  std::string slowest;
-};
-
-template <typename Work>
-PassFigures measure(uoms::net::HttpClient& control, const std::string& base, const std::vector<Account>& accounts, Work work)
-{
-  control_post(control, base + "/__sandbox/reset_stats", json::object());
-  rusage before{}, after{};
-  ::getrusage(RUSAGE_SELF, &before);
-  const auto started = std::chrono::steady_clock::now();
-  work();
-  PassFigures f;
-  f.wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-  ::getrusage(RUSAGE_SELF, &after);
-  f.cpu = cpu_seconds(after) - cpu_seconds(before);
-  const json stats = control_get(control, base + "/__sandbox/stats");
-  for (const auto& a : accounts) {
-    if (!stats["accounts"].contains(a.id)) continue;
-    const json& acc = stats["accounts"][a.id];
-    const double requests = acc.value("requests", 0.0);
-    f.requests += static_cast<std::int64_t>(requests);
-    if (acc.contains("status_codes")) f.throttled += acc["status_codes"].value("429", 0);
-    if (const double bound = rate_limit_bound(requests); bound > f.bound) {
-      f.bound = bound;
-      f.slowest = a.channel;
-    }
-  }
-  return f;
-}
-
 int run(int argc, char** argv)
 {
   int orders = 2000;
@@ -156,31 +121,9 @@ int run(int argc, char** argv)
   SandboxProcess sandbox(sandbox_binary, temp.path(), sandbox_config(accounts));
 
   uoms::SystemClock clock;
-  uoms::config::Config config;
-  config.database = temp.path() / "uoms.db";
-  config.key_file = temp.path() / "uoms.key";
-  config.concurrency = k_concurrency;
-  config.initial_lookback = k_lookback;
-  config.settle_delay = uoms::Millis{0};
-  config.http.allowed_hosts = {"loopback"};
-  config.http.user_agent = "uoms-bench";
-  uoms::channels::write_key_file(config.key_file, true);
-  const auto key = uoms::channels::load_key(config);
-  {
-    auto db = uoms::store::Database::open(config.database, true);
-    const auto now = uoms::format_utc(clock.now());
-    for (const auto& a : accounts) {
-      uoms::channels::Changes changes;
-      changes.set["base_url"] = sandbox.base_url();
-      changes.set["rate_limit"] = fmt::format("{}", k_rate_limit);
-      for (const auto& [name, value] : a.settings) changes.set[name] = value;
-      for (const auto& [name, value] : a.secrets) changes.secrets[name] = value;
-      uoms::channels::add(db, key, a.channel, a.kind, changes, now);
-    }
-  }
-  uoms::net::HttpOptions control_options;
-  control_options.allowed_hosts = {"loopback"};
-  auto control = uoms::net::make_curl_client(control_options, clock);
+  const uoms::config::Config config = bench_config(temp.path(), k_concurrency);
+  add_channels(config, accounts, sandbox.base_url(), clock);
+  auto control = control_client(clock);
 
   uoms::collect::Options collect_options;
   collect_options.concurrency = k_concurrency;
@@ -197,12 +140,15 @@ int run(int argc, char** argv)
   }
 
   uoms::upload::Report report;
-  auto pass = [&] {
+  auto pass = [&]() -> std::int64_t {
     uoms::upload::Options options;
     options.concurrency = k_concurrency;
     report = uoms::upload::run(config, options, clock, uoms::channels::curl_factory(clock));
+    std::int64_t sent = 0;
+    for (const auto& c : report.channels) sent += c.uploaded;
+    return sent;
   };
-  const PassFigures first = measure(*control, sandbox.base_url(), accounts, pass);
+  const PassFigures first = measure_pass(*control, sandbox.base_url(), accounts, pass);
   std::int64_t uploaded = 0, failed = 0, skipped = 0, other = 0;
   fmt::print("{:<14} {:>9} {:>7} {:>8} {:>6}\n", "channel", "uploaded", "failed", "skipped", "other");
   for (const auto& c : report.channels) {
@@ -214,7 +160,7 @@ int run(int argc, char** argv)
     other += c.retrying + c.attention + c.unknown;
   }
   const std::int64_t first_uploaded = uploaded;
-  const PassFigures second = measure(*control, sandbox.base_url(), accounts, pass);
+  const PassFigures second = measure_pass(*control, sandbox.base_url(), accounts, pass);
   std::int64_t resent = 0;
   for (const auto& c : report.channels) resent += c.uploaded;
 

@@ -1,5 +1,8 @@
 #include "support.hpp"
 
+#include "uoms/channels.hpp"
+#include "uoms/store.hpp"
+
 #include <fmt/format.h>
 
 #include <chrono>
@@ -163,6 +166,74 @@ double cpu_seconds(const rusage& usage)
 {
   return static_cast<double>(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec)
          + static_cast<double>(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6;
+}
+
+config::Config bench_config(const fs::path& dir, int concurrency)
+{
+  config::Config config;
+  config.database = dir / "uoms.db";
+  config.key_file = dir / "uoms.key";
+  config.concurrency = concurrency;
+  // The sandbox spreads orders over the 72 h before it starts; four days of lookback cover them.
+  config.initial_lookback = std::chrono::hours(24 * 4);
+  // Orders created in the sandbox's last minute must count too.
+  config.settle_delay = Millis{0};
+  config.http.allowed_hosts = {"loopback"};
+  config.http.user_agent = "uoms-bench";
+  return config;
+}
+
+std::map<std::string, std::int64_t> add_channels(const config::Config& config, const std::vector<Account>& accounts,
+                                                 const std::string& base_url, Clock& clock)
+{
+  channels::write_key_file(config.key_file, true);
+  const auto key = channels::load_key(config);
+  auto db = store::Database::open(config.database, true);
+  const auto now = format_utc(clock.now());
+  std::map<std::string, std::int64_t> ids;
+  for (const auto& a : accounts) {
+    channels::Changes changes;
+    changes.set["base_url"] = base_url;
+    changes.set["rate_limit"] = fmt::format("{}", k_rate_limit);
+    for (const auto& [name, value] : a.settings) changes.set[name] = value;
+    for (const auto& [name, value] : a.secrets) changes.secrets[name] = value;
+    ids[a.channel] = channels::add(db, key, a.channel, a.kind, changes, now).row.id;
+  }
+  return ids;
+}
+
+std::unique_ptr<net::HttpClient> control_client(Clock& clock)
+{
+  net::HttpOptions options;
+  options.allowed_hosts = {"loopback"};
+  return net::make_curl_client(options, clock);
+}
+
+PassFigures measure_pass(net::HttpClient& control, const std::string& base_url, const std::vector<Account>& accounts,
+                         const std::function<std::int64_t()>& work)
+{
+  control_post(control, base_url + "/__sandbox/reset_stats", json::object());
+  rusage before{}, after{};
+  ::getrusage(RUSAGE_SELF, &before);
+  const auto started = std::chrono::steady_clock::now();
+  PassFigures f;
+  f.records = work();
+  f.wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  ::getrusage(RUSAGE_SELF, &after);
+  f.cpu = cpu_seconds(after) - cpu_seconds(before);
+  const json stats = control_get(control, base_url + "/__sandbox/stats");
+  for (const auto& a : accounts) {
+    if (!stats["accounts"].contains(a.id)) continue;
+    const json& acc = stats["accounts"][a.id];
+    const double requests = acc.value("requests", 0.0);
+    f.requests += static_cast<std::int64_t>(requests);
+    if (acc.contains("status_codes")) f.throttled += acc["status_codes"].value("429", 0);
+    if (const double bound = rate_limit_bound(requests); bound > f.bound) {
+      f.bound = bound;
+      f.slowest = a.channel;
+    }
+  }
+  return f;
 }
 
 fs::path default_sandbox_path()

@@ -2,11 +2,15 @@
 // the sandbox child process, its control API, and the rate-limit lower bound they divide by.
 #pragma once
 
+#include "uoms/config.hpp"
 #include "uoms/http.hpp"
+#include "uoms/time.hpp"
 
 #include <nlohmann/json.hpp>
 
 #include <filesystem>
+#include <functional>
+#include <memory>
 #include <map>
 #include <string>
 #include <vector>
@@ -65,6 +69,32 @@ json control_get(net::HttpClient& http, const std::string& url);
 json control_post(net::HttpClient& http, const std::string& url, const json& body);
 
 double cpu_seconds(const rusage& usage);
+
+// The configuration every benchmark runs uoms with: a database and key in `dir`, `concurrency`
+// channels at once, hosts limited to loopback, orders of the last four days and none held back.
+config::Config bench_config(const fs::path& dir, int concurrency);
+
+// Writes the key file and adds a channel per account reading the sandbox at `base_url`, rate
+// limited like the sandbox; returns the channels' row ids by name.
+std::map<std::string, std::int64_t> add_channels(const config::Config& config, const std::vector<Account>& accounts,
+                                                 const std::string& base_url, Clock& clock);
+
+// A client for the sandbox's control API (loopback only).
+std::unique_ptr<net::HttpClient> control_client(Clock& clock);
+
+// What one pass cost: its wall and CPU time, and from the sandbox's request counts per account
+// the requests, 429s and the rate-limit bound (channels run in parallel: the largest channel's).
+struct PassFigures
+{
+  double wall = 0, cpu = 0, bound = 0;
+  std::int64_t requests = 0, throttled = 0;
+  std::int64_t records = 0; // what `work` returned: orders, listings or shipments handled
+  std::string slowest;      // the channel whose bound is the pass's
+};
+
+// Resets the sandbox's counts, runs `work` and measures it.
+PassFigures measure_pass(net::HttpClient& control, const std::string& base_url, const std::vector<Account>& accounts,
+                         const std::function<std::int64_t()>& work);
 
 // uoms-sandbox beside the running program.
 fs::path default_sandbox_path();
