@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Installs the Debian packages uoms needs to build and test. Idempotent: when
 # everything is present it only runs dpkg-query and returns within a second.
+# `--fuzz` adds clang-19 and its libFuzzer runtime for scripts/fuzz.sh (Debian 12's clang 14
+# cannot compile libstdc++'s std::expected).
 set -euo pipefail
 
 packages=(
@@ -10,6 +12,9 @@ packages=(
   libssl-dev libcrypt-dev libcpp-httplib-dev
   python3 sqlite3 python3-prometheus-client
 )
+if [ "${1:-}" = "--fuzz" ]; then
+  packages+=(clang-19 libclang-rt-19-dev)
+fi
 
 missing=()
 for p in "${packages[@]}"; do
