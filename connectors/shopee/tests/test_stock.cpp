@@ -217,7 +217,7 @@ TEST_CASE("ShopeeConnector::read_stock")
   SUBCASE("get_model_list once per item; seller_stock summed per model")
   {
     h.http.reply(200, models_reply({model(11, "SKU-EAR-WH", {7}, {0}), model(12, "SKU-EAR-BK", {2, 3}, {1})}, k_tiers));
-    h.http.reply(200, models_reply({model(0, "SKU-RICE-5", {40})}));
+    h.http.reply(200, models_reply(json::array({model(0, "SKU-RICE-5", {40})})));
     h.http.reply(400, refused("error_item_not_found", "Item not found."));
     const std::vector<StockUpdate> updates{update("800", "11", 0), update("900", "", 0), update("800", "12", 0),
                                            update("800", "99", 0), update("1", "", 0), update("x", "", 0)};
@@ -261,7 +261,7 @@ TEST_CASE("ShopeeConnector::fetch_listings")
                           {"next_offset", 50}}));
     h.http.reply(200, models_reply({model(11, "SKU-EAR-WH", {7}, {0}), model(12, "SKU-EAR-BK", {3}, {1}, {"SGZ"})},
                                    k_tiers));
-    h.http.reply(200, models_reply({model(0, "SKU-RICE-5", {40})}));
+    h.http.reply(200, models_reply(json::array({model(0, "SKU-RICE-5", {40})})));
     h.http.reply(200, models_reply(json::array()));
     const auto page = connector->fetch_listings({}, "");
     REQUIRE(page);
@@ -326,7 +326,7 @@ TEST_CASE("ShopeeConnector::fetch_listings")
   SUBCASE("the attributes a fetch stores come back in the push")
   {
     h.http.reply(200, ok({{"item", {{{"item_id", 800}}}}, {"has_next_page", false}}));
-    h.http.reply(200, models_reply({model(12, "SKU-EAR-BK", {3}, {1}, {"SGZ"})}, k_tiers));
+    h.http.reply(200, models_reply(json::array({model(12, "SKU-EAR-BK", {3}, {1}, {"SGZ"})}), k_tiers));
     const auto page = connector->fetch_listings({}, "");
     REQUIRE(page);
     REQUIRE(page->listings.size() == 1);
