@@ -304,8 +304,8 @@ TEST_CASE("CurlClient: the request head on the wire")
 
 TEST_CASE("CurlClient: retries")
 {
+  std::atomic<int> calls{0}; // outlives the server's handler threads
   TestServer server;
-  std::atomic<int> calls{0};
   RecordingClock clock;
   HttpOptions options = test_options();
 
@@ -503,9 +503,10 @@ TEST_CASE("CurlClient: transport errors")
 
   SUBCASE("the total timeout stops a slow server")
   {
-    TestServer server;
+    // Declared before the server, so they outlive the handler thread it joins on destruction.
     std::atomic<bool> release{false};
     std::atomic<int> calls{0};
+    TestServer server;
     server.server.Get("/slow", [&](const httplib::Request&, httplib::Response& res) {
       ++calls;
       for (int i = 0; i < 300 && !release; ++i) {
@@ -619,8 +620,8 @@ TEST_CASE("CurlClient: allowed hosts")
 
 TEST_CASE("CurlClient: rate limit")
 {
+  std::atomic<int> calls{0}; // outlives the server's handler threads
   TestServer server;
-  std::atomic<int> calls{0};
   RecordingClock clock(/*advance=*/true);
   HttpOptions options = test_options();
 
