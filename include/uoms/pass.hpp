@@ -76,6 +76,8 @@ public:
   // `items` for the progress line, and remembers that something was saved.
   void committed(std::int64_t items);
   bool saved_any() const { return m_saved_any; }
+  // A job detail of this channel's job, stamped now: `subject` `id` had `action`.
+  store::JobDetail detail(std::string subject, std::string id, std::string action);
   // Marks the channel failed (partial when something was already saved) and records a
   // channel-level failed detail. `message` is redacted.
   void fail(const std::string& message, int http_status = 0, std::string_view request_id = {}, bool auth = false);
@@ -106,6 +108,16 @@ struct Spec
   std::function<nlohmann::json(const ChannelOutcome&, std::size_t index)> channel_json;
   std::function<void(const Progress&)> on_progress;
 };
+
+// For a summary line: " (NAME: ERROR)" of the first channel that failed or was partial, or "".
+template <typename Report>
+std::string first_failure_note(const Report& report)
+{
+  for (const auto& c : report.channels) {
+    if (!c.error.empty() && c.status != "completed" && c.status != "skipped") return " (" + c.name + ": " + c.error + ")";
+  }
+  return {};
+}
 
 // The Spec of a pass of `kind` from its options (every pass's options name the channels,
 // the concurrency and the command line it records the same way).

@@ -74,21 +74,36 @@ int run_import(Context& ctx, const TrackingOptions& o)
   return static_cast<int>(o.strict ? ExitCode::failed : ExitCode::partial);
 }
 
+// The tracking number as stored, or a UsageError naming what is wrong with it.
+std::string checked_number(const std::string& given)
+{
+  auto number = tracking::clean_number(given);
+  if (number.empty()) {
+    throw UsageError(fmt::format("tracking number \"{}\" is not 1 to 50 letters, digits or '-'", given));
+  }
+  return number;
+}
+
+// The shipments `--order` (and `--item`) name in the channel; a UsageError when none.
+std::vector<store::ShipmentTarget> named_targets(store::Shipments& shipments, std::int64_t channel_id,
+                                                 const TrackingOptions& o)
+{
+  auto targets = shipments.targets(channel_id, o.order, o.item);
+  if (targets.empty()) {
+    throw UsageError(o.item.empty() ? fmt::format("channel {} has no collected order or shipment \"{}\"", o.channel, o.order)
+                                    : fmt::format("channel {} has no item \"{}\" in order \"{}\"", o.channel, o.item, o.order));
+  }
+  return targets;
+}
+
 int run_set(Context& ctx, const TrackingOptions& o)
 {
   auto& db = ctx.db();
   const auto channel = channels::load(db, o.channel, nullptr);
   const auto carrier = tracking::carrier_code(o.carrier);
-  const auto number = tracking::clean_number(o.number);
-  if (number.empty()) {
-    throw UsageError(fmt::format("tracking number \"{}\" is not 1 to 50 letters, digits or '-'", o.number));
-  }
+  const auto number = checked_number(o.number);
   store::Shipments shipments(db);
-  const auto targets = shipments.targets(channel.row.id, o.order, o.item);
-  if (targets.empty()) {
-    throw UsageError(o.item.empty() ? fmt::format("channel {} has no collected order or shipment \"{}\"", o.channel, o.order)
-                                    : fmt::format("channel {} has no item \"{}\" in order \"{}\"", o.channel, o.item, o.order));
-  }
+  const auto targets = named_targets(shipments, channel.row.id, o);
   const auto now = format_utc(ctx.clock->now());
   int changed = 0;
   store::Database::Transaction tx(db);
@@ -139,16 +154,9 @@ int run_correct(Context& ctx, const TrackingOptions& o)
     throw UsageError(fmt::format("carrier {} is not accepted by {} (see `uoms carriers list --kind {}`)", carrier,
                                  channel.row.kind, channel.row.kind));
   }
-  const auto number = tracking::clean_number(o.number);
-  if (number.empty()) {
-    throw UsageError(fmt::format("tracking number \"{}\" is not 1 to 50 letters, digits or '-'", o.number));
-  }
+  const auto number = checked_number(o.number);
   store::Shipments shipments(db);
-  const auto targets = shipments.targets(channel.row.id, o.order, o.item);
-  if (targets.empty()) {
-    throw UsageError(o.item.empty() ? fmt::format("channel {} has no collected order or shipment \"{}\"", o.channel, o.order)
-                                    : fmt::format("channel {} has no item \"{}\" in order \"{}\"", o.channel, o.item, o.order));
-  }
+  const auto targets = named_targets(shipments, channel.row.id, o);
   const auto now = format_utc(ctx.clock->now());
   int queued = 0, dropped = 0;
   store::Database::Transaction tx(db);

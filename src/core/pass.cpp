@@ -201,6 +201,18 @@ void ChannelRun::committed(std::int64_t items)
   m_runner.count(m_row.name, items);
 }
 
+store::JobDetail ChannelRun::detail(std::string subject, std::string id, std::string action)
+{
+  store::JobDetail d;
+  d.job_id = job_id();
+  d.channel = m_row.name;
+  d.subject_type = std::move(subject);
+  d.external_id = std::move(id);
+  d.action = std::move(action);
+  d.created_at = format_utc(clock().now());
+  return d;
+}
+
 void ChannelRun::fail(const std::string& message, int http_status, std::string_view request_id, bool auth)
 {
   m_outcome.status = m_saved_any ? "partial" : "failed";
@@ -209,16 +221,10 @@ void ChannelRun::fail(const std::string& message, int http_status, std::string_v
   m_outcome.auth_error = auth;
   log::error("channel {}: {}", m_row.name, m_outcome.error);
   try {
-    store::JobDetail d;
-    d.job_id = job_id();
-    d.channel = m_row.name;
-    d.subject_type = "channel";
-    d.external_id = m_row.name;
-    d.action = "failed";
+    auto d = detail("channel", m_row.name, "failed");
     d.error = m_outcome.error;
     d.http_status = http_status;
     d.request_id = std::string(request_id);
-    d.created_at = format_utc(clock().now());
     store::Jobs(m_db).add_detail(d);
   } catch (const std::exception& e) {
     log::error("channel {}: cannot record the failure: {}", m_row.name, e.what());

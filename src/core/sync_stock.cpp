@@ -27,18 +27,6 @@ using connectors::WriteStatus;
               fmt::format("{}: {}", doing, e.message));
 }
 
-store::JobDetail make_detail(pass::ChannelRun& run, std::string subject, std::string id, std::string action)
-{
-  store::JobDetail d;
-  d.job_id = run.job_id();
-  d.channel = run.row().name;
-  d.subject_type = std::move(subject);
-  d.external_id = std::move(id);
-  d.action = std::move(action);
-  d.created_at = format_utc(run.clock().now());
-  return d;
-}
-
 std::string listing_name(const store::ListingRow& l)
 {
   return l.option_id.empty() ? l.item_id : l.item_id + "/" + l.option_id;
@@ -108,14 +96,14 @@ private:
       const auto recorded = listings.record(m_run.row().id, l, "catalogue", now);
       ++m_report.listings;
       if (!existed) ++m_report.created;
-      auto d = make_detail(m_run, "listing", l.option_id.empty() ? l.item_id : l.item_id + "/" + l.option_id,
+      auto d = m_run.detail("listing", l.option_id.empty() ? l.item_id : l.item_id + "/" + l.option_id,
                            existed ? "updated" : "created");
       if (recorded.mapped_now) {
         ++m_report.mapped;
         d.error = "mapped to " + l.seller_code;
         for (const auto& o : ledger.apply_listing(recorded.id, m_run.job_id(), now)) {
           ++m_report.oversold;
-          auto od = make_detail(m_run, "item", o.order_id + "/" + o.item_id, "oversold");
+          auto od = m_run.detail("item", o.order_id + "/" + o.item_id, "oversold");
           od.error = fmt::format("{}: on hand {}, reserved {}", o.sku, o.on_hand, o.reserved);
           jobs.add_detail(od);
         }
@@ -124,7 +112,7 @@ private:
     }
     for (const auto& f : page.failures) {
       ++m_report.failed;
-      auto d = make_detail(m_run, "listing", f.external_id, "failed");
+      auto d = m_run.detail("listing", f.external_id, "failed");
       d.error = f.reason;
       d.payload = f.raw;
       jobs.add_detail(d);
@@ -138,7 +126,7 @@ private:
   void nothing_to_do(const std::string& message)
   {
     m_run.outcome().error = message;
-    auto d = make_detail(m_run, "channel", m_run.row().name, "note");
+    auto d = m_run.detail("channel", m_run.row().name, "note");
     d.error = message;
     store::Jobs(m_run.db()).add_detail(d);
   }
@@ -266,7 +254,7 @@ private:
           p.update.quantity = -1; // not pushed
           ++m_report.failed;
           if (!m_options.dry_run) {
-            auto d = make_detail(m_run, "listing", listing_name(p.listing), "failed");
+            auto d = m_run.detail("listing", listing_name(p.listing), "failed");
             d.error = "the marketplace does not know this listing (deleted or never approved?)";
             store::Jobs(m_run.db()).add_detail(d);
           }
@@ -281,7 +269,7 @@ private:
             ++m_report.drift;
             lost = std::max<std::int64_t>(0, -drift);
             if (!m_options.dry_run) {
-              auto d = make_detail(m_run, "listing", listing_name(p.listing), "drift");
+              auto d = m_run.detail("listing", listing_name(p.listing), "drift");
               d.error = fmt::format("{}: the marketplace shows {}, uoms expected {} (pushed {}, {} sold since){}",
                                     p.listing.sku, held.quantity, expected, *p.listing.pushed_quantity,
                                     p.listing.sold_since_push,
@@ -402,7 +390,7 @@ private:
 
   void record(const Planned& p, std::string action, std::string error, const connectors::WriteOutcome& o = {})
   {
-    auto d = make_detail(m_run, "listing", listing_name(p.listing), std::move(action));
+    auto d = m_run.detail("listing", listing_name(p.listing), std::move(action));
     d.error = std::move(error);
     d.http_status = o.http_status;
     d.request_id = o.request_id;
@@ -444,7 +432,7 @@ private:
         m_listings.end_push(sending[i].id, now_text());
       }
       ++m_report.settled;
-      auto d = make_detail(m_run, "listing", listing_name(sending[i]), taken ? "settled" : "note");
+      auto d = m_run.detail("listing", listing_name(sending[i]), taken ? "settled" : "note");
       d.error = taken ? fmt::format("a push of {} left unrecorded is on the marketplace", *sending[i].push_target)
                       : fmt::format("a push of {} left unrecorded is not confirmed ({}): pushed again if still due",
                                     sending[i].push_target.value_or(0),
@@ -459,7 +447,7 @@ private:
   {
     m_run.outcome().error = message;
     if (m_options.dry_run) return;
-    auto d = make_detail(m_run, "channel", m_run.row().name, "note");
+    auto d = m_run.detail("channel", m_run.row().name, "note");
     d.error = message;
     store::Jobs(m_run.db()).add_detail(d);
   }
@@ -516,18 +504,13 @@ SyncReport sync(const config::Config& config, const SyncOptions& options, Clock&
     [&](pass::ChannelRun& run, SyncChannelReport& slot) { ChannelSync(run, options, slot, make_http).sync(); },
     [](const SyncReport& r) {
       std::int64_t pushed = 0, failed = 0, drift = 0;
-      std::string first_failure;
       for (const auto& c : r.channels) {
         pushed += c.pushed;
         failed += c.failed + (c.status == "failed" ? 1 : 0);
         drift += c.drift;
-        if (first_failure.empty() && !c.error.empty() && c.status != "completed" && c.status != "skipped") {
-          first_failure = c.name + ": " + c.error;
-        }
       }
       return fmt::format("uoms sync-stock #{} {}: {} channels, {} pushed, {} failed, {} drifted{}", r.job_id,
-                         r.status, r.channels.size(), pushed, failed, drift,
-                         first_failure.empty() ? "" : " (" + first_failure + ")");
+                         r.status, r.channels.size(), pushed, failed, drift, pass::first_failure_note(r));
     },
     [](const SyncChannelReport& c) {
       return nlohmann::json{{"pushed", c.pushed}, {"failed", c.failed}, {"drift", c.drift}};

@@ -73,11 +73,7 @@ public:
         eligible.push_back(std::move(s));
       }
     }
-    for (std::size_t first = 0; first < eligible.size(); first += static_cast<std::size_t>(m_batch)) {
-      m_run.check_interrupted();
-      const auto end = std::min(eligible.size(), first + static_cast<std::size_t>(m_batch));
-      send_batch({eligible.begin() + static_cast<std::ptrdiff_t>(first), eligible.begin() + static_cast<std::ptrdiff_t>(end)});
-    }
+    in_batches(eligible, [&](auto batch) { send_batch(std::move(batch)); });
     correct_queued();
     retry_within_pass();
     finish();
@@ -87,6 +83,20 @@ private:
   enum Refusal { k_status, k_carrier };
 
   std::string now_text() { return format_utc(m_run.clock().now()); }
+
+  // `send` on consecutive slices of `rows` of the kind's batch size, stopping between slices
+  // when the pass is interrupted.
+  template <typename Send>
+  void in_batches(const std::vector<store::ShipmentRow>& rows, Send send)
+  {
+    const auto size = static_cast<std::size_t>(m_batch);
+    for (std::size_t first = 0; first < rows.size(); first += size) {
+      m_run.check_interrupted();
+      const auto end = std::min(rows.size(), first + size);
+      send(std::vector<store::ShipmentRow>(rows.begin() + static_cast<std::ptrdiff_t>(first),
+                                           rows.begin() + static_cast<std::ptrdiff_t>(end)));
+    }
+  }
 
   std::optional<Refusal> refusal(const store::ShipmentRow& s) const
   {
@@ -329,11 +339,7 @@ private:
         eligible.push_back(std::move(s));
       }
     }
-    for (std::size_t first = 0; first < eligible.size(); first += static_cast<std::size_t>(m_batch)) {
-      m_run.check_interrupted();
-      const auto end = std::min(eligible.size(), first + static_cast<std::size_t>(m_batch));
-      correct_batch({eligible.begin() + static_cast<std::ptrdiff_t>(first), eligible.begin() + static_cast<std::ptrdiff_t>(end)});
-    }
+    in_batches(eligible, [&](auto batch) { correct_batch(std::move(batch)); });
   }
 
   void correct_batch(std::vector<store::ShipmentRow> batch)
@@ -491,30 +497,20 @@ private:
   void detail(const store::ShipmentRow& s, std::string action, std::string error,
               const connectors::WriteOutcome& o = {})
   {
-    store::JobDetail d;
-    d.job_id = m_run.job_id();
-    d.channel = m_run.row().name;
-    d.subject_type = "shipment";
-    d.external_id = s.shipment_key.empty() || s.shipment_key == s.order_id ? s.order_id
-                                                                           : s.order_id + "/" + s.shipment_key;
-    d.action = std::move(action);
+    auto d = m_run.detail("shipment",
+                          s.shipment_key.empty() || s.shipment_key == s.order_id ? s.order_id
+                                                                                 : s.order_id + "/" + s.shipment_key,
+                          std::move(action));
     d.error = log::redact(error);
     d.http_status = o.http_status;
     d.request_id = o.request_id;
-    d.created_at = now_text();
     store::Jobs(m_run.db()).add_detail(d);
   }
 
   void note(const std::string& message)
   {
-    store::JobDetail d;
-    d.job_id = m_run.job_id();
-    d.channel = m_run.row().name;
-    d.subject_type = "channel";
-    d.external_id = m_run.row().name;
-    d.action = "note";
+    auto d = m_run.detail("channel", m_run.row().name, "note");
     d.error = message;
-    d.created_at = now_text();
     if (!m_options.dry_run) store::Jobs(m_run.db()).add_detail(d);
     log::info("channel {}: {}", m_run.row().name, message);
   }
@@ -532,15 +528,8 @@ private:
       }
       m_retry.clear();
       m_report.retrying = 0;
-      for (std::size_t first = 0; first < again.size(); first += static_cast<std::size_t>(m_batch)) {
-        const auto end = std::min(again.size(), first + static_cast<std::size_t>(m_batch));
-        send_batch({again.begin() + static_cast<std::ptrdiff_t>(first), again.begin() + static_cast<std::ptrdiff_t>(end)});
-      }
-      for (std::size_t first = 0; first < again_corrections.size(); first += static_cast<std::size_t>(m_batch)) {
-        const auto end = std::min(again_corrections.size(), first + static_cast<std::size_t>(m_batch));
-        correct_batch({again_corrections.begin() + static_cast<std::ptrdiff_t>(first),
-                       again_corrections.begin() + static_cast<std::ptrdiff_t>(end)});
-      }
+      in_batches(again, [&](auto batch) { send_batch(std::move(batch)); });
+      in_batches(again_corrections, [&](auto batch) { correct_batch(std::move(batch)); });
     }
   }
 
@@ -578,18 +567,16 @@ Report run(const config::Config& config, const Options& options, Clock& clock,
   auto spec = pass::spec_for("upload-tracking", options, on_progress);
   auto summary_line = [](const Report& report) {
     std::int64_t uploaded = 0, failed = 0, attention = 0, corrected = 0;
-    std::string first_failure;
     for (const auto& c : report.channels) {
       uploaded += c.uploaded;
       corrected += c.corrected;
       failed += c.failed + c.unknown + (c.status == "failed" ? 1 : 0);
       attention += c.attention;
-      if (first_failure.empty() && !c.error.empty() && c.status != "completed") first_failure = c.name + ": " + c.error;
     }
     return fmt::format("uoms upload-tracking #{} {}: {} channels, {} uploaded, {}{} failed, {} need attention{}",
                        report.job_id, report.status, report.channels.size(), uploaded,
                        corrected > 0 ? fmt::format("{} corrected, ", corrected) : std::string(), failed, attention,
-                       first_failure.empty() ? "" : " (" + first_failure + ")");
+                       pass::first_failure_note(report));
   };
   auto report = pass::run_reported<ChannelReport>(
     config, spec, clock,
