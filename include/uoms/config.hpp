@@ -17,6 +17,11 @@ namespace uoms::config {
 // Where an effective value came from: "default", "uoms.toml:12", "env UOMS_DB", "flag --db".
 using Origin = std::string;
 
+// Channels one pass works on at once. A channel spends almost all its time waiting on its
+// marketplace's rate limit, so the default runs 64 at once; each holds a thread, an SQLite
+// connection and an HTTP connection.
+inline constexpr int k_max_concurrency = 512;
+
 // Per-kind collect tuning ([kinds.<kind>] in the file). Unset values fall back to
 // [collect] or to the connector's capabilities.
 struct KindDefaults
@@ -43,7 +48,7 @@ struct Config
   std::filesystem::path key_file;   // default: uoms.key next to the database
   std::string secret_key;           // from UOMS_SECRET_KEY only; never from the file
 
-  int concurrency = 4;
+  int concurrency = 64;
   Millis initial_lookback{std::chrono::hours(24 * 7)};
   Millis overlap{std::chrono::minutes(10)};
   Millis settle_delay{std::chrono::minutes(1)};

@@ -91,8 +91,8 @@ Handler setup_collect(CLI::App& app, Context& ctx)
   app.add_option("--channel", f->channels, "only this channel (repeatable)");
   app.add_option("--since", f->since, "backfill from this time (2026-11-01, 2026-11-01T09:00+09:00) or age (3d)");
   app.add_option("--until", f->until, "backfill up to this time or age");
-  app.add_option("--concurrency", f->concurrency, "channels collected at once (default 4)")
-    ->check(CLI::Range(1, 64));
+  app.add_option("--concurrency", f->concurrency, "channels collected at once (default: collect.concurrency, 64)")
+    ->check(CLI::Range(1, config::k_max_concurrency));
   app.add_flag("--dry-run", f->dry_run, "fetch and report, save nothing");
   app.add_flag("--gaps", f->gaps, "list holes in each channel's collected history and exit");
   app.add_flag("--refetch-gaps", f->refetch_gaps, "fetch the holes --gaps lists");

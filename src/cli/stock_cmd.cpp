@@ -396,7 +396,7 @@ Handler setup_sync_stock(CLI::App& app, Context& ctx)
   app.add_option("--retries", f->retries, "retries within the pass of a throttled or busy listing, 0-10 (default 3)")
     ->check(CLI::Range(0, 10));
   app.add_option("--concurrency", f->concurrency, "channels at once (default: collect.concurrency)")
-    ->check(CLI::Range(1, 64));
+    ->check(CLI::Range(1, config::k_max_concurrency));
   return [f, &ctx]() -> int {
     stock::SyncOptions options;
     options.channels = f->channels;

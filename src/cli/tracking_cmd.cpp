@@ -402,7 +402,7 @@ Handler setup_upload_tracking(CLI::App& app, Context& ctx)
   auto f = std::make_shared<Flags>();
   app.add_option("--channel", f->channels, "only this channel (repeatable)");
   app.add_option("--concurrency", f->concurrency, "channels at once (default: collect.concurrency)")
-    ->check(CLI::Range(1, 64));
+    ->check(CLI::Range(1, config::k_max_concurrency));
   app.add_option("--retries", f->retries, "retries within the pass of a retryable failure, 0-10 (default 3)")
     ->check(CLI::Range(0, 10));
   app.add_option("--limit", f->limit, "at most this many tracking numbers per channel")->check(CLI::PositiveNumber);

@@ -20,8 +20,9 @@ path = "uoms.db"
 key_file = "uoms.key"
 
 [collect]
-# How many channels are collected at the same time (1 to 64).
-concurrency = 4
+# How many channels a pass works on at the same time (1 to 512). Each mostly
+# waits on its marketplace's rate limit, so many at once cost little.
+concurrency = 64
 # How far back the first pass of a new channel looks.
 initial_lookback = "7d"
 # Each pass re-reads this much before the channel's watermark, so late writes

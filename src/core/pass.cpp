@@ -13,6 +13,8 @@
 #include <mutex>
 #include <thread>
 
+#include <sys/resource.h>
+
 namespace uoms::pass {
 
 std::atomic<bool> g_interrupted{false};
@@ -284,6 +286,26 @@ std::string default_summary(const Summary& s)
                      s.channels.size(), done, failed);
 }
 
+// A channel at work holds about four descriptors (the database, its WAL and shared-memory
+// files, a socket). The soft limit is raised to the hard one first (1,024 is a common soft
+// default, far below what 512 channels need); what is still short caps the channels at
+// once rather than failing channels mid-pass with "too many open files".
+int descriptor_bound_concurrency()
+{
+  constexpr int k_per_channel = 4;
+  constexpr rlim_t k_reserved = 64; // the pass's own database, logs, notifications
+  rlimit limit{};
+  if (getrlimit(RLIMIT_NOFILE, &limit) != 0) return config::k_max_concurrency;
+  if (limit.rlim_cur < limit.rlim_max) {
+    rlimit raised = limit;
+    raised.rlim_cur = limit.rlim_max;
+    if (setrlimit(RLIMIT_NOFILE, &raised) == 0) limit = raised;
+  }
+  if (limit.rlim_cur == RLIM_INFINITY) return config::k_max_concurrency;
+  if (limit.rlim_cur <= k_reserved + k_per_channel) return 1;
+  return static_cast<int>(std::min<rlim_t>((limit.rlim_cur - k_reserved) / k_per_channel, config::k_max_concurrency));
+}
+
 } // namespace
 
 Summary run(const config::Config& config, const Spec& spec, Clock& clock)
@@ -338,7 +360,8 @@ Summary run(const config::Config& config, const Spec& spec, Clock& clock)
   summary.channels.resize(selected.size());
   std::atomic<std::size_t> next{0};
   int concurrency = spec.concurrency > 0 ? spec.concurrency : config.concurrency;
-  concurrency = std::clamp(concurrency, 1, static_cast<int>(selected.size()));
+  concurrency = std::clamp(std::min(concurrency, descriptor_bound_concurrency()), 1,
+                           static_cast<int>(selected.size()));
   auto worker = [&] {
     for (std::size_t i = next++; i < selected.size(); i = next++) {
       summary.channels[i] = runner.run_channel(selected[i], i);

@@ -111,7 +111,7 @@ class UsageErrorTest(uoms_e2e.TestCase):
         cases = [
             (["--log-format", "xml", "config", "show"], "uoms: error: --log-format: xml not in {text,json}\n"),
             (["--trigger", "foo", "migrate"], "uoms: error: --trigger: foo not in {manual,cron,n8n}\n"),
-            (["collect", "--concurrency", "0"], "uoms: error: --concurrency: Value 0 not in range 1 to 64\n"),
+            (["collect", "--concurrency", "0"], "uoms: error: --concurrency: Value 0 not in range 1 to 512\n"),
             (["jobs", "list", "--status", "done"],
              "uoms: error: --status: done not in {running,completed,partial,failed,skipped,interrupted}\n"),
             (["jobs", "show", "abc"], "uoms: error: Could not convert: id = abc\n"),
@@ -217,7 +217,7 @@ class ConfigShowTest(uoms_e2e.TestCase):
         self.assertEqual(values["database.path"], ("uoms.db", "default"))
         self.assertEqual(values["database.key_file"], ("uoms.key", "default"))
         self.assertEqual(values["secret_key"], ("(not set)", "default"))
-        self.assertEqual(values["collect.concurrency"], ("4", "default"))
+        self.assertEqual(values["collect.concurrency"], ("64", "default"))
         self.assertEqual(values["collect.initial_lookback"], ("7d", "default"))
         self.assertEqual(values["http.allowed_hosts"], ("(any)", "default"))
         self.assertEqual(values["trigger"], ("manual", "default"))
@@ -237,11 +237,11 @@ class ConfigShowTest(uoms_e2e.TestCase):
         self.assertEqual(rows["database.path"], ("other.db", "flag --db"))
         self.assertEqual(rows["database.key_file"], ("uoms.key", "uoms.toml:12"))
         self.assertEqual(rows["collect.concurrency"], ("7", "env UOMS_CONCURRENCY"))
-        self.assertEqual(rows["collect.overlap"], ("10m", "uoms.toml:21"))
+        self.assertEqual(rows["collect.overlap"], ("10m", "uoms.toml:22"))
         self.assertEqual(rows["collect.lock_lease"], ("10m", "default"))
         self.assertEqual(rows["http.allowed_hosts"], ("loopback", "env UOMS_ALLOWED_HOSTS"))
         self.assertEqual(rows["trigger"], ("cron", "flag --trigger"))
-        self.assertEqual(rows["log.level"], ("warn", "uoms.toml:37"))
+        self.assertEqual(rows["log.level"], ("warn", "uoms.toml:38"))
 
     def test_secret_key_is_masked(self):
         self.w.init()
@@ -283,14 +283,14 @@ class ConfigShowTest(uoms_e2e.TestCase):
         err = self.assertError(self.w.run(["config", "show"]), 4)
         self.assertEqual(err, 'uoms: error: uoms.toml:1: unknown key "colect" (did you mean "collect"?)\n')
         with open(self.w.config, "w") as f:
-            f.write("\n[collect]\nconcurrency = 99\n")
+            f.write("\n[collect]\nconcurrency = 999\n")
         err = self.assertError(self.w.run(["config", "show"]), 4)
-        self.assertEqual(err, "uoms: error: uoms.toml:3: collect.concurrency: expected an integer from 1 to 64, "
-                              "got 99\n")
+        self.assertEqual(err, "uoms: error: uoms.toml:3: collect.concurrency: expected an integer from 1 to 512, "
+                              "got 999\n")
 
     def test_bad_environment_value(self):
         err = self.assertError(self.w.run(["config", "show"], env_extra={"UOMS_CONCURRENCY": "lots"}), 4)
-        self.assertEqual(err, 'uoms: error: UOMS_CONCURRENCY: expected an integer from 1 to 64, got "lots"\n')
+        self.assertEqual(err, 'uoms: error: UOMS_CONCURRENCY: expected an integer from 1 to 512, got "lots"\n')
 
     def test_missing_config_file(self):
         err = self.assertError(self.w.run(["--config", "nope.toml", "config", "show"]), 4)

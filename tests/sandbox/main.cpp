@@ -7,6 +7,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <csignal>
 #include <cstdio>
 #include <fstream>
@@ -20,8 +21,9 @@ namespace {
 
 using namespace uoms::sandbox;
 
-// Enough workers for 40+ concurrent connections plus slow faults holding some.
-constexpr std::size_t k_workers = 96;
+// A client keeps one connection per account open (keep-alive holds a worker), plus slow
+// faults hold some: at least 96 workers, two per configured account beyond that.
+std::size_t workers_for(std::size_t accounts) { return std::max<std::size_t>(96, 2 * accounts + 16); }
 
 struct Options
 {
@@ -110,9 +112,10 @@ int main(int argc, char** argv)
   pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
   std::signal(SIGPIPE, SIG_IGN);
 
+  const std::size_t workers = workers_for(config.accounts.size());
   Sandbox sandbox(std::move(config));
   httplib::Server server;
-  server.new_task_queue = [] { return new httplib::ThreadPool(k_workers); };
+  server.new_task_queue = [workers] { return new httplib::ThreadPool(workers); };
   server.set_keep_alive_max_count(1000);
   server.set_keep_alive_timeout(30);
   int listen_fd = -1;

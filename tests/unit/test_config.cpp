@@ -33,7 +33,7 @@ TEST_CASE("config::load defaults")
     CHECK(c.database == fs::path("uoms.db"));
     CHECK(c.key_file == fs::path("uoms.key"));
     CHECK(c.secret_key.empty());
-    CHECK(c.concurrency == 4);
+    CHECK(c.concurrency == 64);
     CHECK(c.initial_lookback == 7 * 24h);
     CHECK(c.overlap == 10min);
     CHECK(c.settle_delay == 1min);
@@ -56,7 +56,7 @@ TEST_CASE("config::load defaults")
       {"database.path", "uoms.db", "default"},
       {"database.key_file", "uoms.key", "default"},
       {"secret_key", "(not set)", "default"},
-      {"collect.concurrency", "4", "default"},
+      {"collect.concurrency", "64", "default"},
       {"collect.initial_lookback", "7d", "default"},
       {"collect.overlap", "10m", "default"},
       {"collect.settle_delay", "1m", "default"},
@@ -357,9 +357,9 @@ TEST_CASE("config::load file errors name file and line")
   SUBCASE("bad values")
   {
     CHECK_THROWS_WITH_AS(load_text("[collect]\n\nconcurrency = 0\n"),
-                         "uoms.toml:3: collect.concurrency: expected an integer from 1 to 64, got 0", ConfigError);
+                         "uoms.toml:3: collect.concurrency: expected an integer from 1 to 512, got 0", ConfigError);
     CHECK_THROWS_WITH_AS(load_text("[collect]\nconcurrency = \"4\"\n"),
-                         R"(uoms.toml:2: collect.concurrency: expected an integer from 1 to 64, got "4")",
+                         R"(uoms.toml:2: collect.concurrency: expected an integer from 1 to 512, got "4")",
                          ConfigError);
     CHECK_THROWS_WITH_AS(load_text("[collect]\nconcurrency = 2\n\n\noverlap = \"ten\"\n"),
                          R"(uoms.toml:5: collect.overlap: expected a duration like "10m", got "ten")", ConfigError);
@@ -468,9 +468,9 @@ TEST_CASE("config::load environment and flag errors name the variable")
 {
   TempCwd cwd;
   CHECK_THROWS_WITH_AS(uoms::config::load({}, {{"UOMS_CONCURRENCY", "x"}}),
-                       R"(UOMS_CONCURRENCY: expected an integer from 1 to 64, got "x")", ConfigError);
-  CHECK_THROWS_WITH_AS(uoms::config::load({}, {{"UOMS_CONCURRENCY", "65"}}),
-                       R"(UOMS_CONCURRENCY: expected an integer from 1 to 64, got "65")", ConfigError);
+                       R"(UOMS_CONCURRENCY: expected an integer from 1 to 512, got "x")", ConfigError);
+  CHECK_THROWS_WITH_AS(uoms::config::load({}, {{"UOMS_CONCURRENCY", "513"}}),
+                       R"(UOMS_CONCURRENCY: expected an integer from 1 to 512, got "513")", ConfigError);
   CHECK_THROWS_WITH_AS(uoms::config::load({}, {{"UOMS_MAX_ATTEMPTS", "0"}}),
                        R"(UOMS_MAX_ATTEMPTS: expected an integer from 1 to 10, got "0")", ConfigError);
   CHECK_THROWS_WITH_AS(uoms::config::load({}, {{"UOMS_OVERLAP", "ten"}}),
@@ -490,7 +490,7 @@ TEST_CASE("config::load environment and flag errors name the variable")
 
   Overrides o;
   o.concurrency = 0;
-  CHECK_THROWS_WITH_AS(uoms::config::load(o, {}), "--concurrency: expected an integer from 1 to 64, got 0",
+  CHECK_THROWS_WITH_AS(uoms::config::load(o, {}), "--concurrency: expected an integer from 1 to 512, got 0",
                        UsageError);
   o = {};
   o.log_format = "xml";
