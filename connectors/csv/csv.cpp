@@ -108,6 +108,21 @@ std::optional<Identity> identity(std::FILE* file)
                   static_cast<std::int64_t>(st.st_mtim.tv_sec) * 1'000'000'000 + st.st_mtim.tv_nsec};
 }
 
+std::optional<Identity> identity(const fs::path& path)
+{
+  struct stat st{};
+  if (::stat(path.c_str(), &st) != 0) {
+    return std::nullopt;
+  }
+  return Identity{st.st_dev, st.st_ino, st.st_size,
+                  static_cast<std::int64_t>(st.st_mtim.tv_sec) * 1'000'000'000 + st.st_mtim.tv_nsec};
+}
+
+std::string identity_key(const Identity& id)
+{
+  return fmt::format("stat:{}:{}:{}:{}", id.device, id.inode, id.size, id.mtime_ns);
+}
+
 std::string content_key(crypto::Sha256& sha) { return "sha256:" + sha.hex(); }
 
 // The key of the file's bytes, read in blocks.
@@ -365,7 +380,7 @@ Result<Scan> scan_file(std::FILE* file, const fs::path& path, Encoding encoding,
 
 } // namespace
 
-Result<std::unique_ptr<CsvConnector::OpenFile>> CsvConnector::open(const fs::path& path)
+Result<std::unique_ptr<CsvConnector::OpenFile>> CsvConnector::open(const fs::path& path, std::vector<std::string>& aliases)
 {
   auto open = std::make_unique<OpenFile>();
   open->path = path;
@@ -380,6 +395,9 @@ Result<std::unique_ptr<CsvConnector::OpenFile>> CsvConnector::open(const fs::pat
     return std::unexpected(io_error(path));
   }
   open->identity = *before;
+  if (is_processed(identity_key(open->identity))) {
+    return nullptr;
+  }
   crypto::Sha256 sha;
   open->encoding = m_encoding == Encoding::cp949 ? Encoding::cp949 : Encoding::utf8;
   auto scan = scan_file(open->file.get(), path, open->encoding, &sha, m_delimiter, m_mapping, m_options);
@@ -388,6 +406,10 @@ Result<std::unique_ptr<CsvConnector::OpenFile>> CsvConnector::open(const fs::pat
   }
   open->key = content_key(sha);
   if (is_processed(open->key)) {
+    // Read before under another identity (copied, touched): remember this one too.
+    if (identity(open->file.get()) == before) {
+      aliases.push_back(identity_key(open->identity));
+    }
     return nullptr;
   }
   // A file that cannot be decoded or lacks a column is bad data, like a mangled
@@ -486,6 +508,7 @@ Result<Page> CsvConnector::next_page(bool last_file)
   // key must name the bytes the orders came from.
   if (identity(f.file.get()) == f.identity) {
     page.processed_key = f.key;
+    page.processed_aliases.push_back(identity_key(f.identity));
   }
   page.next_cursor = last_file ? std::string() : f.name;
   m_open.reset();
@@ -510,12 +533,13 @@ Result<Page> CsvConnector::fetch(const Window& /*window*/, const std::string& cu
     }
     after = cursor.substr(0, slash);
   }
+  std::vector<std::string> aliases;
   if (resume) {
     const auto it = std::ranges::find(*files, after, name_of);
     if (it != files->end() && !(m_open && m_open->name == after && m_open->next_row == *resume)) {
       // Another connector began the file: read it again up to the row.
       m_open.reset();
-      auto opened = open(*it);
+      auto opened = open(*it, aliases);
       if (!opened) {
         return std::unexpected(opened.error());
       }
@@ -531,13 +555,17 @@ Result<Page> CsvConnector::fetch(const Window& /*window*/, const std::string& cu
       }
     }
     if (it != files->end() && m_open) {
-      return next_page(std::next(it) == files->end());
+      auto page = next_page(std::next(it) == files->end());
+      if (page) {
+        page->processed_aliases.insert(page->processed_aliases.begin(), aliases.begin(), aliases.end());
+      }
+      return page;
     }
     m_open.reset(); // the file went away or was processed meanwhile: go on after it
   }
   auto it = std::ranges::upper_bound(*files, after, {}, name_of);
   for (; it != files->end(); ++it) {
-    auto opened = open(*it);
+    auto opened = open(*it, aliases);
     if (!opened) {
       return std::unexpected(opened.error());
     }
@@ -545,9 +573,15 @@ Result<Page> CsvConnector::fetch(const Window& /*window*/, const std::string& cu
       continue; // processed before
     }
     m_open = std::move(*opened);
-    return next_page(std::next(it) == files->end());
+    auto page = next_page(std::next(it) == files->end());
+    if (page) {
+      page->processed_aliases.insert(page->processed_aliases.begin(), aliases.begin(), aliases.end());
+    }
+    return page;
   }
-  return Page{}; // every remaining file was processed before
+  Page page; // every remaining file was processed before
+  page.processed_aliases = std::move(aliases);
+  return page;
 }
 
 Result<std::string> CsvConnector::probe()
@@ -558,6 +592,9 @@ Result<std::string> CsvConnector::probe()
   }
   std::size_t pending = 0;
   for (const auto& file : *files) {
+    if (const auto id = identity(file); id && is_processed(identity_key(*id))) {
+      continue;
+    }
     const auto key = hash_file(file);
     if (!key) {
       return std::unexpected(key.error());

@@ -20,7 +20,10 @@ const KindSpec& spec();
 // Reads `path/*.csv` (not recursive) in file-name order. A file is consumed once: its last
 // page carries `sha256:<hex of the bytes>` as Page::processed_key, and a file whose key is
 // already_processed is skipped, so a re-exported or edited file (new bytes) is read again
-// while an unchanged one never is. The fetch window is ignored: files are not filtered by time.
+// while an unchanged one never is. Its identity on disk (device, inode, size, mtime) is
+// recorded beside it (Page::processed_aliases) and looked up first, so an unchanged file is
+// skipped without reading it; a file changed in place has a new size or mtime and is hashed
+// again. The fetch window is ignored: files are not filtered by time.
 //
 // A file is read twice, each time in bounded memory: once to hash it, decide its encoding
 // and check its header (a whole-file problem commits nothing), then in pages of at most
@@ -51,7 +54,7 @@ private:
   Result<std::vector<std::filesystem::path>> list_files() const;
   bool is_processed(const std::string& key) const;
   // Hashes and checks the file; nullopt with `skipped` set when its key was processed.
-  Result<std::unique_ptr<OpenFile>> open(const std::filesystem::path& path);
+  Result<std::unique_ptr<OpenFile>> open(const std::filesystem::path& path, std::vector<std::string>& aliases);
   // The next page of the open file.
   Result<Page> next_page(bool last_file);
 

@@ -1,5 +1,6 @@
-"""End-to-end `uoms collect` over csv folders: a large file is committed in pages, and a pass
-killed between two of them loses and duplicates nothing.
+"""End-to-end `uoms collect` over csv folders: a file already processed is skipped by its
+size, mtime and inode before it is hashed; one changed in place is read again; a large file
+is committed in pages, and a pass killed between two of them loses and duplicates nothing.
 Exits 77 (skip) when UOMS_BIN is missing."""
 
 import json
@@ -34,6 +35,42 @@ class CsvFilesTest(uoms_e2e.TestCase):
 
     def keys(self, prefix):
         return [k for (k,) in self.w.query("SELECT key FROM processed_files WHERE key LIKE ? ORDER BY rowid", (prefix + "%",))]
+
+    def test_a_processed_file_is_skipped_by_its_stat_and_read_again_when_changed_in_place(self):
+        self.write(HEADER + rows(0, 3))
+        self.w.ok(["channels", "add", "shop", "--kind", "csv", "--set", f"path={self.folder}"])
+        self.assertEqual(self.collect()["created"], 3)
+        self.assertEqual(len(self.keys("sha256:")), 1)
+        st = os.stat(self.file)
+        self.assertEqual(self.keys("stat:"), [f"stat:{st.st_dev}:{st.st_ino}:{st.st_size}:{st.st_mtime_ns}"])
+
+        # The same size, mtime and inode with other bytes: the file is not read at all, so
+        # the new order id is not seen (were it hashed, its new bytes would be read).
+        with open(self.file, "r+b") as f:
+            f.seek(len(HEADER) + len("ORD-00000"))
+            f.write(b"9")
+        os.utime(self.file, ns=(st.st_atime_ns, st.st_mtime_ns))
+        self.assertEqual(os.stat(self.file).st_ino, st.st_ino)
+        self.assertEqual(self.collect()["created"], 0)
+        self.assertEqual(self.w.scalar("SELECT count(*) FROM orders WHERE external_id = 'ORD-000009'"), 0)
+
+        # Changed in place, a new size: read again; the edited order and the added one are new.
+        self.write(rows(3, 1), mode="a")
+        self.assertEqual(os.stat(self.file).st_ino, st.st_ino)
+        seen = self.collect()
+        self.assertEqual((seen["created"], seen["failed"]), (2, 0))
+        self.assertEqual(self.w.scalar("SELECT count(*) FROM orders WHERE external_id = 'ORD-000009'"), 1)
+        self.assertEqual(len(self.keys("sha256:")), 2)
+
+        # Touched only: hashed once more, found processed by its bytes, and its new stat is
+        # recorded without a job detail.
+        os.utime(self.file, ns=(st.st_atime_ns, st.st_mtime_ns + 5_000_000_000))
+        details = self.w.scalar("SELECT count(*) FROM job_details")
+        seen = self.collect()
+        self.assertEqual((seen["created"], seen["updated"]), (0, 0))
+        self.assertEqual(len(self.keys("stat:")), 3)
+        self.assertEqual(len(self.keys("sha256:")), 2)
+        self.assertEqual(self.w.scalar("SELECT count(*) FROM job_details"), details)
 
     def test_a_large_file_killed_between_pages_loses_and_duplicates_nothing(self):
         orders = 20_000

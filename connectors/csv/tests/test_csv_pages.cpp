@@ -1,7 +1,9 @@
 // Large csv files read in bounded pieces: the streaming record reader and decoder, pages of
-// rows that never split an order.
+// rows that never split an order, and files skipped by their on-disk identity.
 
 #include "connectors/csv/tests/csv_test.hpp"
+
+#include <sys/stat.h>
 
 namespace {
 
@@ -64,6 +66,14 @@ std::vector<std::string> item_ids(const Order& order)
     ids.push_back(item.external_id);
   }
   return ids;
+}
+
+std::string identity_key(const fs::path& path)
+{
+  struct stat st{};
+  REQUIRE(::stat(path.c_str(), &st) == 0);
+  return fmt::format("stat:{}:{}:{}:{}", st.st_dev, st.st_ino, st.st_size,
+                     static_cast<std::int64_t>(st.st_mtim.tv_sec) * 1'000'000'000 + st.st_mtim.tv_nsec);
 }
 
 } // namespace
@@ -135,6 +145,7 @@ TEST_CASE("csv::CsvConnector pages")
     CHECK(item_ids(page->orders[0]) == std::vector<std::string>{"1", "2"});
     CHECK(page->next_cursor == "a.csv/2");
     CHECK(page->processed_key.empty());
+    CHECK(page->processed_aliases.empty());
 
     // C begins on row 3 and ends on row 6: the page runs on to it, and B and D come along.
     page = connector->fetch_orders({}, page->next_cursor);
@@ -160,6 +171,7 @@ TEST_CASE("csv::CsvConnector pages")
     REQUIRE(page->failures.size() == 1);
     CHECK(page->failures[0].reason == "a.csv:10: quantity \"x\" is not a number");
     CHECK(page->processed_key == key);
+    CHECK(page->processed_aliases == std::vector<std::string>{identity_key(dir.path() / "a.csv")});
     CHECK(page->next_cursor == "a.csv");
 
     page = connector->fetch_orders({}, page->next_cursor);
@@ -197,5 +209,48 @@ TEST_CASE("csv::CsvConnector pages")
     const auto page = make({{"path", dir.path().string()}, {"encoding", "utf-8"}}, nullptr, 2)->fetch_orders({}, "");
     REQUIRE_FALSE(page.has_value());
     CHECK(page.error().message == fmt::format("a.csv: not valid UTF-8 (byte offset {})", bad.find('\xC1')));
+  }
+  SUBCASE("a file is skipped by its identity without reading it")
+  {
+    // Only the identity is recorded: were the file read, its key would not be found.
+    std::set<std::string> processed{identity_key(dir.path() / "a.csv")};
+    const auto connector = make({{"path", dir.path().string()}}, &processed);
+    const auto page = connector->fetch_orders({}, "");
+    REQUIRE(page.has_value());
+    REQUIRE(page->orders.size() == 1);
+    CHECK(page->orders[0].external_id == "G");
+    CHECK(connector->check().value() == fmt::format("folder {}: 2 csv files, 1 not yet processed", dir.path().string()));
+  }
+  SUBCASE("a file touched or changed in place is hashed again")
+  {
+    std::set<std::string> processed{key, identity_key(dir.path() / "a.csv")};
+    const auto connector = make({{"path", dir.path().string()}}, &processed);
+
+    // Touched: a new mtime, the same bytes. Read, found processed by its key, and its new
+    // identity is recorded with the next page.
+    const auto a = dir.path() / "a.csv";
+    fs::last_write_time(a, fs::last_write_time(a) + 5s);
+    auto page = connector->fetch_orders({}, "");
+    REQUIRE(page.has_value());
+    CHECK(page->orders.at(0).external_id == "G");
+    REQUIRE(page->processed_aliases.size() == 2);
+    CHECK(page->processed_aliases[0] == identity_key(a));
+
+    // Changed in place (the same inode): new bytes, read again.
+    processed.insert(page->processed_aliases.begin(), page->processed_aliases.end());
+    const auto touched = identity_key(a);
+    const auto inode = [&] {
+      struct stat st{};
+      REQUIRE(::stat(a.c_str(), &st) == 0);
+      return st.st_ino;
+    };
+    const auto before = inode();
+    std::ofstream(a, std::ios::binary | std::ios::trunc) << k_header << "H,1,1,100,paid\n";
+    CHECK(inode() == before);
+    CHECK(identity_key(a) != touched);
+    page = connector->fetch_orders({}, "");
+    REQUIRE(page.has_value());
+    REQUIRE(page->orders.size() == 1);
+    CHECK(page->orders[0].external_id == "H");
   }
 }
