@@ -459,12 +459,15 @@ std::chrono::seconds token_lifetime(const json* value, std::chrono::seconds docu
 
 // --- one page of orders -------------------------------------------------------------
 
-void PageOrders::merge(Order part, const json& record)
+void PageOrders::merge(Order part, const json& record, std::string& text)
 {
+  if (text.empty()) {
+    text = record.dump();
+  }
   const auto found = m_index.find(part.external_id);
   if (found == m_index.end()) {
     m_index.emplace(part.external_id, m_page.orders.size());
-    m_records.push_back(json::array({record}));
+    m_texts.emplace_back().push_back(std::move(text));
     m_page.orders.push_back(std::move(part));
     return;
   }
@@ -474,7 +477,7 @@ void PageOrders::merge(Order part, const json& record)
                                              : order.shipping_fee_minor;
   const std::int64_t total = m_fee == Fee::sum ? money_sum("order total", order.total_minor, part.total_minor)
                                                : order.total_minor;
-  m_records[found->second].push_back(record);
+  m_texts[found->second].push_back(std::move(text));
   if (part.ordered_at && (!order.ordered_at || *part.ordered_at < *order.ordered_at)) {
     order.ordered_at = part.ordered_at;
   }
@@ -485,7 +488,7 @@ void PageOrders::merge(Order part, const json& record)
     order.changed_at = part.changed_at;
   }
   if (order.receiver.name.empty()) {
-    order.receiver = part.receiver;
+    order.receiver = std::move(part.receiver);
   }
   if (m_fee == Fee::sum) {
     order.shipping_fee_minor = fee;
@@ -504,21 +507,44 @@ void PageOrders::merge(Order part, const json& record)
   }
 }
 
-void PageOrders::fail(std::string id, std::string reason, const json& record)
+void PageOrders::fail(std::string id, std::string reason, const json& record, std::string text)
 {
-  m_page.failures.push_back({std::move(id), std::move(reason), record.dump()});
+  m_page.failures.push_back({std::move(id), std::move(reason), text.empty() ? record.dump() : std::move(text)});
 }
 
-MappedPage PageOrders::finish(bool (*set_aside)(OrderStatus), const std::function<std::string(const json&)>& raw)
+std::string PageOrders::array_text(const std::vector<std::string>& texts)
+{
+  std::size_t size = 1 + texts.size();
+  for (const auto& text : texts) {
+    size += text.size();
+  }
+  std::string out;
+  out.reserve(size);
+  out += '[';
+  for (std::size_t k = 0; k < texts.size(); ++k) {
+    if (k > 0) {
+      out += ',';
+    }
+    out += texts[k];
+  }
+  out += ']';
+  return out;
+}
+
+MappedPage PageOrders::finish(bool (*set_aside)(OrderStatus),
+                              const std::function<std::string(const Order&, std::vector<std::string>&)>& raw)
 {
   for (std::size_t i = 0; i < m_page.orders.size(); ++i) {
     Order& order = m_page.orders[i];
-    const json& records = m_records[i];
+    auto& texts = m_texts[i];
     if (raw) {
-      order.raw = raw(records);
+      order.raw = raw(order, texts);
+    } else if (texts.size() == 1) {
+      order.raw = std::move(texts.front());
     } else {
-      order.raw = records.size() == 1 ? records.front().dump() : records.dump();
+      order.raw = array_text(texts);
     }
+    texts = {};
     if (m_fee == Fee::max) {
       order.total_minor = order.shipping_fee_minor;
       for (const auto& item : order.items) {

@@ -246,29 +246,42 @@ public:
   template <typename Map>
   void add(const json& record, const std::string& best_id, Map&& map)
   {
+    std::string text;
+    add(record, text, best_id, map);
+  }
+  // The same for a record whose bytes as received are `text` (empty: unknown), kept as
+  // its raw payload instead of the record dumped again.
+  template <typename Map>
+  void add(const json& record, std::string& text, const std::string& best_id, Map&& map)
+  {
     try {
-      merge(map(record, m_page.notes), record);
+      merge(map(record, m_page.notes), record, text);
     } catch (const BadField& error) {
-      fail(best_id, error.reason, record);
+      fail(best_id, error.reason, record, text);
     } catch (const json::exception& error) {
-      fail(best_id, std::string("unexpected JSON: ") + error.what(), record);
+      fail(best_id, std::string("unexpected JSON: ") + error.what(), record, text);
     }
   }
 
-  void merge(Order part, const json& record);
-  void fail(std::string id, std::string reason, const json& record);
+  void merge(Order part, const json& record) { std::string text; merge(std::move(part), record, text); }
+  // Takes `text` (left empty) once the part is merged.
+  void merge(Order part, const json& record, std::string& text);
+  void fail(std::string id, std::string reason, const json& record, std::string text = {});
 
-  // The orders, each with its raw (`raw(records)` of its records; by default the record,
-  // or an array of them when there are several) and, unless `set_aside` is null, the
-  // status of its least advanced item (summarise_status).
+  // The orders, each with its raw (`raw(order, texts)` of the texts of its records; by
+  // default the record, or an array of them when there are several) and, unless
+  // `set_aside` is null, the status of its least advanced item (summarise_status).
   MappedPage finish(bool (*set_aside)(OrderStatus) = nullptr,
-                    const std::function<std::string(const json& records)>& raw = {});
+                    const std::function<std::string(const Order& order, std::vector<std::string>& texts)>& raw = {});
+
+  // The texts joined as a JSON array, as json::dump writes an array of those values.
+  static std::string array_text(const std::vector<std::string>& texts);
 
 private:
   Fee m_fee;
   MappedPage m_page;
   std::map<std::string, std::size_t, std::less<>> m_index; // external id -> position in m_page.orders
-  std::vector<json> m_records;                              // per order, the array of its records
+  std::vector<std::vector<std::string>> m_texts;            // per order, the text of each of its records
 };
 
 // --- registry rows ------------------------------------------------------------------

@@ -13,6 +13,9 @@
 #include <cstdio>
 #include <cstring>
 #include <memory>
+#include <unordered_map>
+
+#include <sys/stat.h>
 
 namespace uoms::connectors::csv {
 
@@ -59,29 +62,161 @@ bool is_export_file(const fs::directory_entry& entry)
   return extension == ".csv" && entry.is_regular_file(ec);
 }
 
-// The whole file. A file that vanished meanwhile is transient (it may be being moved);
-// one that cannot be opened otherwise needs the operator (permissions).
-Result<std::string> read_bytes(const fs::path& path)
+// A file that vanished meanwhile is transient (it may be being moved); one that cannot be
+// opened otherwise needs the operator (permissions).
+ConnectorError open_error(const fs::path& path, int error)
 {
-  const std::unique_ptr<std::FILE, int (*)(std::FILE*)> file(std::fopen(path.c_str(), "rb"), &std::fclose);
-  if (!file) {
-    const int error = errno;
-    const auto kind = (error == ENOENT) ? ErrorKind::transient : ErrorKind::config;
-    return std::unexpected(ConnectorError{kind, fmt::format("cannot read \"{}\": {}", path.string(), std::strerror(error))});
-  }
-  std::string bytes;
-  char buffer[65536];
-  std::size_t count = 0;
-  while ((count = std::fread(buffer, 1, sizeof buffer, file.get())) > 0) {
-    bytes.append(buffer, count);
-  }
-  if (std::ferror(file.get())) {
-    return std::unexpected(ConnectorError{ErrorKind::transient, fmt::format("cannot read \"{}\": I/O error", path.string())});
-  }
-  return bytes;
+  const auto kind = (error == ENOENT) ? ErrorKind::transient : ErrorKind::config;
+  return ConnectorError{kind, fmt::format("cannot read \"{}\": {}", path.string(), std::strerror(error))};
 }
 
-std::string processed_key(std::string_view bytes) { return "sha256:" + crypto::sha256_hex(bytes); }
+ConnectorError io_error(const fs::path& path)
+{
+  return ConnectorError{ErrorKind::transient, fmt::format("cannot read \"{}\": I/O error", path.string())};
+}
+
+using File = std::unique_ptr<std::FILE, int (*)(std::FILE*)>;
+
+Result<File> open_file(const fs::path& path)
+{
+  File file(std::fopen(path.c_str(), "rb"), &std::fclose);
+  if (!file) {
+    return std::unexpected(open_error(path, errno));
+  }
+  return file;
+}
+
+constexpr std::size_t k_block = 65536;
+
+// A file's identity on disk: the same file, unchanged since it was read, has the same.
+struct Identity
+{
+  dev_t device = 0;
+  ino_t inode = 0;
+  off_t size = 0;
+  std::int64_t mtime_ns = 0;
+  bool operator==(const Identity&) const = default;
+};
+
+std::optional<Identity> identity(std::FILE* file)
+{
+  struct stat st{};
+  if (::fstat(::fileno(file), &st) != 0) {
+    return std::nullopt;
+  }
+  return Identity{st.st_dev, st.st_ino, st.st_size,
+                  static_cast<std::int64_t>(st.st_mtim.tv_sec) * 1'000'000'000 + st.st_mtim.tv_nsec};
+}
+
+std::optional<Identity> identity(const fs::path& path)
+{
+  struct stat st{};
+  if (::stat(path.c_str(), &st) != 0) {
+    return std::nullopt;
+  }
+  return Identity{st.st_dev, st.st_ino, st.st_size,
+                  static_cast<std::int64_t>(st.st_mtim.tv_sec) * 1'000'000'000 + st.st_mtim.tv_nsec};
+}
+
+std::string identity_key(const Identity& id)
+{
+  return fmt::format("stat:{}:{}:{}:{}", id.device, id.inode, id.size, id.mtime_ns);
+}
+
+std::string content_key(crypto::Sha256& sha) { return "sha256:" + sha.hex(); }
+
+// The key of the file's bytes, read in blocks.
+Result<std::string> hash_file(const fs::path& path)
+{
+  auto file = open_file(path);
+  if (!file) {
+    return std::unexpected(file.error());
+  }
+  crypto::Sha256 sha;
+  std::string block(k_block, '\0');
+  std::size_t count = 0;
+  while ((count = std::fread(block.data(), 1, block.size(), file->get())) > 0) {
+    sha.update(std::string_view(block.data(), count));
+  }
+  if (std::ferror(file->get())) {
+    return std::unexpected(io_error(path));
+  }
+  return content_key(sha);
+}
+
+// The decoded text of a file, block by block, for a RecordReader; optionally hashing the
+// bytes on the way. A decoding error is kept in `bad_offset` (the reader then stops).
+class FileText
+{
+public:
+  FileText(std::FILE* file, Encoding encoding, crypto::Sha256* sha)
+    : m_file(file),
+      m_decoder(encoding),
+      m_sha(sha),
+      m_block(k_block, '\0')
+  {
+  }
+
+  std::expected<void, std::string> read(std::string& out)
+  {
+    while (!m_eof) {
+      const std::size_t count = std::fread(m_block.data(), 1, m_block.size(), m_file);
+      if (count < m_block.size()) {
+        if (std::ferror(m_file)) {
+          m_io_error = true;
+          return std::unexpected("I/O error");
+        }
+        m_eof = true;
+      }
+      const std::string_view bytes(m_block.data(), count);
+      if (m_sha != nullptr) {
+        m_sha->update(bytes);
+      }
+      const std::size_t before = out.size();
+      if (auto fed = m_decoder.feed(bytes, m_eof, out); !fed) {
+        m_bad_offset = fed.error();
+        return std::unexpected("undecodable");
+      }
+      if (out.size() > before) {
+        return {};
+      }
+    }
+    return {};
+  }
+
+  // Reads the rest of the file only to hash it (after a decoding error).
+  bool hash_rest()
+  {
+    while (!m_eof) {
+      const std::size_t count = std::fread(m_block.data(), 1, m_block.size(), m_file);
+      if (count < m_block.size()) {
+        if (std::ferror(m_file)) {
+          m_io_error = true;
+          return false;
+        }
+        m_eof = true;
+      }
+      if (m_sha != nullptr) {
+        m_sha->update(std::string_view(m_block.data(), count));
+      }
+    }
+    return true;
+  }
+
+  std::optional<std::size_t> bad_offset() const { return m_bad_offset; }
+  bool io_failed() const { return m_io_error; }
+
+private:
+  std::FILE* m_file;
+  Decoder m_decoder;
+  crypto::Sha256* m_sha;
+  std::string m_block;
+  bool m_eof = false;
+  bool m_io_error = false;
+  std::optional<std::size_t> m_bad_offset;
+};
+
+std::uint64_t order_hash(std::string_view order_id) { return std::hash<std::string_view>{}(order_id); }
 
 } // namespace
 
@@ -130,7 +265,12 @@ CsvConnector::CsvConnector(const ChannelContext& context)
   }
 
   m_caps.utc_offset = m_options.utc_offset;
+  if (context.page_size > 0) {
+    m_rows_per_page = static_cast<std::size_t>(context.page_size);
+  }
 }
+
+CsvConnector::~CsvConnector() = default;
 
 Result<std::vector<fs::path>> CsvConnector::list_files() const
 {
@@ -166,6 +306,215 @@ ConnectorError CsvConnector::unexpected_failure(const std::exception& error) con
   return ConnectorError{ErrorKind::transient, fmt::format("csv folder \"{}\": {}", m_folder.string(), error.what())};
 }
 
+struct CsvConnector::OpenFile
+{
+  fs::path path;
+  std::string name;
+  File file{nullptr, &std::fclose};
+  Identity identity;
+  std::string key;
+  Encoding encoding = Encoding::utf8;
+  std::optional<FileLayout> layout; // nullopt: the file holds no record at all
+  // For each order id (by hash) the index of its last data row: a page may end after a row
+  // only when every order begun in it has ended. A collision only makes a page longer.
+  std::unordered_map<std::uint64_t, std::size_t> last_row;
+  std::unique_ptr<FileText> text;
+  std::unique_ptr<RecordReader> reader;
+  std::optional<Record> pending; // read ahead to know whether the file goes on
+  std::size_t next_row = 0;      // data rows handed out so far
+};
+
+namespace {
+
+// One reading of a whole file: its layout and where each order ends, or why it cannot be read.
+struct Scan
+{
+  std::optional<FileLayout> layout;
+  std::unordered_map<std::uint64_t, std::size_t> last_row;
+  std::string layout_error;
+  std::optional<std::size_t> bad_offset;
+};
+
+Result<Scan> scan_file(std::FILE* file, const fs::path& path, Encoding encoding, crypto::Sha256* sha, char delimiter,
+                       const std::optional<Mapping>& mapping, const MapOptions& options)
+{
+  std::rewind(file);
+  FileText text(file, encoding, sha);
+  RecordReader reader([&](std::string& out) { return text.read(out); }, delimiter);
+  Scan scan;
+  if (auto header = reader.next(); header && *header) {
+    auto layout = read_layout(path.filename().string(), **header, mapping, options);
+    if (!layout) {
+      scan.layout_error = std::move(layout.error());
+    } else {
+      for (std::size_t row = 0;; ++row) {
+        auto record = reader.next();
+        if (!record || !*record) {
+          break;
+        }
+        if (const auto id = layout->order_id(**record); !id.empty()) {
+          scan.last_row[order_hash(id)] = row;
+        }
+      }
+      scan.layout = std::move(*layout);
+    }
+  }
+  // Read to the end even after a header error: an undecodable byte later on is reported
+  // first, as when the whole file was decoded before its records were read.
+  std::string sink;
+  while (!text.io_failed() && !text.bad_offset()) {
+    sink.clear();
+    if (!text.read(sink) || sink.empty()) {
+      break;
+    }
+  }
+  if (text.bad_offset()) {
+    scan.bad_offset = text.bad_offset();
+    text.hash_rest();
+  }
+  if (text.io_failed()) {
+    return std::unexpected(io_error(path));
+  }
+  return scan;
+}
+
+} // namespace
+
+Result<std::unique_ptr<CsvConnector::OpenFile>> CsvConnector::open(const fs::path& path, std::vector<std::string>& aliases)
+{
+  auto open = std::make_unique<OpenFile>();
+  open->path = path;
+  open->name = path.filename().string();
+  auto file = open_file(path);
+  if (!file) {
+    return std::unexpected(file.error());
+  }
+  open->file = std::move(*file);
+  const auto before = identity(open->file.get());
+  if (!before) {
+    return std::unexpected(io_error(path));
+  }
+  open->identity = *before;
+  if (is_processed(identity_key(open->identity))) {
+    return nullptr;
+  }
+  crypto::Sha256 sha;
+  open->encoding = m_encoding == Encoding::cp949 ? Encoding::cp949 : Encoding::utf8;
+  auto scan = scan_file(open->file.get(), path, open->encoding, &sha, m_delimiter, m_mapping, m_options);
+  if (!scan) {
+    return std::unexpected(scan.error());
+  }
+  open->key = content_key(sha);
+  if (is_processed(open->key)) {
+    // Read before under another identity (copied, touched): remember this one too.
+    if (identity(open->file.get()) == before) {
+      aliases.push_back(identity_key(open->identity));
+    }
+    return nullptr;
+  }
+  // A file that cannot be decoded or lacks a column is bad data, like a mangled
+  // marketplace response (the pass fails, exit 1, or 3 beside other channels); it stays
+  // unprocessed so the next pass reads it again once it is replaced.
+  if (scan->bad_offset) {
+    if (m_encoding == Encoding::utf8) {
+      return std::unexpected(data_error(fmt::format("{}: not valid UTF-8 (byte offset {})", open->name, *scan->bad_offset)));
+    }
+    if (m_encoding == Encoding::cp949) {
+      return std::unexpected(data_error(fmt::format("{}: not valid CP949 (byte offset {})", open->name, *scan->bad_offset)));
+    }
+    open->encoding = Encoding::cp949;
+    scan = scan_file(open->file.get(), path, open->encoding, nullptr, m_delimiter, m_mapping, m_options);
+    if (!scan) {
+      return std::unexpected(scan.error());
+    }
+    if (scan->bad_offset) {
+      return std::unexpected(
+        data_error(fmt::format("{}: neither UTF-8 nor CP949 (byte offset {})", open->name, *scan->bad_offset)));
+    }
+  }
+  if (!scan->layout_error.empty()) {
+    return std::unexpected(data_error(std::move(scan->layout_error)));
+  }
+  open->layout = std::move(scan->layout);
+  open->last_row = std::move(scan->last_row);
+  std::rewind(open->file.get());
+  open->text = std::make_unique<FileText>(open->file.get(), open->encoding, nullptr);
+  open->reader = std::make_unique<RecordReader>([text = open->text.get()](std::string& out) { return text->read(out); },
+                                                m_delimiter);
+  if (open->layout) {
+    if (auto header = open->reader->next(); !header || !*header) {
+      return std::unexpected(ConnectorError{ErrorKind::transient, fmt::format("{}: changed while being read", open->name)});
+    }
+  }
+  return open;
+}
+
+Result<Page> CsvConnector::next_page(bool last_file)
+{
+  auto& f = *m_open;
+  const auto changed = [&] {
+    auto error = ConnectorError{ErrorKind::transient,
+                                fmt::format("{}: changed while being read; it is read again on the next pass", f.name)};
+    if (f.text->io_failed()) {
+      error = io_error(f.path);
+    }
+    m_open.reset();
+    return std::unexpected(std::move(error));
+  };
+  std::vector<Record> rows;
+  if (f.layout) {
+    std::size_t reach = 0;
+    for (;;) {
+      std::optional<Record> record = std::exchange(f.pending, std::nullopt);
+      if (!record) {
+        auto next = f.reader->next();
+        if (!next) {
+          return changed();
+        }
+        if (!*next) {
+          break;
+        }
+        record = std::move(*next);
+      }
+      const std::size_t row = f.next_row++;
+      if (const auto id = f.layout->order_id(*record); !id.empty()) {
+        if (const auto it = f.last_row.find(order_hash(id)); it != f.last_row.end()) {
+          reach = std::max(reach, it->second);
+        }
+      }
+      rows.push_back(std::move(*record));
+      if (rows.size() >= m_rows_per_page && reach <= row) {
+        auto next = f.reader->next();
+        if (!next) {
+          return changed();
+        }
+        f.pending = std::move(*next);
+        break;
+      }
+    }
+  }
+  Page page;
+  if (f.layout) {
+    auto mapped = map_rows(*f.layout, rows);
+    page.orders = std::move(mapped.orders);
+    page.failures = std::move(mapped.failures);
+    page.notes = std::move(mapped.notes);
+  }
+  if (f.pending) {
+    page.next_cursor = fmt::format("{}/{}", f.name, f.next_row);
+    return page;
+  }
+  // The file is done. It is recorded only when it did not change while it was read: the
+  // key must name the bytes the orders came from.
+  if (identity(f.file.get()) == f.identity) {
+    page.processed_key = f.key;
+    page.processed_aliases.push_back(identity_key(f.identity));
+  }
+  page.next_cursor = last_file ? std::string() : f.name;
+  m_open.reset();
+  return page;
+}
+
 // The window is ignored: files are not time-filtered.
 Result<Page> CsvConnector::fetch(const Window& /*window*/, const std::string& cursor)
 {
@@ -173,37 +522,66 @@ Result<Page> CsvConnector::fetch(const Window& /*window*/, const std::string& cu
   if (!files) {
     return std::unexpected(files.error());
   }
-  auto it = std::ranges::upper_bound(*files, cursor, {}, [](const fs::path& p) { return p.filename().string(); });
+  const auto name_of = [](const fs::path& p) { return p.filename().string(); };
+  // Inside a file: `name/rows`. A file name never holds a slash.
+  std::string after = cursor;
+  std::optional<std::size_t> resume;
+  if (const auto slash = cursor.rfind('/'); slash != std::string::npos) {
+    resume = support::parse_whole<std::size_t>(std::string_view(cursor).substr(slash + 1));
+    if (!resume) {
+      return std::unexpected(data_error(fmt::format("invalid csv cursor \"{}\"", cursor)));
+    }
+    after = cursor.substr(0, slash);
+  }
+  std::vector<std::string> aliases;
+  if (resume) {
+    const auto it = std::ranges::find(*files, after, name_of);
+    if (it != files->end() && !(m_open && m_open->name == after && m_open->next_row == *resume)) {
+      // Another connector began the file: read it again up to the row.
+      m_open.reset();
+      auto opened = open(*it, aliases);
+      if (!opened) {
+        return std::unexpected(opened.error());
+      }
+      m_open = std::move(*opened);
+      while (m_open && m_open->layout && m_open->next_row < *resume) {
+        auto next = m_open->reader->next();
+        if (!next || !*next) {
+          m_open.reset();
+          return std::unexpected(
+            ConnectorError{ErrorKind::transient, fmt::format("{}: changed while being read", after)});
+        }
+        ++m_open->next_row;
+      }
+    }
+    if (it != files->end() && m_open) {
+      auto page = next_page(std::next(it) == files->end());
+      if (page) {
+        page->processed_aliases.insert(page->processed_aliases.begin(), aliases.begin(), aliases.end());
+      }
+      return page;
+    }
+    m_open.reset(); // the file went away or was processed meanwhile: go on after it
+  }
+  auto it = std::ranges::upper_bound(*files, after, {}, name_of);
   for (; it != files->end(); ++it) {
-    const auto name = it->filename().string();
-    const auto bytes = read_bytes(*it);
-    if (!bytes) {
-      return std::unexpected(bytes.error());
+    auto opened = open(*it, aliases);
+    if (!opened) {
+      return std::unexpected(opened.error());
     }
-    auto key = processed_key(*bytes);
-    if (is_processed(key)) {
-      continue;
+    if (!*opened) {
+      continue; // processed before
     }
-    // A file that cannot be decoded or lacks a column is bad data, like a mangled
-    // marketplace response (the pass fails, exit 1, or 3 beside other channels); it stays
-    // unprocessed so the next pass reads it again once it is replaced.
-    const auto text = decode(*bytes, m_encoding);
-    if (!text) {
-      return std::unexpected(data_error(fmt::format("{}: {}", name, text.error())));
+    m_open = std::move(*opened);
+    auto page = next_page(std::next(it) == files->end());
+    if (page) {
+      page->processed_aliases.insert(page->processed_aliases.begin(), aliases.begin(), aliases.end());
     }
-    auto mapped = map_records(name, parse_records(*text, m_delimiter), m_mapping, m_options);
-    if (!mapped) {
-      return std::unexpected(data_error(std::move(mapped.error())));
-    }
-    Page page;
-    page.orders = std::move(mapped->orders);
-    page.failures = std::move(mapped->failures);
-    page.notes = std::move(mapped->notes);
-    page.processed_key = std::move(key);
-    page.next_cursor = (std::next(it) == files->end()) ? std::string() : name;
     return page;
   }
-  return Page{}; // every remaining file was processed before
+  Page page; // every remaining file was processed before
+  page.processed_aliases = std::move(aliases);
+  return page;
 }
 
 Result<std::string> CsvConnector::probe()
@@ -214,11 +592,14 @@ Result<std::string> CsvConnector::probe()
   }
   std::size_t pending = 0;
   for (const auto& file : *files) {
-    const auto bytes = read_bytes(file);
-    if (!bytes) {
-      return std::unexpected(bytes.error());
+    if (const auto id = identity(file); id && is_processed(identity_key(*id))) {
+      continue;
     }
-    pending += is_processed(processed_key(*bytes)) ? 0 : 1;
+    const auto key = hash_file(file);
+    if (!key) {
+      return std::unexpected(key.error());
+    }
+    pending += is_processed(*key) ? 0 : 1;
   }
   return fmt::format("folder {}: {} csv file{}, {} not yet processed", m_folder.string(), files->size(),
                      files->size() == 1 ? "" : "s", pending);

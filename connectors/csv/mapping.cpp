@@ -85,11 +85,7 @@ std::string quoted_alternatives(const std::vector<std::string>& headers)
 }
 
 // The column of each field in one file, and the header text as the file spells it.
-struct Columns
-{
-  std::array<std::optional<std::size_t>, k_field_count> index;
-  std::array<std::string, k_field_count> header;
-};
+using Columns = FileLayout::Columns;
 
 // Resolves `mapping` against a header row; the error is the first required field without
 // a column.
@@ -121,17 +117,14 @@ std::expected<Columns, Field> resolve(const Mapping& mapping, const Record& head
 class FileMapper
 {
 public:
-  FileMapper(std::string_view file_name, const Record& header, Columns columns, const MapOptions& options)
-    : m_file(file_name),
-      m_header(header),
-      m_columns(std::move(columns)),
-      m_options(options)
+  explicit FileMapper(const FileLayout& layout)
+    : m_layout(layout)
   {
   }
 
   std::string_view cell(const Record& record, Field field) const
   {
-    const auto& index = m_columns.index[static_cast<std::size_t>(field)];
+    const auto& index = m_layout.columns().index[static_cast<std::size_t>(field)];
     if (!index || *index >= record.fields.size()) {
       return {};
     }
@@ -141,7 +134,7 @@ public:
   // `quantity`, or `quantity (수량)` when the file's header is not the field's own name.
   std::string label(Field field) const
   {
-    const auto& header = m_columns.header[static_cast<std::size_t>(field)];
+    const auto& header = m_layout.columns().header[static_cast<std::size_t>(field)];
     const auto name = field_name(field);
     if (header.empty() || header_key(header) == name) {
       return std::string(name);
@@ -149,12 +142,18 @@ public:
     return fmt::format("{} ({})", name, header);
   }
 
-  std::string where(int line) const { return fmt::format("{}:{}", m_file, line); }
+  std::string where(int line) const { return fmt::format("{}:{}", m_layout.file_name(), line); }
   std::string where(const Record& record) const { return where(record.line); }
 
   std::string raw(const std::vector<const Record*>& rows) const
   {
-    std::string text = m_header.text;
+    std::size_t size = m_layout.header().text.size();
+    for (const auto* row : rows) {
+      size += 1 + row->text.size();
+    }
+    std::string text;
+    text.reserve(size);
+    text = m_layout.header().text;
     for (const auto* row : rows) {
       text += '\n';
       text += row->text;
@@ -162,14 +161,11 @@ public:
     return text;
   }
 
-  std::size_t header_width() const { return m_header.fields.size(); }
-  const MapOptions& options() const { return m_options; }
+  std::size_t header_width() const { return m_layout.header().fields.size(); }
+  const MapOptions& options() const { return m_layout.options(); }
 
 private:
-  std::string_view m_file;
-  const Record& m_header;
-  Columns m_columns;
-  const MapOptions& m_options;
+  const FileLayout& m_layout;
 };
 
 struct Group
@@ -439,50 +435,59 @@ std::expected<std::optional<Mapping>, std::string> parse_mapping(std::string_vie
   return std::optional<Mapping>{std::move(mapping)};
 }
 
-std::expected<FileOrders, std::string> map_records(std::string_view file_name, const std::vector<Record>& records,
+FileLayout::FileLayout(std::string file_name, Record header, Columns columns, MapOptions options,
+                       std::string mapping_name)
+  : m_file(std::move(file_name)),
+    m_header(std::move(header)),
+    m_columns(std::move(columns)),
+    m_options(std::move(options)),
+    m_mapping_name(std::move(mapping_name))
+{
+}
+
+std::string_view FileLayout::order_id(const Record& row) const
+{
+  const auto& index = m_columns.index[static_cast<std::size_t>(Field::order_id)];
+  if (!index || *index >= row.fields.size()) {
+    return {};
+  }
+  return trim_cell(row.fields[*index]);
+}
+
+std::expected<FileLayout, std::string> read_layout(std::string_view file_name, const Record& header,
                                                    const std::optional<Mapping>& mapping, const MapOptions& options)
 {
-  FileOrders result;
-  if (records.empty()) {
-    result.mapping_name = mapping ? mapping->name : "auto";
-    return result; // an empty file has no orders
-  }
-  const Record& header = records.front();
   if (!header.error.empty()) {
     return std::unexpected(fmt::format("{}:{}: header row: {}", file_name, header.line, header.error));
   }
-
-  std::optional<Columns> columns;
   if (mapping) {
     auto resolved = resolve(*mapping, header);
     if (!resolved) {
       return std::unexpected(fmt::format("{}: required column {} ({}) not found in the header row", file_name,
                                          quoted_alternatives((*mapping)[resolved.error()]), field_name(resolved.error())));
     }
-    columns = std::move(*resolved);
-    result.mapping_name = mapping->name;
-  } else {
-    std::vector<std::string> misses;
-    for (const auto& preset : presets()) {
-      auto resolved = resolve(preset, header);
-      if (resolved) {
-        columns = std::move(*resolved);
-        result.mapping_name = preset.name;
-        break;
-      }
-      misses.push_back(fmt::format("{}: no column {}", preset.name, quoted_alternatives(preset[resolved.error()])));
-    }
-    if (!columns) {
-      return std::unexpected(fmt::format("{}: the header row matches no mapping preset ({}); set mapping", file_name,
-                                         fmt::join(misses, "; ")));
-    }
+    return FileLayout(std::string(file_name), header, std::move(*resolved), options, mapping->name);
   }
+  std::vector<std::string> misses;
+  for (const auto& preset : presets()) {
+    auto resolved = resolve(preset, header);
+    if (resolved) {
+      return FileLayout(std::string(file_name), header, std::move(*resolved), options, preset.name);
+    }
+    misses.push_back(fmt::format("{}: no column {}", preset.name, quoted_alternatives(preset[resolved.error()])));
+  }
+  return std::unexpected(
+    fmt::format("{}: the header row matches no mapping preset ({}); set mapping", file_name, fmt::join(misses, "; ")));
+}
 
-  const FileMapper mapper(file_name, header, std::move(*columns), options);
+FileOrders map_rows(const FileLayout& layout, std::span<const Record> rows)
+{
+  FileOrders result;
+  result.mapping_name = layout.mapping_name();
+  const FileMapper mapper(layout);
   std::vector<Group> groups;
-  std::unordered_map<std::string, std::size_t> group_of;
-  for (std::size_t i = 1; i < records.size(); ++i) {
-    const Record& row = records[i];
+  std::unordered_map<std::string_view, std::size_t> group_of;
+  for (const Record& row : rows) {
     if (is_blank(row)) {
       continue; // Excel leaves rows of bare delimiters below the data
     }
@@ -490,7 +495,7 @@ std::expected<FileOrders, std::string> map_records(std::string_view file_name, c
     if (error.empty() && row.fields.size() != mapper.header_width()) {
       error = fmt::format("{} fields, the header row has {}", row.fields.size(), mapper.header_width());
     }
-    const std::string order_id(mapper.cell(row, Field::order_id));
+    const std::string_view order_id = mapper.cell(row, Field::order_id);
     if (order_id.empty()) {
       const auto message = error.empty() ? fmt::format("{} is empty", mapper.label(Field::order_id)) : error;
       result.failures.push_back({"", fmt::format("{}: {}", mapper.where(row), message), mapper.raw({&row})});
@@ -498,12 +503,13 @@ std::expected<FileOrders, std::string> map_records(std::string_view file_name, c
     }
     const auto [it, added] = group_of.try_emplace(order_id, groups.size());
     if (added) {
-      groups.push_back({order_id, {}, {}});
+      groups.push_back({std::string(order_id), {}, {}});
     }
     groups[it->second].rows.push_back(&row);
     groups[it->second].row_errors.push_back(std::move(error));
   }
 
+  result.orders.reserve(groups.size());
   for (const auto& group : groups) {
     auto order = build_order(mapper, group, result.notes);
     if (!order) {
@@ -513,6 +519,21 @@ std::expected<FileOrders, std::string> map_records(std::string_view file_name, c
     result.orders.push_back(std::move(*order));
   }
   return result;
+}
+
+std::expected<FileOrders, std::string> map_records(std::string_view file_name, const std::vector<Record>& records,
+                                                   const std::optional<Mapping>& mapping, const MapOptions& options)
+{
+  if (records.empty()) {
+    FileOrders result;
+    result.mapping_name = mapping ? mapping->name : "auto";
+    return result; // an empty file has no orders
+  }
+  const auto layout = read_layout(file_name, records.front(), mapping, options);
+  if (!layout) {
+    return std::unexpected(layout.error());
+  }
+  return map_rows(*layout, std::span(records).subspan(1));
 }
 
 } // namespace uoms::connectors::csv

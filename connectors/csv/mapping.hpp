@@ -7,6 +7,7 @@
 #include <chrono>
 #include <expected>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -83,6 +84,43 @@ struct FileOrders
   std::vector<OrderNote> notes;
   std::string mapping_name; // the mapping used (the preset `auto` chose)
 };
+
+// A file's header row resolved against a mapping: how its data rows are read. Owns what
+// it needs, so the rows of a large file can be mapped a chunk at a time.
+class FileLayout
+{
+public:
+  struct Columns
+  {
+    std::array<std::optional<std::size_t>, k_field_count> index;
+    std::array<std::string, k_field_count> header;
+  };
+  FileLayout(std::string file_name, Record header, Columns columns, MapOptions options, std::string mapping_name);
+
+  const std::string& file_name() const { return m_file; }
+  const Record& header() const { return m_header; }
+  const Columns& columns() const { return m_columns; }
+  const MapOptions& options() const { return m_options; }
+  const std::string& mapping_name() const { return m_mapping_name; }
+  // The row's order_id cell, trimmed (empty for a row without one).
+  std::string_view order_id(const Record& row) const;
+
+private:
+  std::string m_file;
+  Record m_header;
+  Columns m_columns;
+  MapOptions m_options;
+  std::string m_mapping_name;
+};
+
+// The layout of a file whose first record is `header`; the error is map_records's for a
+// header that cannot be read with the mapping.
+std::expected<FileLayout, std::string> read_layout(std::string_view file_name, const Record& header,
+                                                   const std::optional<Mapping>& mapping, const MapOptions& options);
+
+// Maps data rows (the header row excluded) as map_records does; rows with the same
+// order_id must all be among `rows` to form one order.
+FileOrders map_rows(const FileLayout& layout, std::span<const Record> rows);
 
 // Maps the records of one file (the first is the header row). Rows with the same order_id
 // form one order; an order with any bad row becomes one MappingFailure naming every bad

@@ -6,6 +6,8 @@
 
 #include <fmt/format.h>
 
+#include <deque>
+
 #include <cmath>
 #include <map>
 #include <vector>
@@ -162,35 +164,91 @@ bool is_token_code(std::string_view code)
   return code == "e1001" || code == "e1002" || code == "e1003" || code == "e1004" || code == "e1005";
 }
 
-support::MappedPage map_rows(const json& rows, const json& products, std::chrono::minutes offset)
+namespace {
+
+// Maps `row_count` rows with their products. `row_at(i, text)` is row i (and, when known,
+// its bytes as received in `text`); `product_at(i, keep)` points at results_prod element i
+// (kept alive in `keep` when it had to be read); `product_text(i)` is its text.
+template <typename RowAt, typename ProductAt, typename ProductText>
+support::MappedPage map_each(std::size_t row_count, RowAt&& row_at, std::size_t product_count, ProductAt&& product_at,
+                             ProductText&& product_text, std::chrono::minutes offset)
 {
-  std::map<std::string, std::vector<const json*>, std::less<>> products_of; // uniq -> results_prod rows
-  for (const auto& product : products) {
-    if (const std::string uniq = support::id_text(member(product, "uniq")); !uniq.empty()) {
-      products_of[uniq].push_back(&product);
+  std::map<std::string, std::vector<std::size_t>, std::less<>> products_of; // uniq -> results_prod elements
+  for (std::size_t i = 0; i < product_count; ++i) {
+    std::deque<json> keep;
+    if (const std::string uniq = support::id_text(member(*product_at(i, keep), "uniq")); !uniq.empty()) {
+      products_of[uniq].push_back(i);
     }
   }
-  static const std::vector<const json*> k_none;
-  auto products_of_row = [&](const json& row) -> const std::vector<const json*>& {
-    const auto found = products_of.find(support::id_text(member(row, "uniq")));
-    return found == products_of.end() ? k_none : found->second;
-  };
+  static const std::vector<std::size_t> k_none;
+  // The products of each order's rows, in the order the rows merged: its raw lists them.
+  std::map<std::string, std::vector<std::size_t>, std::less<>> products_of_order;
   // ship_cost is the bundle's fee, repeated on its rows or carried by one of them.
   support::PageOrders orders(support::PageOrders::Fee::max);
-  for (const auto& row : rows) {
-    orders.add(row, support::id_text(member(row, "bundle_no")), [&](const json& record, std::vector<OrderNote>& notes) {
-      return map_row(record, products_of_row(record), offset, notes);
+  for (std::size_t i = 0; i < row_count; ++i) {
+    std::string text;
+    const json& row = row_at(i, text);
+    const auto found = products_of.find(support::id_text(member(row, "uniq")));
+    const auto& indexes = found == products_of.end() ? k_none : found->second;
+    std::deque<json> keep;
+    std::vector<const json*> products;
+    for (const auto index : indexes) {
+      products.push_back(product_at(index, keep));
+    }
+    orders.add(row, text, support::id_text(member(row, "bundle_no")), [&](const json& record, std::vector<OrderNote>& notes) {
+      Order part = map_row(record, products, offset, notes);
+      auto& listed = products_of_order[part.external_id];
+      listed.insert(listed.end(), indexes.begin(), indexes.end());
+      return part;
     });
   }
-  return orders.finish(support::is_final, [&](const json& records) {
-    json document = {{"results", records}};
-    for (const auto& row : records) {
-      for (const json* product : products_of_row(row)) {
-        document["results_prod"].push_back(*product);
+  // {"results":[rows],"results_prod":[their products]}, as json::dump writes that document.
+  return orders.finish(support::is_final, [&](const Order& order, std::vector<std::string>& texts) {
+    std::string raw = "{\"results\":" + support::PageOrders::array_text(texts);
+    if (const auto listed = products_of_order.find(order.external_id);
+        listed != products_of_order.end() && !listed->second.empty()) {
+      std::vector<std::string> product_texts;
+      for (const auto index : listed->second) {
+        product_texts.push_back(product_text(index));
       }
+      raw += ",\"results_prod\":" + support::PageOrders::array_text(product_texts);
     }
-    return document.dump();
+    raw += '}';
+    return raw;
   });
+}
+
+} // namespace
+
+support::MappedPage map_rows(const json& rows, const json& products, std::chrono::minutes offset)
+{
+  static const json k_empty = json::array();
+  const json& rows_list = rows.is_array() ? rows : k_empty;
+  const json& products_list = products.is_array() ? products : k_empty;
+  return map_each(
+    rows_list.size(), [&](std::size_t i, std::string&) -> const json& { return rows_list[i]; }, products_list.size(),
+    [&](std::size_t i, std::deque<json>&) { return &products_list[i]; },
+    [&](std::size_t i) { return products_list[i].dump(); }, offset);
+}
+
+support::MappedPage map_rows(const support::SpooledJson& body, const support::SpooledJson::Member& rows,
+                             const support::SpooledJson::Member* products, std::chrono::minutes offset)
+{
+  json row;
+  const std::size_t product_count = products != nullptr && products->is_array ? products->size() : 0;
+  return map_each(
+    rows.is_array ? rows.size() : 0,
+    [&](std::size_t i, std::string& text) -> const json& {
+      text = body.text(rows, i);
+      row = json::parse(text, nullptr, false);
+      return row;
+    },
+    product_count,
+    [&](std::size_t i, std::deque<json>& keep) {
+      keep.push_back(body.parse(*products, i));
+      return &keep.back();
+    },
+    [&](std::size_t i) { return body.text(*products, i); }, offset);
 }
 
 std::optional<long long> count_field(const json& body, std::string_view key)

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "connectors/support.hpp"
+#include "connectors/support/spooled_json.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -27,6 +28,10 @@ bool is_token_code(std::string_view code);
 
 // Rows of one bundle merge into one Order whose raw is {"results":[rows], "results_prod":[...]}.
 support::MappedPage map_rows(const nlohmann::json& rows, const nlohmann::json& products, std::chrono::minutes offset);
+// The same over an answer kept in a file: each row is read and parsed on its own, and its
+// raw holds the rows and products as received.
+support::MappedPage map_rows(const support::SpooledJson& body, const support::SpooledJson::Member& rows,
+                             const support::SpooledJson::Member* products, std::chrono::minutes offset);
 
 // recordsFiltered / recordsTotal, as a number or a string of one.
 std::optional<long long> count_field(const nlohmann::json& body, std::string_view key);

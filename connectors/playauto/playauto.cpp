@@ -186,9 +186,12 @@ Result<Token> PlayautoConnector::issue_token()
 
 Result<json> PlayautoConnector::send(const std::string& method, const std::string& path, const std::string& body,
                                      const std::string& token, const std::string& label, bool array_answer,
-                                     bool& token_rejected)
+                                     bool& token_rejected, std::FILE* file, std::optional<support::SpooledJson>* spooled)
 {
   token_rejected = false;
+  if (spooled != nullptr) {
+    spooled->reset();
+  }
   net::Request request;
   request.method = method;
   request.url = m_url + path;
@@ -199,12 +202,29 @@ Result<json> PlayautoConnector::send(const std::string& method, const std::strin
   };
   request.body = body;
   request.label = label;
+  request.body_file = file;
 
   const auto response = exchange(request);
   if (!response) {
     return std::unexpected(response.error());
   }
-  json parsed = json::parse(response->body, nullptr, false);
+  json parsed;
+  if (response->body_file != nullptr && spooled != nullptr) {
+    if (auto indexed = support::SpooledJson::index(response->body_file)) {
+      parsed = indexed->envelope();
+      // The error members describe_body reads are small: read them in.
+      for (const std::string_view key : {"error", "messages"}) {
+        if (const auto* small = indexed->member(key)) {
+          parsed[std::string(key)] = json::parse(indexed->text(*small), nullptr, false);
+        }
+      }
+      *spooled = std::move(*indexed);
+    } else {
+      parsed = json(json::value_t::discarded);
+    }
+  } else {
+    parsed = json::parse(response->body, nullptr, false);
+  }
   const ErrorBody detail = describe_body(parsed);
   auto fail = [&](ErrorKind kind, std::string_view what) {
     return std::unexpected(support::call_error(kind, label, response->status, what, scrub(detail.text)));
@@ -233,6 +253,18 @@ Result<json> PlayautoConnector::send(const std::string& method, const std::strin
   return parsed;
 }
 
+Result<json> PlayautoConnector::call_spooled(const std::string& path, const std::string& body, const std::string& label,
+                                             std::FILE* file, std::optional<support::SpooledJson>& spooled)
+{
+  const TokenSource source = [this](const std::optional<Token>&) { return issue_token(); };
+  return m_keeper->use<json>(
+      source,
+      [&](const std::string& token, bool& rejected) {
+        return send("POST", path, body, token, label, false, rejected, file, &spooled);
+      },
+      " after a new token (check email, password and the api_key secret)");
+}
+
 Result<json> PlayautoConnector::call(const std::string& path, const std::string& body, const std::string& label,
                                      const std::string& method, bool array_answer)
 {
@@ -248,22 +280,26 @@ Result<json> PlayautoConnector::call(const std::string& path, const std::string&
 Result<Page> PlayautoConnector::fetch_page(const Window& window, long long start, int length)
 {
   const std::string label = fmt::format("POST /orders (start {})", start);
-  auto body = call(std::string(k_orders_path),
-                   orders_body(start, length, m_date_type, query_date(window.from, m_caps.utc_offset),
-                               query_date(last_step(window, m_caps.time_step, m_caps.utc_offset), m_caps.utc_offset)),
-                   label);
+  // A page of up to 3,000 rows with their products is kept in a file and read a row at a
+  // time: memory holds the page's orders, not its whole tree.
+  auto file = support::SpooledJson::temporary_file();
+  if (!file) {
+    return std::unexpected(ConnectorError{ErrorKind::transient, fmt::format("{}: cannot make a temporary file for the answer", label)});
+  }
+  std::optional<support::SpooledJson> spooled;
+  auto body = call_spooled(std::string(k_orders_path),
+                           orders_body(start, length, m_date_type, query_date(window.from, m_caps.utc_offset),
+                                       query_date(last_step(window, m_caps.time_step, m_caps.utc_offset), m_caps.utc_offset)),
+                           label, file.get(), spooled);
   if (!body) {
     return std::unexpected(body.error());
   }
   Page page;
-  const json* rows = member(*body, "results");
-  if (rows == nullptr || !rows->is_array()) {
+  const support::SpooledJson::Member* rows = spooled ? spooled->member("results") : nullptr;
+  if (rows == nullptr || !rows->is_array) {
     return std::unexpected(ConnectorError{ErrorKind::contract, fmt::format("{}: HTTP 200 without a results array", label), 200});
   }
-  static const json k_empty = json::array();
-  const json* products = member(*body, "results_prod");
-  support::MappedPage mapped =
-      map_rows(*rows, products != nullptr && products->is_array() ? *products : k_empty, m_caps.utc_offset);
+  support::MappedPage mapped = map_rows(*spooled, *rows, spooled->member("results_prod"), m_caps.utc_offset);
   page.orders = std::move(mapped.orders);
   page.failures = std::move(mapped.failures);
   page.notes = std::move(mapped.notes);

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "connectors/connector_base.hpp"
+#include "connectors/support/spooled_json.hpp"
 #include "uoms/connector.hpp"
 #include "uoms/tokens.hpp"
 
@@ -85,7 +86,14 @@ private:
   // A JSON array is an answer only where `array_answer` says so (setInvoice, /carriers).
   Result<nlohmann::json> send(const std::string& method, const std::string& path, const std::string& body,
                               const std::string& token, const std::string& label, bool array_answer,
-                              bool& token_rejected);
+                              bool& token_rejected, std::FILE* file = nullptr,
+                              std::optional<support::SpooledJson>* spooled = nullptr);
+  // With `file` set the answer goes there and is indexed into `spooled`; the result is
+  // then its envelope with the small `error` and `messages` members read in.
+  // call() for the orders call with its answer kept in `file` and indexed in `spooled`:
+  // the result is the answer's envelope (counts, error fields), the rows stay in the file.
+  Result<nlohmann::json> call_spooled(const std::string& path, const std::string& body, const std::string& label,
+                                      std::FILE* file, std::optional<support::SpooledJson>& spooled);
   // send() with the kept token; a rejected token is renewed once and the call sent again.
   Result<nlohmann::json> call(const std::string& path, const std::string& body, const std::string& label,
                               const std::string& method = "POST", bool array_answer = false);

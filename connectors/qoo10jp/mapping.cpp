@@ -200,28 +200,40 @@ Verdict judge(const json& body)
   return verdict;
 }
 
+std::string pack_id(const json& row)
+{
+  std::string best_id = support::id_text(member(row, "packNo"));
+  if (best_id.empty()) {
+    best_id = support::id_text(member(row, "orderNo"));
+  }
+  return best_id;
+}
+
+void add_row(support::PageOrders& orders, const json& row, std::string& text, int shipping_stat, OrderStatus status,
+             std::chrono::minutes offset)
+{
+  orders.add(row, text, pack_id(row), [&](const json& record, std::vector<OrderNote>& notes) {
+    auto order = map_row(record, shipping_stat, status, offset);
+    // The query's ShippingStat decides the status; a line whose own text is not the one
+    // qoo10jp.md §2.3 documents for it is kept and flagged, as the other kinds do.
+    const auto& raw = order.items.back().raw_status;
+    if (raw != std::to_string(shipping_stat) && raw != documented_status(shipping_stat)) {
+      notes.push_back({order.external_id, fmt::format("unknown Qoo10 shippingStatus \"{}\" (OrderNo {}) in "
+                                                      "ShippingStat {}; kept as {}",
+                                                      raw, order.items.back().external_id, shipping_stat,
+                                                      to_string(status))});
+    }
+    return order;
+  });
+}
+
 support::MappedPage map_rows(const json& rows, int shipping_stat, OrderStatus status, std::chrono::minutes offset)
 {
   // ShippingRate is the cart's fee, repeated on its lines or carried by one of them.
   support::PageOrders orders(support::PageOrders::Fee::max);
   for (const auto& row : rows) {
-    std::string best_id = support::id_text(member(row, "packNo"));
-    if (best_id.empty()) {
-      best_id = support::id_text(member(row, "orderNo"));
-    }
-    orders.add(row, best_id, [&](const json& record, std::vector<OrderNote>& notes) {
-      auto order = map_row(record, shipping_stat, status, offset);
-      // The query's ShippingStat decides the status; a line whose own text is not the one
-      // qoo10jp.md §2.3 documents for it is kept and flagged, as the other kinds do.
-      const auto& raw = order.items.back().raw_status;
-      if (raw != std::to_string(shipping_stat) && raw != documented_status(shipping_stat)) {
-        notes.push_back({order.external_id, fmt::format("unknown Qoo10 shippingStatus \"{}\" (OrderNo {}) in "
-                                                        "ShippingStat {}; kept as {}",
-                                                        raw, order.items.back().external_id, shipping_stat,
-                                                        to_string(status))});
-      }
-      return order;
-    });
+    std::string text;
+    add_row(orders, row, text, shipping_stat, status, offset);
   }
   return orders.finish();
 }

@@ -32,6 +32,15 @@ struct Verdict
 // auth failures (qoo10jp.md §2.1). Success is ResultCode 0 with no non-zero ErrorCode.
 Verdict judge(const nlohmann::json& body);
 
+// The cart a row belongs to (packNo, else orderNo): rows of one cart form one Order.
+std::string pack_id(const nlohmann::json& row);
+
+// Adds one row of ShippingStat `shipping_stat` to `orders` (ShippingRate is the cart's fee:
+// PageOrders::Fee::max). `text`: the row as received, kept as its raw payload (empty: the
+// row dumped).
+void add_row(support::PageOrders& orders, const nlohmann::json& row, std::string& text, int shipping_stat,
+             OrderStatus status, std::chrono::minutes offset);
+
 // The rows of one ShippingStat: lines of one pack merge into one Order whose raw is the
 // row, or an array of its rows.
 support::MappedPage map_rows(const nlohmann::json& rows, int shipping_stat, OrderStatus status,

@@ -163,10 +163,21 @@ Qoo10Connector::Qoo10Connector(const ChannelContext& context)
   m_keeper = TokenKeeper::for_channel(context, std::string(k_key_name));
 }
 
+Qoo10Connector::~Qoo10Connector() = default;
+
 Result<json> Qoo10Connector::post(std::string_view method, const Params& params, const std::string& key,
                                   const std::string& label, bool& key_rejected)
 {
+  std::optional<support::SpooledJson> unused;
+  return post(method, params, key, label, key_rejected, nullptr, unused);
+}
+
+Result<json> Qoo10Connector::post(std::string_view method, const Params& params, const std::string& key,
+                                  const std::string& label, bool& key_rejected, std::FILE* file,
+                                  std::optional<support::SpooledJson>& spooled)
+{
   key_rejected = false;
+  spooled.reset();
   Params form = params;
   form.emplace_back("returnType", std::string(k_return_type));
   net::Request request;
@@ -179,12 +190,24 @@ Result<json> Qoo10Connector::post(std::string_view method, const Params& params,
   };
   request.body = net::build_query(form);
   request.label = label;
+  request.body_file = file;
 
   const auto response = exchange(request);
   if (!response) {
     return std::unexpected(response.error());
   }
-  json body = json::parse(response->body, nullptr, false);
+  json body;
+  if (response->body_file != nullptr) {
+    // Only the envelope becomes a tree; the rows stay in the file, indexed.
+    if (auto indexed = support::SpooledJson::index(response->body_file)) {
+      body = indexed->envelope();
+      spooled = std::move(*indexed);
+    } else {
+      body = json(json::value_t::discarded);
+    }
+  } else {
+    body = json::parse(response->body, nullptr, false);
+  }
   const Verdict verdict = body.is_object() ? judge(body) : Verdict{};
   // The HTTP status is reported to be always 200 (LOW); anything else is still an error.
   if (const auto refused = support::refusal(response->status)) {
@@ -252,38 +275,93 @@ Result<json> Qoo10Connector::call(std::string_view method, const Params& params,
       "in QSM if it no longer works)");
 }
 
-Result<Page> Qoo10Connector::fetch_status(const Window& window, std::size_t status_index)
+struct Qoo10Connector::StatusAnswer
 {
+  std::size_t status_index = 0;
+  std::unique_ptr<std::FILE, int (*)(std::FILE*)> file{nullptr, &std::fclose};
+  std::optional<support::SpooledJson> body;
+  const support::SpooledJson::Member* rows = nullptr; // ResultObject; null: no rows
+  std::size_t count = 0;                              // rows in the answer
+  std::size_t next = 0;                               // rows handed out
+  std::string label;
+};
+
+Result<void> Qoo10Connector::start_status(const Window& window, std::size_t status_index)
+{
+  m_answer.reset();
+  auto answer = std::make_unique<StatusAnswer>();
+  answer->status_index = status_index;
   const int status = m_statuses[status_index];
-  const std::string label = fmt::format("POST {} (ShippingStat {})", k_orders_method, status);
+  answer->label = fmt::format("POST {} (ShippingStat {})", k_orders_method, status);
+  answer->file = support::SpooledJson::temporary_file();
+  if (!answer->file) {
+    return std::unexpected(ConnectorError{ErrorKind::transient,
+                                          fmt::format("{}: cannot make a temporary file for the answer", answer->label)});
+  }
+  const Params params = {{"ShippingStat", std::to_string(status)},
+                         {"search_Sdate", query_time(window.from, m_caps.utc_offset)},
+                         {"search_Edate", query_time(last_step(window, m_caps.time_step, m_caps.utc_offset), m_caps.utc_offset)},
+                         {"search_condition", m_search_condition}};
   // GetShippingInfo_v2 takes no page size (qoo10jp.md §2.3): one status's window is one answer.
-  auto body = call(k_orders_method,
-                   {{"ShippingStat", std::to_string(status)},
-                    {"search_Sdate", query_time(window.from, m_caps.utc_offset)},
-                    {"search_Edate", query_time(last_step(window, m_caps.time_step, m_caps.utc_offset), m_caps.utc_offset)},
-                    {"search_condition", m_search_condition}},
-                   label);
-  if (!body) {
-    return std::unexpected(body.error());
+  const TokenSource source = [this](const std::optional<Token>&) { return issue_key(); };
+  auto envelope = m_keeper->use<json>(
+      source,
+      [&](const std::string& key, bool& rejected) {
+        return post(k_orders_method, params, key, answer->label, rejected, answer->file.get(), answer->body);
+      },
+      " after issuing a new certification key (check the api_key secret, user_id and password; re-issue the API key "
+      "in QSM if it no longer works)");
+  if (!envelope) {
+    return std::unexpected(envelope.error());
   }
-  Page page;
-  json rows = json::array();
-  if (const json* object = member(*body, "ResultObject")) {
-    if (object->is_array()) {
-      rows = *object;
-    } else if (object->is_object()) { // a single line, as XML-to-JSON gateways send it
-      rows.push_back(*object);
-    } else {
-      return std::unexpected(
-          ConnectorError{ErrorKind::contract, fmt::format("{}: ResultObject is not a list of orders", label), 200});
+  if (!answer->body) {
+    return std::unexpected(support::not_an_object(answer->label));
+  }
+  answer->rows = answer->body->member("ResultObject", true);
+  if (answer->rows != nullptr) {
+    answer->count = answer->rows->is_array ? answer->rows->size() : 1; // an object: a single line, as XML-to-JSON gateways send it
+  } else if (member(*envelope, "ResultObject") != nullptr) {
+    return std::unexpected(
+        ConnectorError{ErrorKind::contract, fmt::format("{}: ResultObject is not a list of orders", answer->label), 200});
+  }
+  m_answer = std::move(answer);
+  return {};
+}
+
+Result<Page> Qoo10Connector::next_rows()
+{
+  auto& answer = *m_answer;
+  const int status = m_statuses[answer.status_index];
+  // ShippingRate is the cart's fee, repeated on its lines or carried by one of them.
+  support::PageOrders orders(support::PageOrders::Fee::max);
+  std::string last_pack;
+  for (std::size_t taken = 0; answer.next < answer.count; ++taken) {
+    std::string text = answer.rows->is_array ? answer.body->text(*answer.rows, answer.next) : answer.body->text(*answer.rows);
+    const json row = json::parse(text, nullptr, false);
+    if (row.is_discarded()) {
+      m_answer.reset();
+      return std::unexpected(ConnectorError{ErrorKind::transient, "the answer's temporary file changed while it was read"});
     }
+    std::string pack = pack_id(row);
+    if (taken >= k_rows_per_page && pack != last_pack) {
+      break;
+    }
+    ++answer.next;
+    add_row(orders, row, text, status, *map_status(status), m_caps.utc_offset);
+    last_pack = std::move(pack);
   }
-  support::MappedPage mapped = map_rows(rows, status, *map_status(status), m_caps.utc_offset);
+  support::MappedPage mapped = orders.finish();
+  Page page;
   page.orders = std::move(mapped.orders);
   page.failures = std::move(mapped.failures);
   page.notes = std::move(mapped.notes);
-  if (status_index + 1 < m_statuses.size()) {
-    page.next_cursor = encode_cursor(status_index + 1);
+  if (answer.next < answer.count) {
+    page.next_cursor = fmt::format("{}:{}", answer.status_index, answer.next);
+  } else {
+    if (answer.status_index + 1 < m_statuses.size()) {
+      page.next_cursor = encode_cursor(answer.status_index + 1);
+    }
+    m_answer.reset();
   }
   return page;
 }
@@ -291,32 +369,50 @@ Result<Page> Qoo10Connector::fetch_status(const Window& window, std::size_t stat
 Result<Page> Qoo10Connector::fetch(const Window& window, const std::string& cursor)
 {
   std::size_t index = 0;
+  std::size_t rows = 0;
   if (!cursor.empty()) {
-    const auto decoded = decode_cursor(cursor);
-    if (!decoded || *decoded >= m_statuses.size()) {
+    const auto colon = cursor.find(':');
+    const auto decoded = decode_cursor(std::string_view(cursor).substr(0, colon));
+    const auto skipped = colon == std::string::npos ? std::optional<std::size_t>(0)
+                                                    : support::parse_whole<std::size_t>(std::string_view(cursor).substr(colon + 1));
+    if (!decoded || *decoded >= m_statuses.size() || !skipped) {
       return std::unexpected(ConnectorError{ErrorKind::contract, fmt::format("invalid qoo10jp cursor \"{}\"", cursor)});
     }
     index = *decoded;
+    rows = *skipped;
   }
-  return fetch_status(window, index);
+  if (!m_answer || m_answer->status_index != index || m_answer->next != rows || rows == 0) {
+    if (auto started = start_status(window, index); !started) {
+      return std::unexpected(started.error());
+    }
+    // A status begun by another connector: its rows up to the cursor were handed out.
+    m_answer->next = std::min(rows, m_answer->count);
+  }
+  return next_rows();
 }
 
 Result<std::string> Qoo10Connector::probe()
 {
   const TimePoint now = m_clock->now();
-  auto page = fetch_status({now - std::chrono::hours(24), now}, 0);
-  if (!page) {
-    return std::unexpected(page.error());
+  if (auto started = start_status({now - std::chrono::hours(24), now}, 0); !started) {
+    return std::unexpected(started.error());
   }
   std::size_t lines = 0;
-  for (const auto& order : page->orders) {
-    lines += order.items.size();
+  while (m_answer) {
+    auto page = next_rows();
+    if (!page) {
+      return std::unexpected(page.error());
+    }
+    for (const auto& order : page->orders) {
+      lines += order.items.size();
+    }
+    lines += page->failures.size();
   }
   const auto key = m_keeper->stored();
   const auto hours = key ? std::chrono::duration_cast<std::chrono::hours>(key->expires_at - m_clock->now()).count() : 0;
   return fmt::format("user {}: certification key accepted (kept {} h more); {} order line(s) in ShippingStat {} over "
                      "the last 24 h",
-                     m_user_id, hours, lines + page->failures.size(), m_statuses.front());
+                     m_user_id, hours, lines, m_statuses.front());
 }
 
 // --- registry row ---------------------------------------------------------------------

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "connectors/connector_base.hpp"
+#include "connectors/support/spooled_json.hpp"
 #include "uoms/connector.hpp"
 #include "uoms/tokens.hpp"
 
@@ -39,8 +40,8 @@ std::string query_time(TimePoint t, std::chrono::minutes utc_offset);
 std::optional<OrderStatus> map_status(int shipping_stat);
 
 // Cursor between pages of one window: the index of the next ShippingStat in the channel's
-// `statuses` list, in decimal ("1", "2", ...). GetShippingInfo_v2 does not page, so one
-// status is one page. Empty: the window is done.
+// `statuses` list, in decimal ("1", "2", ...), or inside one status's answer `index:rows`
+// ("0:1000"), the rows of it already handed out. Empty: the window is done.
 std::string encode_cursor(std::size_t status_index);
 std::optional<std::size_t> decode_cursor(std::string_view text);
 
@@ -67,15 +68,20 @@ inline constexpr std::string_view k_attr_item_seller_code = "item_seller_code";
 
 // One Qoo10 Japan seller account (QSM user_id).
 //
-// A Page is one GetShippingInfo_v2 call (it takes no page size, so [kinds.qoo10jp]
-// page_size does not apply): one ShippingStat of the configured list over the
-// window. Rows are order lines (OrderNo) grouped into Orders by cart (PackNo); the lines of
+// A Page is (part of) one GetShippingInfo_v2 call (it takes no page size, so [kinds.qoo10jp]
+// page_size does not apply): one ShippingStat of the configured list over the window, at
+// most k_rows_per_page rows of it. Rows are order lines (OrderNo) grouped into Orders by cart (PackNo); the lines of
 // one pack can sit in different statuses, so an Order in a Page carries only the lines seen
 // in that page and the engine upserts items by (order, item id) (partial_orders).
 class Qoo10Connector : public support::ConnectorBase
 {
 public:
   explicit Qoo10Connector(const ChannelContext& context);
+  ~Qoo10Connector() override;
+
+  // Rows per Page. One status's answer is not paged by Qoo10 (200,000 lines is one
+  // answer); uoms keeps it in a file and hands it out in pages of this many rows.
+  static constexpr std::size_t k_rows_per_page = 1000;
 
   // One upload is one pack (TrackingUpload::shipment_key = packNo); each of its lines
   // (item_ids, the OrderNo) gets its own ShippingBasic.SetSendingInfo with the carrier's
@@ -112,9 +118,20 @@ private:
   // means "re-issue the key" from every other failure.
   Result<nlohmann::json> post(std::string_view method, const Params& params, const std::string& key,
                               const std::string& label, bool& key_rejected);
+  // post() with the answer written to `file` and indexed there (support::SpooledJson): the
+  // result is the envelope (ResultCode, ResultMsg, ...), the index is left in `spooled`.
+  Result<nlohmann::json> post(std::string_view method, const Params& params, const std::string& key,
+                              const std::string& label, bool& key_rejected, std::FILE* file,
+                              std::optional<support::SpooledJson>& spooled);
   // post() with the kept key; a rejected key is re-issued once and the call sent again.
   Result<nlohmann::json> call(std::string_view method, const Params& params, const std::string& label);
-  Result<Page> fetch_status(const Window& window, std::size_t status_index);
+  // Asks for one status over the window; its answer stays in a file, read page by page.
+  Result<void> start_status(const Window& window, std::size_t status_index);
+  // The next page of the answer in hand: at most k_rows_per_page rows, more only to keep
+  // a cart's adjacent rows together.
+  Result<Page> next_rows();
+  struct StatusAnswer;
+  std::unique_ptr<StatusAnswer> m_answer;
   // The lines of `packs` in `statuses` over the last max_window_days by `condition`, as
   // Orders (one per pack found).
   Result<std::vector<Order>> find_packs(std::span<const std::string> packs, std::span<const int> statuses,

@@ -21,7 +21,7 @@ struct Change
 {
   std::string product_order_id;
   std::optional<TimePoint> changed_at;
-  nlohmann::json raw;
+  const nlohmann::json* raw = nullptr; // the entry, in the list answer it came in
 };
 
 // Maps the product-orders/query elements, merging product orders of one orderId into one

@@ -255,7 +255,7 @@ Result<Page> SmartstoreConnector::fetch(const Window& window, const std::string&
           Change change;
           change.product_order_id = id_field(entry, "productOrderId");
           change.changed_at = time_field(entry, "lastChangedDate");
-          change.raw = entry;
+          change.raw = &entry; // the list answer outlives the page's mapping
           if (!changes.contains(change.product_order_id)) {
             ids.push_back(change.product_order_id);
           }
@@ -300,7 +300,8 @@ Result<Page> SmartstoreConnector::fetch(const Window& window, const std::string&
 
   support::MappedPage mapped = map_details(*elements, changes);
   page.orders = std::move(mapped.orders);
-  page.failures.insert(page.failures.end(), mapped.failures.begin(), mapped.failures.end());
+  page.failures.insert(page.failures.end(), std::make_move_iterator(mapped.failures.begin()),
+                       std::make_move_iterator(mapped.failures.end()));
   page.notes = std::move(mapped.notes);
 
   // A changed product order the detail call did not return is recorded, not dropped.
@@ -316,11 +317,11 @@ Result<Page> SmartstoreConnector::fetch(const Window& window, const std::string&
     if (!returned.contains(id)) {
       const Change& change = changes.at(id);
       std::string order_id;
-      if (const json* o = member(change.raw, "orderId"); o != nullptr && o->is_string()) {
+      if (const json* o = member(*change.raw, "orderId"); o != nullptr && o->is_string()) {
         order_id = o->get<std::string>();
       }
       page.failures.push_back(
-          {order_id, fmt::format("product order {} not returned by product-orders/query", id), change.raw.dump()});
+          {order_id, fmt::format("product order {} not returned by product-orders/query", id), change.raw->dump()});
     }
   }
   return page;
@@ -357,8 +358,11 @@ Result<std::vector<json>> SmartstoreConnector::details(const std::vector<std::st
       return std::unexpected(ConnectorError{ErrorKind::contract, fmt::format("{}: \"data\" is not an array", details.label),
                                             200, request_id});
     }
-    for (const auto& element : *list_data) {
-      elements.push_back(element);
+    // The reply is this call's own: its elements move out instead of being copied.
+    auto& list = const_cast<json&>(*list_data).get_ref<json::array_t&>();
+    elements.reserve(elements.size() + list.size());
+    for (auto& element : list) {
+      elements.push_back(std::move(element));
     }
   }
   return elements;

@@ -101,6 +101,9 @@ struct Page
   // Set by connectors whose source is consumed once (csv files): the engine records the
   // key as processed in the same transaction as the page's orders.
   std::string processed_key;
+  // More keys recorded as processed with the page, without a job detail of their own (csv:
+  // the on-disk identity of a file, so an unchanged file is skipped without reading it).
+  std::vector<std::string> processed_aliases;
 };
 
 // A cached credential (access token, certification key) for a channel.

@@ -13,6 +13,23 @@ namespace uoms::crypto {
 std::string hmac_sha256_hex(std::string_view key, std::string_view message);
 std::string hmac_sha256_raw(std::string_view key, std::string_view message);
 std::string sha256_hex(std::string_view data);
+
+// SHA-256 of data given in pieces (a file read in blocks): hex() of the concatenation
+// equals sha256_hex of it.
+class Sha256
+{
+public:
+  Sha256();
+  ~Sha256();
+  Sha256(const Sha256&) = delete;
+  Sha256& operator=(const Sha256&) = delete;
+  void update(std::string_view data);
+  // The digest of everything given so far, in lowercase hex; ends the object's use.
+  std::string hex();
+
+private:
+  void* m_ctx; // EVP_MD_CTX, kept out of this header
+};
 std::string random_bytes(std::size_t count);
 
 std::string base64_encode(std::string_view data, bool url_safe = false, bool pad = true);

@@ -3,6 +3,7 @@
 #include "uoms/time.hpp"
 
 #include <cstdint>
+#include <cstdio>
 #include <expected>
 #include <functional>
 #include <memory>
@@ -24,6 +25,9 @@ struct Request
   std::string body;
   // Short description for logs and errors, e.g. "GET ordersheets (page 3)".
   std::string label;
+  // When set, the response body goes to this file (emptied before each attempt, rewound
+  // after) instead of Response::body: an answer of hundreds of megabytes stays on disk.
+  std::FILE* body_file = nullptr;
 };
 
 struct Response
@@ -31,6 +35,7 @@ struct Response
   int status = 0;
   Headers headers;
   std::string body;
+  std::FILE* body_file = nullptr; // the request's body_file, holding the body, when it had one
   int attempts = 1;
 
   // Case-insensitive header look-up.

@@ -209,6 +209,9 @@ private:
       m_state.mark_processed(m_run.row().id, page.processed_key, m_run.job_id(), now);
       jobs.add_detail(detail("file", page.processed_key, "processed"));
     }
+    for (const auto& alias : page.processed_aliases) {
+      if (!dry) m_state.mark_processed(m_run.row().id, alias, m_run.job_id(), now);
+    }
     if (tx) tx->commit();
     auto& counts = m_run.outcome().counts;
     counts.succeeded = m_report.created + m_report.updated + m_report.unchanged;

@@ -41,8 +41,22 @@ net::HttpOptions http_options(const Channel& channel, const config::Config& conf
   // Every marketplace answers JSON: a 2xx body that does not parse was cut short or
   // mangled on the way, and is worth another try like a reset connection.
   options.is_incomplete = [](const net::Response& response) {
-    return response.status >= 200 && response.status < 300 && !response.body.empty()
-           && !nlohmann::json::accept(response.body);
+    if (response.status < 200 || response.status >= 300) {
+      return false;
+    }
+    if (response.body_file != nullptr) {
+      // An answer kept in a file: read it through (no tree is built), then rewind it.
+      const int first = std::fgetc(response.body_file);
+      if (first == EOF) {
+        std::rewind(response.body_file);
+        return false;
+      }
+      std::rewind(response.body_file);
+      const bool complete = nlohmann::json::accept(response.body_file);
+      std::rewind(response.body_file);
+      return !complete;
+    }
+    return !response.body.empty() && !nlohmann::json::accept(response.body);
   };
   if (const auto* kd = kind_defaults(config, channel.row.kind); kd && kd->rate_limit) {
     options.rate_limit = *kd->rate_limit;

@@ -99,6 +99,34 @@ std::string sha256_hex(std::string_view data)
   return to_hex(digest, size);
 }
 
+Sha256::Sha256()
+  : m_ctx(EVP_MD_CTX_new())
+{
+  if (m_ctx == nullptr || EVP_DigestInit_ex(static_cast<EVP_MD_CTX*>(m_ctx), EVP_sha256(), nullptr) != 1) {
+    EVP_MD_CTX_free(static_cast<EVP_MD_CTX*>(m_ctx));
+    throw std::runtime_error("SHA-256 failed");
+  }
+}
+
+Sha256::~Sha256() { EVP_MD_CTX_free(static_cast<EVP_MD_CTX*>(m_ctx)); }
+
+void Sha256::update(std::string_view data)
+{
+  if (EVP_DigestUpdate(static_cast<EVP_MD_CTX*>(m_ctx), data.data(), data.size()) != 1) {
+    throw std::runtime_error("SHA-256 failed");
+  }
+}
+
+std::string Sha256::hex()
+{
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int size = 0;
+  if (EVP_DigestFinal_ex(static_cast<EVP_MD_CTX*>(m_ctx), digest, &size) != 1) {
+    throw std::runtime_error("SHA-256 failed");
+  }
+  return to_hex(digest, size);
+}
+
 std::string random_bytes(std::size_t count)
 {
   std::string out(count, '\0');

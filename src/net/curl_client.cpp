@@ -8,10 +8,16 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
 #include <memory>
 #include <mutex>
 #include <random>
 #include <stdexcept>
+
+#include <sys/stat.h>
+#include <unistd.h>
 
 namespace uoms::net {
 
@@ -154,6 +160,21 @@ size_t write_body(char* data, size_t size, size_t count, void* user)
   return size * count;
 }
 
+size_t write_file(char* data, size_t size, size_t count, void* user)
+{
+  return std::fwrite(data, 1, size * count, static_cast<std::FILE*>(user));
+}
+
+// Bytes of the answer, wherever it went.
+std::size_t body_size(const Response& response)
+{
+  if (response.body_file == nullptr) {
+    return response.body.size();
+  }
+  struct stat st{};
+  return ::fstat(::fileno(response.body_file), &st) == 0 ? static_cast<std::size_t>(st.st_size) : 0;
+}
+
 size_t write_header(char* data, size_t size, size_t count, void* user)
 {
   auto& headers = *static_cast<Headers*>(user);
@@ -235,7 +256,7 @@ public:
           error.attempts = attempt;
           error.message = log::redact(fmt::format("{}: transport error with {}: HTTP {} with a body cut short or "
                                                   "not JSON ({} bytes){}",
-                                                  what, host, response.status, response.body.size(),
+                                                  what, host, response.status, body_size(response),
                                                   attempt > 1 ? fmt::format(" (after {} attempts)", attempt) : ""));
           log::debug("{}", error.message);
           return std::unexpected(std::move(error));
@@ -329,8 +350,20 @@ private:
     }
     curl_easy_setopt(curl, CURLOPT_USERAGENT, m_options.user_agent.c_str());
     curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, error_buffer);
-    curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, write_body);
-    curl_easy_setopt(curl, CURLOPT_WRITEDATA, &response.body);
+    if (request.body_file != nullptr) {
+      std::rewind(request.body_file);
+      if (::ftruncate(::fileno(request.body_file), 0) != 0) {
+        TransportError error;
+        error.message = fmt::format("{}: cannot empty the file for the answer: {}", describe(request), std::strerror(errno));
+        attempt.error = std::move(error);
+        return attempt;
+      }
+      curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, write_file);
+      curl_easy_setopt(curl, CURLOPT_WRITEDATA, request.body_file);
+    } else {
+      curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, write_body);
+      curl_easy_setopt(curl, CURLOPT_WRITEDATA, &response.body);
+    }
     curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, write_header);
     curl_easy_setopt(curl, CURLOPT_HEADERDATA, &response.headers);
 
@@ -389,6 +422,16 @@ private:
       attempt.error = std::move(error);
       attempt.retryable = is_retryable_code(code);
       return attempt;
+    }
+    if (request.body_file != nullptr) {
+      if (std::fflush(request.body_file) != 0) {
+        TransportError error;
+        error.message = fmt::format("{}: cannot write the answer to a file: {}", describe(request), std::strerror(errno));
+        attempt.error = std::move(error);
+        return attempt;
+      }
+      std::rewind(request.body_file);
+      response.body_file = request.body_file;
     }
     long status = 0;
     curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);

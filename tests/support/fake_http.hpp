@@ -2,10 +2,13 @@
 
 #include "uoms/http.hpp"
 
+#include <cstdio>
 #include <deque>
 #include <functional>
 #include <stdexcept>
 #include <vector>
+
+#include <unistd.h>
 
 namespace uoms::testing {
 
@@ -22,14 +25,32 @@ public:
   {
     requests.push_back(request);
     if (handler) {
-      return handler(request);
+      return to_file(request, handler(request));
     }
     if (responses.empty()) {
       throw std::logic_error("FakeHttp: no response queued for " + request.method + " " + request.url);
     }
     auto response = std::move(responses.front());
     responses.pop_front();
-    return response;
+    return to_file(request, std::move(response));
+  }
+
+  // A request that asked for its answer in a file gets it there, as the curl client does.
+  static net::HttpResult to_file(const net::Request& request, net::HttpResult result)
+  {
+    if (request.body_file == nullptr || !result) {
+      return result;
+    }
+    std::rewind(request.body_file);
+    if (::ftruncate(::fileno(request.body_file), 0) != 0) {
+      throw std::runtime_error("FakeHttp: cannot empty the answer's file");
+    }
+    std::fwrite(result->body.data(), 1, result->body.size(), request.body_file);
+    std::fflush(request.body_file);
+    std::rewind(request.body_file);
+    result->body.clear();
+    result->body_file = request.body_file;
+    return result;
   }
 
   void reply(int status, std::string body, net::Headers headers = {})

@@ -95,11 +95,12 @@ inline std::string mapping_error(std::string_view text)
   return parsed.error();
 }
 
-inline std::unique_ptr<Connector> make(Settings settings, std::set<std::string>* processed = nullptr)
+inline std::unique_ptr<Connector> make(Settings settings, std::set<std::string>* processed = nullptr, int page_size = 0)
 {
   ChannelContext context;
   context.name = "csv-test";
   context.settings = std::move(settings);
+  context.page_size = page_size;
   if (processed != nullptr) {
     context.already_processed = [processed](std::string_view key) { return processed->contains(std::string(key)); };
   }

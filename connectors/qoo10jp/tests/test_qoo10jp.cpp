@@ -512,3 +512,55 @@ TEST_CASE("Qoo10Connector configuration")
     CHECK(header(h.http.requests[2], "GiosisCertificationKey") == "SAK-mem");
   }
 }
+
+TEST_CASE("Qoo10Connector hands out a large answer in pages from one call")
+{
+  Harness h;
+  h.cache_key("SAK-PAGES", 10h);
+  // 2,500 lines, one cart each, except lines 999 and 1000 which share cart 999: a page ends
+  // after 1,000 lines unless that splits a cart.
+  const auto row = [](int line) {
+    const int pack = line == 1000 ? 999 : line;
+    return json{{"PackNo", 6000000 + pack}, {"OrderNo", 800000000 + line}, {"OrderDate", "2026-04-01 10:00:00"},
+                {"ItemCode", "1100000003"}, {"ItemTitle", "急須"}, {"OrderQty", 1}, {"OrderPrice", 4500},
+                {"ShippingRate", 0}, {"shippingStatus", "配送要請(2)"}};
+  };
+  std::string body = R"({"ResultCode":0,"ResultMsg":"SUCCESS","ResultObject":[)";
+  for (int line = 0; line < 2500; ++line) {
+    body += (line ? ",\n  " : "") + row(line).dump();
+  }
+  body += "]}";
+  h.http.reply(200, body);
+  auto connector = h.make();
+
+  auto page = connector->fetch_orders(k_window, "");
+  REQUIRE(page);
+  CHECK(page->orders.size() == 1000); // 1,001 lines: the shared cart stays whole
+  CHECK(page->orders.back().external_id == "6000999");
+  CHECK(page->orders.back().items.size() == 2);
+  CHECK(page->next_cursor == "0:1001");
+  CHECK(page->requests == 1);
+  // The raw payload is the line as received, not dumped again.
+  CHECK(page->orders.front().raw == row(0).dump());
+
+  page = connector->fetch_orders(k_window, page->next_cursor);
+  REQUIRE(page);
+  CHECK(page->orders.size() == 1000);
+  CHECK(page->orders.front().external_id == "6001001");
+  CHECK(page->next_cursor == "0:2001");
+  CHECK(page->requests == 0);
+
+  page = connector->fetch_orders(k_window, page->next_cursor);
+  REQUIRE(page);
+  CHECK(page->orders.size() == 499);
+  CHECK(page->next_cursor == "");
+  CHECK(h.http.requests.size() == 1); // one GetShippingInfo_v2 for the whole status
+
+  // A cursor another connector made asks again and goes on after the rows handed out.
+  h.http.reply(200, body);
+  page = h.make()->fetch_orders(k_window, "0:2001");
+  REQUIRE(page);
+  CHECK(page->orders.size() == 499);
+  CHECK(page->orders.front().external_id == "6002001");
+  CHECK(h.make()->fetch_orders(k_window, "0:x").error().message == "invalid qoo10jp cursor \"0:x\"");
+}
