@@ -108,8 +108,11 @@ class UploadDryRun(UploadCase):
         # Every shipment would be sent, and each kind's requests carry it in the right fields.
         for name, c in channels.items():
             self.assertEqual(c["status"], "completed", c)
-            self.assertEqual(sorted(p["order"] for p in c["would_send"]),
+            # Smartstore ships per product order: an order can be several shipments.
+            self.assertEqual(sorted({p["order"] for p in c["would_send"]}),
                              sorted(o["order_id"] for o in self.added[name]), c)
+            for p in c["would_send"]:
+                self.assertEqual(p["number"], self.numbers[(name, p["order"])], p)
             self.assertEqual({p["action"] for p in c["would_send"]}, {"would_send"}, c)
             self.assertTrue(c["requests"], c)
         self.check_coupang(channels["cp"]["requests"])
@@ -133,7 +136,8 @@ class UploadDryRun(UploadCase):
         self.sb._control("DELETE", "requests")
         real = self.upload()
         self.assertEqual(real["exit_code"], 0, real)
-        self.assertEqual(sum(c["uploaded"] for c in real["channels"]), 10, real)
+        self.assertEqual(sum(c["uploaded"] for c in real["channels"]),
+                         sum(len(c["would_send"]) for c in channels.values()), real)
         for name, kind in (("cp", "coupang"), ("ss", "smartstore"), ("sp", "shopee"), ("q10", "qoo10jp"),
                            ("pa", "playauto")):
             printed = [(r["method"], r["path"].split("?")[0], self.comparable(r["body"]))
@@ -170,7 +174,7 @@ class UploadDryRun(UploadCase):
         for d in dtos:
             order = boxes[d["shipmentBoxId"]]
             self.assertEqual((str(d["orderId"]), d["deliveryCompanyCode"], d["invoiceNumber"]),
-                             (order, "CJ", self.numbers[("cp", order)]))
+                             (order, "CJGLS", self.numbers[("cp", order)]))
             self.assertIsInstance(d["vendorItemId"], int)
 
     def check_smartstore(self, requests):
