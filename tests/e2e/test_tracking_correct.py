@@ -264,6 +264,56 @@ class TrackingCorrectKills(TrackingCorrect):
         print(f"correction kills: {runs} runs, {killed} killed mid-pass, {settled} settled by reading back, "
               f"{len(wanted)} corrections, 0 doubled, 0 lost")
 
+    def test_kill_during_a_playauto_correcting_pass_then_a_normal_pass(self):
+        # rate_limit above PlayAuto's default 1/s, so the bundle look-ups before the correction
+        # are quick and the kills land around the setInvoice call.
+        self.uoms("channels", "add", "pa", "--kind", "playauto", "--set", f"base_url={self.sb.base_url}/api",
+                  "--set", "rate_limit=50", "--set", f"email={sandbox.PLAYAUTO_EMAIL}", "--secret", f"api_key={sandbox.PLAYAUTO_API_KEY}",
+                  "--secret", f"password={sandbox.PLAYAUTO_PASSWORD}")
+        rng = random.Random(int(os.environ.get("UOMS_KILL_SEED", "12")))
+        runs = int(os.environ.get("UOMS_KILL_RUNS", "3"))
+        wanted = {}
+        killed = settled = 0
+        for run in range(runs):
+            bundles = [o["bundle_no"] for o in self.sb.add(sandbox.PLAYAUTO_EMAIL, 6)]
+            self.uoms("--quiet", "collect")
+            self.import_csv([("pa", b, "", "CJ", f"CJ{run}{i:05d}") for i, b in enumerate(bundles)])
+            self.assertEqual(self.upload()["channels"][0]["uploaded"], 6)
+            self.sb.mutate(sandbox.PLAYAUTO_EMAIL, ids=bundles, status="배송중")
+            for i, b in enumerate(bundles):
+                wanted[b] = f"HJ{run}{i:05d}"
+                self.uoms("--quiet", "tracking", "correct", "--channel", "pa", "--order", b, "--carrier", "HANJIN",
+                          "--number", wanted[b])
+            # The correcting call takes a while, so a kill often lands while it is in flight.
+            self.sb.fault("slow", path_contains="/order/setInvoice", delay_ms=700)
+            p = subprocess.Popen([UOMS, "--quiet", "upload-tracking", "--retries", "0"], env=self.env, cwd=self.home,
+                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            time.sleep(rng.uniform(0.05, 1.5))
+            if p.poll() is None:
+                killed += 1
+                p.send_signal(signal.SIGKILL)
+            p.wait()
+            settled += self.upload()["channels"][0]["settled"]
+
+        # Each new number went out in exactly one setInvoice with overwrite, and each bundle
+        # holds it now.
+        overwrites = collections.Counter()
+        for r in self.sb.requests(kind="playauto"):
+            if r["path"] == "/api/order/setInvoice" and r["status"] == 200:
+                body = json.loads(r["body"])
+                if body["overwrite"]:
+                    overwrites.update((o["bundle_no"], o["invoice_no"]) for o in body["orders"])
+        self.assertEqual({k: n for k, n in overwrites.items() if n > 1}, {},
+                         f"corrections sent twice ({killed} of {runs} passes killed)")
+        self.assertEqual(dict(overwrites), {(b, n): 1 for b, n in wanted.items()})
+        ledger = self.sb.request_json("GET", "/__sandbox/tracking", "kind=playauto")[2]
+        latest = {e["order"]: e["number"] for e in ledger}
+        self.assertEqual({b: latest[b] for b in wanted}, wanted)
+        states = self.shipments()
+        self.assertEqual({b: states[b] for b in wanted}, {b: ("uploaded", "HANJIN", n, None) for b, n in wanted.items()})
+        print(f"playauto correction kills: {runs} runs, {killed} killed mid-pass, {settled} settled by reading back, "
+              f"{len(wanted)} corrections, 0 doubled, 0 lost")
+
 
 if __name__ == "__main__":
     unittest.main(verbosity=2)
