@@ -2,9 +2,11 @@
 
 #include "connectors/support.hpp"
 #include "uoms/log.hpp"
+#include "uoms/util/text.hpp"
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <exception>
 
 namespace uoms::connectors::support {
@@ -71,8 +73,30 @@ std::string ConnectorBase::scrub(std::string text) const
   return support::scrub(std::move(text), secrets);
 }
 
+bool ConnectorBase::record_writes(std::vector<PlannedRequest>* sink)
+{
+  m_planned = sink;
+  return true;
+}
+
 Result<net::Response> ConnectorBase::exchange(const net::Request& request)
 {
+  if (m_planned != nullptr) {
+    if (auto answer = dry_run_answer(request)) {
+      // Secrets the connector knows (keys, tokens) are masked wherever they appear; a
+      // signature or credential parameter of a query or form body by its name.
+      const bool form = std::any_of(request.headers.begin(), request.headers.end(), [](const auto& header) {
+        return util::ascii_lower(header.first) == "content-type" && header.second.starts_with("application/x-www-form-urlencoded");
+      });
+      std::string path(url_path(request.url));
+      if (const auto question = path.find('?'); question != std::string::npos) {
+        path = path.substr(0, question + 1) + mask_params(std::string_view(path).substr(question + 1));
+      }
+      m_planned->push_back({request.method, scrub(std::move(path)), scrub(form ? mask_params(request.body) : request.body),
+                            scrub(request.label)});
+      return std::move(*answer);
+    }
+  }
   ++m_requests;
   auto result = m_http->send(request);
   if (!result) {

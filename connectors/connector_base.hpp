@@ -23,6 +23,7 @@ public:
   const Capabilities& capabilities() const final { return m_caps; }
   Result<Page> fetch_orders(const Window& window, const std::string& cursor) final;
   Result<std::string> check() final;
+  bool record_writes(std::vector<PlannedRequest>* sink) final;
 
 protected:
   // `kind` names the connector in internal errors ("coupang").
@@ -65,8 +66,14 @@ protected:
   // `text` with the secrets, the keeper's stored token and log secrets masked.
   std::string scrub(std::string text) const;
 
-  // One HTTP exchange, counted; no answer at all becomes the channel's error.
+  // One HTTP exchange, counted; no answer at all becomes the channel's error. While a dry
+  // run records writes, a write (dry_run_answer) is recorded and answered instead.
   Result<net::Response> exchange(const net::Request& request);
+
+  // The answer the marketplace gives when it takes the write `request`, for a dry run
+  // (record_writes); nullopt for a read, which a dry run still sends. Each kind lists
+  // every write call of its write-back here: one it leaves out would be sent.
+  virtual std::optional<net::Response> dry_run_answer(const net::Request& /*request*/) const { return std::nullopt; }
 
   std::string m_channel;
   std::string m_kind;
@@ -78,6 +85,7 @@ protected:
 
 private:
   std::optional<ConnectorError> m_config_error;
+  std::vector<PlannedRequest>* m_planned = nullptr; // set during a dry run
   std::vector<std::string> m_secrets;
 };
 

@@ -9,6 +9,7 @@
 #include <charconv>
 #include <algorithm>
 #include <cmath>
+#include <set>
 
 namespace uoms::connectors::support {
 
@@ -115,6 +116,35 @@ std::string scrub(std::string text, const std::vector<std::string_view>& secrets
     }
   }
   return log::redact(text);
+}
+
+std::string mask_params(std::string_view params)
+{
+  static const std::set<std::string, std::less<>> k_secret_names = {
+      "sign",     "signature", "access_token", "refresh_token", "token",          "key",    "api_key",
+      "apikey",   "password",  "pwd",          "client_secret", "client_secret_sign", "partner_key", "secret_key"};
+  std::string out;
+  std::size_t start = 0;
+  while (start <= params.size()) {
+    const auto amp = params.find('&', start);
+    const std::string_view pair = params.substr(start, amp == std::string_view::npos ? std::string_view::npos : amp - start);
+    const auto eq = pair.find('=');
+    if (start > 0) {
+      out += '&';
+    }
+    const std::string name = util::ascii_lower(pair.substr(0, eq));
+    if (eq != std::string_view::npos && k_secret_names.contains(name) && eq + 1 < pair.size()) {
+      out += pair.substr(0, eq + 1);
+      out += "********";
+    } else {
+      out += pair;
+    }
+    if (amp == std::string_view::npos) {
+      break;
+    }
+    start = amp + 1;
+  }
+  return out;
 }
 
 std::string one_line(std::string_view text)

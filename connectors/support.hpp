@@ -73,6 +73,11 @@ std::expected<std::chrono::minutes, std::string> timezone_setting(const Settings
 // through log::redact: an error line or payload fit to log and store.
 std::string scrub(std::string text, const std::vector<std::string_view>& secrets);
 
+// `params` (`a=1&sign=ab12`, a query or a form body) with the value of every parameter
+// that carries a credential or a signature (sign, access_token, key, password, ...) masked
+// as `********`; names, order and every other byte kept.
+std::string mask_params(std::string_view params);
+
 // Bounds and unit ("days", "hours", or "" for a plain count) of a whole-number setting.
 struct WholeRange
 {

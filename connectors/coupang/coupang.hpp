@@ -139,6 +139,9 @@ private:
 
   Result<Page> fetch(const Window& window, const std::string& cursor) override;
   Result<std::string> probe() override;
+  // Every call but GET writes (acknowledgement, invoices, updateInvoices, quantities): the
+  // answer Coupang gives when it takes each box of the request (resultCode OK).
+  std::optional<net::Response> dry_run_answer(const net::Request& request) const override;
   // One order-sheet call; the parsed envelope, its `data` an array or absent.
   Result<nlohmann::json> get_ordersheets(TimePoint from, TimePoint to, const std::string& status,
                                          const std::string& next_token);

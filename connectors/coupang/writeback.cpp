@@ -161,6 +161,41 @@ struct CoupangConnector::InvoiceAnswer
   std::string summary; // "responseCode 99: message" for a whole-request failure, else ""
 };
 
+std::optional<net::Response> CoupangConnector::dry_run_answer(const net::Request& request) const
+{
+  if (request.method == "GET") {
+    return std::nullopt;
+  }
+  // The boxes a write names: shipmentBoxIds (acknowledgement) or its invoice DTOs.
+  const json body = json::parse(request.body, nullptr, false);
+  std::set<long long> boxes;
+  if (const json* ids = body.is_object() ? member(body, "shipmentBoxIds") : nullptr; ids != nullptr && ids->is_array()) {
+    for (const auto& id : *ids) {
+      boxes.insert(id.get<long long>());
+    }
+  }
+  if (const json* dtos = body.is_object() ? member(body, "orderSheetInvoiceApplyDtos") : nullptr; dtos != nullptr && dtos->is_array()) {
+    for (const auto& dto : *dtos) {
+      boxes.insert(dto["shipmentBoxId"].get<long long>());
+    }
+  }
+  net::Response response;
+  response.status = 200;
+  if (request.body.empty()) {
+    response.body = json{{"code", "SUCCESS"}, {"message", "dry run"}}.dump(); // a quantity change (§2.5)
+    return response;
+  }
+  json list = json::array();
+  for (const auto box : boxes) {
+    list.push_back({{"shipmentBoxId", box}, {"succeed", true}, {"resultCode", "OK"}, {"retryRequired", false}, {"resultMessage", ""}});
+  }
+  response.body = json{{"code", 200},
+                       {"message", "OK"},
+                       {"data", {{"responseCode", 0}, {"responseMessage", "SUCCESS"}, {"responseList", std::move(list)}}}}
+                      .dump();
+  return response;
+}
+
 Result<json> CoupangConnector::order_boxes(const std::string& order_id)
 {
   const std::string path = fmt::format("{}/v5/vendors/{}/{}/ordersheets", k_api, encode_value(m_vendor_id), encode_value(order_id));

@@ -87,6 +87,27 @@ WriteOutcome outcome_of(WriteStatus status, std::string reason)
 
 } // namespace
 
+std::optional<net::Response> PlayautoConnector::dry_run_answer(const net::Request& request) const
+{
+  if (request.method == "GET" || request.method == "POST") {
+    return std::nullopt;
+  }
+  net::Response response;
+  response.status = 200;
+  const json body = json::parse(request.body, nullptr, false);
+  const json* orders = body.is_object() ? member(body, "orders") : nullptr;
+  if (orders == nullptr || !orders->is_array()) {
+    response.body = json{{"results", "성공"}}.dump(); // the ship instruction (§3.3)
+    return response;
+  }
+  json answers = json::array();
+  for (const auto& order : *orders) {
+    answers.push_back({{"bundle_no", order["bundle_no"]}, {"result", "성공"}, {"message", ""}});
+  }
+  response.body = answers.dump();
+  return response;
+}
+
 Result<std::optional<Order>> PlayautoConnector::lookup(const std::string& bundle_no)
 {
   // search_key/search_word/search_type are listed in §3.2 without their values; bundle_no
@@ -166,13 +187,15 @@ Result<std::optional<std::string>> PlayautoConnector::carrier_number(const std::
   return std::optional<std::string>();
 }
 
-Result<std::map<std::string, WriteOutcome, std::less<>>> PlayautoConnector::set_invoices(const json& orders)
+Result<std::map<std::string, WriteOutcome, std::less<>>> PlayautoConnector::set_invoices(const json& orders, bool overwrite)
 {
-  // overwrite false: an invoice already there is never replaced (no double write-back).
+  // overwrite false for uploads: an invoice already there is never replaced (no double
+  // write-back); true only for a correction, checked against the bundle just before.
   // change_complete true: the bundle goes to 출고완료 (shipped), so PlayAuto passes the
   // number on to the source marketplace without a manual step; false would leave it at
-  // 운송장출력 (waybill printed) waiting for the seller in PlayAuto.
-  const json body = {{"orders", orders}, {"overwrite", false}, {"change_complete", true}, {"dupl_doubt_except_yn", "N"}};
+  // 운송장출력 (waybill printed) waiting for the seller in PlayAuto. 출고보류 and 배송중 keep
+  // their status either way.
+  const json body = {{"orders", orders}, {"overwrite", overwrite}, {"change_complete", true}, {"dupl_doubt_except_yn", "N"}};
   const std::string label = fmt::format("PUT /order/setInvoice ({} bundles)", orders.size());
   auto answer = call(std::string(k_invoice_path), body.dump(), label, "PUT", true);
   std::map<std::string, WriteOutcome, std::less<>> outcomes;
@@ -230,16 +253,11 @@ Result<std::vector<WriteOutcome>> PlayautoConnector::upload_tracking(std::span<c
         continue;
       }
       numbers[i] = **number;
-      std::optional<Order> bundle;
-      if (const auto cached = m_bundles.find(upload.shipment_key); cached != m_bundles.end()) {
-        bundle = cached->second;
-      } else {
-        auto found = lookup(upload.shipment_key);
-        if (!found) {
-          return std::unexpected(found.error());
-        }
-        bundle = std::move(*found);
+      auto current = current_bundle(upload.shipment_key);
+      if (!current) {
+        return std::unexpected(current.error());
       }
+      const std::optional<Order>& bundle = *current;
       if (!bundle) {
         outcomes[i] = outcome_of(WriteStatus::rejected, fmt::format("bundle {} is not listed by PlayAuto", upload.shipment_key));
         continue;
@@ -293,7 +311,7 @@ Result<std::vector<WriteOutcome>> PlayautoConnector::upload_tracking(std::span<c
             {{"bundle_no", uploads[i].shipment_key}, {"carr_no", numbers[i]}, {"invoice_no", uploads[i].tracking_number}});
         m_bundles.erase(uploads[i].shipment_key); // changed now: look again next time
       }
-      auto answers = set_invoices(orders);
+      auto answers = set_invoices(orders, false);
       if (!answers) {
         return std::unexpected(answers.error());
       }
@@ -304,6 +322,90 @@ Result<std::vector<WriteOutcome>> PlayautoConnector::upload_tracking(std::span<c
         outcomes[i] = it != answers->end() ? it->second
                                            : outcome_of(WriteStatus::retry_later,
                                                         fmt::format("setInvoice did not answer for bundle {}", uploads[i].shipment_key));
+      }
+    }
+
+    std::vector<WriteOutcome> out;
+    for (auto& outcome : outcomes) {
+      out.push_back(std::move(*outcome));
+    }
+    return out;
+  });
+}
+
+Result<std::optional<Order>> PlayautoConnector::current_bundle(const std::string& bundle_no)
+{
+  if (const auto cached = m_bundles.find(bundle_no); cached != m_bundles.end()) {
+    return std::optional<Order>(cached->second);
+  }
+  return lookup(bundle_no);
+}
+
+Result<std::vector<WriteOutcome>> PlayautoConnector::correct_tracking(std::span<const TrackingCorrection> corrections)
+{
+  return guarded<std::vector<WriteOutcome>>([&]() -> Result<std::vector<WriteOutcome>> {
+    std::vector<std::optional<WriteOutcome>> outcomes(corrections.size());
+    json orders = json::array();
+    std::vector<std::size_t> ready;
+    for (std::size_t i = 0; i < corrections.size(); ++i) {
+      const TrackingUpload& upload = corrections[i].upload;
+      auto number = carrier_number(upload.carrier);
+      if (!number) {
+        return std::unexpected(number.error());
+      }
+      if (!*number) {
+        outcomes[i] = outcome_of(WriteStatus::rejected, fmt::format("carrier \"{}\" has no PlayAuto carr_no (neither in "
+                                                                    "the kind's row nor in GET /carriers)", upload.carrier));
+        continue;
+      }
+      auto current = current_bundle(upload.shipment_key);
+      if (!current) {
+        return std::unexpected(current.error());
+      }
+      const std::optional<Order>& bundle = *current;
+      if (!bundle) {
+        outcomes[i] = outcome_of(WriteStatus::rejected, fmt::format("bundle {} is not listed by PlayAuto", upload.shipment_key));
+        continue;
+      }
+      // Only the number uoms uploaded is replaced: one changed elsewhere (in PlayAuto or the
+      // source marketplace) is the operator's to decide.
+      const auto held = std::find_if(bundle->items.begin(), bundle->items.end(),
+                                     [](const OrderItem& item) { return !item.tracking_number.empty(); });
+      const auto blocking = std::find_if(bundle->items.begin(), bundle->items.end(),
+                                         [](const OrderItem& item) { return !k_invoiceable.contains(item.raw_status); });
+      if (held != bundle->items.end() && held->tracking_number == upload.tracking_number) {
+        outcomes[i] = outcome_of(WriteStatus::already_there, {});
+      } else if (held == bundle->items.end()) {
+        outcomes[i] = outcome_of(WriteStatus::rejected, fmt::format("bundle {} holds no invoice: nothing to correct", upload.shipment_key));
+      } else if (held->tracking_number != corrections[i].held_number) {
+        outcomes[i] = outcome_of(WriteStatus::rejected,
+                                 fmt::format("bundle {} holds invoice {} (carr_no {}), not the uploaded {}: not overwritten",
+                                             upload.shipment_key, held->tracking_number, held->tracking_carrier,
+                                             corrections[i].held_number));
+      } else if (blocking != bundle->items.end()) {
+        outcomes[i] = outcome_of(WriteStatus::rejected,
+                                 fmt::format("bundle {} is in status {}; PlayAuto replaces an invoice only in 출고대기, "
+                                             "출고보류, 운송장출력, 주문재확인 or 배송중",
+                                             upload.shipment_key, blocking->raw_status));
+      } else {
+        ready.push_back(i);
+        orders.push_back({{"bundle_no", upload.shipment_key}, {"carr_no", **number}, {"invoice_no", upload.tracking_number}});
+        m_bundles.erase(upload.shipment_key); // changed now: look again next time
+      }
+    }
+
+    if (!ready.empty()) {
+      auto answers = set_invoices(orders, true);
+      if (!answers) {
+        return std::unexpected(answers.error());
+      }
+      for (const auto i : ready) {
+        const auto& bundle_no = corrections[i].upload.shipment_key;
+        const auto it = answers->find(bundle_no);
+        // No element for a bundle: not known to be applied; the settle reads it back.
+        outcomes[i] = it != answers->end() ? it->second
+                                           : outcome_of(WriteStatus::retry_later,
+                                                        fmt::format("setInvoice did not answer for bundle {}", bundle_no));
       }
     }
 

@@ -384,6 +384,8 @@ const KindSpec& spec()
       // other carrier is matched by name in GET /carriers at upload time.
       .carriers = {{"CJ", "4"}, {"HANJIN", "5"}, {"LOGEN", "6"}},
       .carriers_from_marketplace = true,
+      // PUT /order/setInvoice with overwrite true replaces a number (playauto.md §3.4).
+      .corrects_tracking = true,
   };
   return kind;
 }

@@ -71,6 +71,10 @@ public:
   // (PUT /order/instruction), then one PUT /order/setInvoice carries every ready bundle with
   // overwrite false and change_complete true (playauto.md §3.3, §3.4).
   Result<std::vector<WriteOutcome>> upload_tracking(std::span<const TrackingUpload> uploads) override;
+  // PUT /order/setInvoice with overwrite true (playauto.md §3.4), for bundles holding the
+  // number uoms uploaded, every row in 출고대기, 출고보류, 운송장출력, 주문재확인 or 배송중;
+  // anything else is refused before the call. One call carries every ready bundle.
+  Result<std::vector<WriteOutcome>> correct_tracking(std::span<const TrackingCorrection> corrections) override;
   // The bundle's rows: invoice_no and carr_no.
   Result<std::vector<TrackingOnMarketplace>> read_tracking(std::span<const TrackingUpload> uploads) override;
   // POST /orders searched by bundle_no, one call per bundle.
@@ -79,6 +83,9 @@ public:
 private:
   Result<Page> fetch(const Window& window, const std::string& cursor) override;
   Result<std::string> probe() override;
+  // Every PUT writes (ship instruction: {"results":"성공"}; setInvoice: "성공" for each
+  // bundle of the request); POST /auth, POST /orders and GET /carriers read.
+  std::optional<net::Response> dry_run_answer(const net::Request& request) const override;
   // The TokenSource: POST /auth with the API key and the login.
   Result<Token> issue_token();
   // One call with `token`; `token_rejected` tells a 401 (or an e1001-e1005 auth error)
@@ -102,8 +109,11 @@ private:
   Result<std::optional<Order>> lookup(const std::string& bundle_no);
   // The carr_no of a uoms carrier: the KindSpec row, else GET /carriers matched by name.
   Result<std::optional<std::string>> carrier_number(const std::string& carrier);
-  // The outcomes of the ready bundles' one setInvoice call, by bundle_no.
-  Result<std::map<std::string, WriteOutcome, std::less<>>> set_invoices(const nlohmann::json& orders);
+  // The outcomes of the ready bundles' one setInvoice call, by bundle_no. `overwrite` true
+  // only for corrections: an upload never replaces a number already there.
+  Result<std::map<std::string, WriteOutcome, std::less<>>> set_invoices(const nlohmann::json& orders, bool overwrite);
+  // The bundle as the refresh just before saw it, else looked up now.
+  Result<std::optional<Order>> current_bundle(const std::string& bundle_no);
   Result<Page> fetch_page(const Window& window, long long start, int length);
 
   std::string m_url; // base URL with /api

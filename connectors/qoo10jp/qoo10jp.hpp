@@ -112,6 +112,9 @@ private:
   using Params = std::vector<std::pair<std::string, std::string>>;
   Result<Page> fetch(const Window& window, const std::string& cursor) override;
   Result<std::string> probe() override;
+  // Every QAPI method but the key and the Get… look-ups writes (SetSendingInfo, the stock
+  // setters): answered ResultCode 0.
+  std::optional<net::Response> dry_run_answer(const net::Request& request) const override;
   // The TokenSource: CertificationAPI.CreateCertificationKey with the API key.
   Result<Token> issue_key();
   // One POST with `key` as GiosisCertificationKey; `key_rejected` tells a ResultCode that

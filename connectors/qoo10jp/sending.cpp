@@ -60,6 +60,21 @@ WriteOutcome pack_outcome(const std::vector<std::pair<std::string, WriteOutcome>
 
 } // namespace
 
+std::optional<net::Response> Qoo10Connector::dry_run_answer(const net::Request& request) const
+{
+  std::string_view path = support::url_path(request.url);
+  path = path.substr(0, path.find('?'));
+  const std::string_view method = path.substr(path.rfind('/') + 1);
+  const std::string_view name = method.substr(method.find('.') + 1);
+  if (method.starts_with("CertificationAPI.") || name.starts_with("Get")) {
+    return std::nullopt;
+  }
+  net::Response response;
+  response.status = 200;
+  response.body = json{{"ResultCode", 0}, {"ResultMsg", "SUCCESS"}, {"ResultObject", nullptr}}.dump();
+  return response;
+}
+
 Result<WriteOutcome> Qoo10Connector::send_line(const std::string& order_no, const std::string& corp,
                                                const std::string& tracking_no)
 {

@@ -113,6 +113,9 @@ private:
 
   Result<Page> fetch(const Window& window, const std::string& cursor) override;
   Result<std::string> probe() override;
+  // Every POST but the token calls writes (ship_order, update_stock): answered with an
+  // empty error; GET calls (get_shipping_parameter included) read.
+  std::optional<net::Response> dry_run_answer(const net::Request& request) const override;
   // One HTTP exchange, its envelope read: the payload, or the error with Shopee's code.
   std::expected<Reply, Failure> send(const net::Request& request);
   // GET of a shop API with the current access token. An answer saying the token is

@@ -115,6 +115,9 @@ private:
   };
   Result<Page> fetch(const Window& window, const std::string& cursor) override;
   Result<std::string> probe() override;
+  // The write-backs' writes (product-orders/confirm and dispatch: every id in
+  // successProductOrderIds; stock PATCH and PUT: 200 without a body); every other call reads.
+  std::optional<net::Response> dry_run_answer(const net::Request& request) const override;
   Result<Token> request_token();
   // Sends with a valid bearer token from the keeper; on HTTP 401 renews it once and sends again.
   Result<Reply> call(const net::Request& request);

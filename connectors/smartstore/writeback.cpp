@@ -118,6 +118,35 @@ bool final_status(std::string_view status)
 
 } // namespace
 
+std::optional<net::Response> SmartstoreConnector::dry_run_answer(const net::Request& request) const
+{
+  std::string_view path = url_path(request.url);
+  path = path.substr(0, path.find('?'));
+  net::Response response;
+  response.status = 200;
+  if (request.method == "PATCH" || request.method == "PUT") {
+    return response; // a stock change: 200 with no body (smartstore.md §1.6, §1.7)
+  }
+  if (request.method != "POST" || !(path.ends_with(k_confirm_path) || path.ends_with(k_dispatch_path))) {
+    return std::nullopt;
+  }
+  const json body = json::parse(request.body, nullptr, false);
+  json ids = json::array();
+  if (const json* confirm = body.is_object() ? member(body, "productOrderIds") : nullptr; confirm != nullptr) {
+    ids = *confirm;
+  }
+  if (const json* dispatch = body.is_object() ? member(body, "dispatchProductOrders") : nullptr; dispatch != nullptr && dispatch->is_array()) {
+    for (const auto& entry : *dispatch) {
+      ids.push_back(entry["productOrderId"]);
+    }
+  }
+  response.body = json{{"timestamp", ""},
+                       {"traceId", "dry-run"},
+                       {"data", {{"successProductOrderIds", ids}, {"failProductOrderInfos", json::array()}}}}
+                      .dump();
+  return response;
+}
+
 std::string dispatch_time(TimePoint t)
 {
   return format_time(t, k_kst_offset, "%Y-%m-%dT%H:%M:%S.%L%z");

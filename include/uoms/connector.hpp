@@ -201,6 +201,18 @@ struct TrackingOnMarketplace
   std::string tracking_number;
 };
 
+// A write call as the marketplace would receive it, for `upload-tracking --dry-run`: the
+// request a write-back built, recorded instead of sent. `path` is the URL below the host
+// with its query; `body` is byte for byte what would go on the wire. Secrets (keys,
+// tokens, passwords) and signatures are masked as `********`; headers are left out.
+struct PlannedRequest
+{
+  std::string method;
+  std::string path;
+  std::string body;
+  std::string label; // the connector's short description, e.g. "PUT /order/setInvoice (2 bundles)"
+};
+
 // One listing as a marketplace's catalogue reports it: a product, or one option of it.
 // (item_id, option_id) is the same pair the kind's order mapping puts into
 // OrderItem::product_id / option_id, so collected items find their listing.
@@ -304,6 +316,13 @@ public:
   {
     return unsupported<ListingPage>("catalogue fetch");
   }
+  // Dry run of a write-back: while `sink` is set, every call that would change something
+  // on the marketplace is appended to it (secrets masked) instead of sent, and answered
+  // as the marketplace answers a success, so upload_tracking and correct_tracking take
+  // their real steps and build their real requests once; reads (status re-checks, the
+  // look-ups a write depends on, tokens) still go out. nullptr sends again. False when
+  // the kind cannot record: the caller must then not call a write-back at all.
+  virtual bool record_writes(std::vector<PlannedRequest>* /*sink*/) { return false; }
   // The request one push of `update` makes, for `sync-stock --dry-run`: method, path and
   // body, secrets left out (e.g. "PUT /v2/.../vendor-items/3242596358/quantities/10").
   virtual std::string describe_stock_push(const StockUpdate& /*update*/) const { return {}; }

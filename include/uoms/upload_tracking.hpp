@@ -31,7 +31,10 @@ struct Options
 struct ShipmentReport
 {
   std::string order_id, shipment_key, carrier, carrier_code, tracking_number;
-  std::string action; // uploaded, failed, skipped, retry, attention, unknown, would_send, would_correct
+  // uploaded, failed, skipped, retry, attention, unknown; in a dry run would_send,
+  // would_correct, already_there, would_fail and would_retry (what the marketplace's answer
+  // to a success would leave), or the decision made before any call
+  std::string action;
   std::string error;
 };
 
@@ -40,6 +43,9 @@ struct ChannelReport : pass::ChannelHeader
   std::int64_t uploaded = 0, failed = 0, skipped = 0, retrying = 0, attention = 0, settled = 0, unknown = 0;
   std::int64_t corrected = 0; // corrections (`uoms tracking correct`) the marketplace took
   std::vector<ShipmentReport> planned; // dry run only
+  // Dry run only: every write call the pass would make, built by the connector's real
+  // write-back and recorded instead of sent, secrets masked (Connector::record_writes).
+  std::vector<connectors::PlannedRequest> requests;
 };
 
 using Report = pass::Report<ChannelReport>;

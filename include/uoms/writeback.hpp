@@ -32,6 +32,19 @@ std::vector<Answer> upload_tracking(connectors::Connector& connector,
 std::vector<Answer> correct_tracking(connectors::Connector& connector,
                                      std::span<const connectors::TrackingCorrection> corrections);
 
+// A dry run of a write-back: what upload_tracking or correct_tracking would make of the
+// requests, with every write call the connector built recorded instead of sent
+// (Connector::record_writes), so what is printed is what a real pass sends. Reads still go
+// out. `recorded` is false when the kind cannot record: nothing was called then.
+struct DryRun
+{
+  bool recorded = false;
+  std::vector<Answer> answers;                       // one per request, as in a real pass
+  std::vector<connectors::PlannedRequest> requests; // the writes, in the order they would be sent
+};
+DryRun plan_upload(connectors::Connector& connector, std::span<const connectors::TrackingUpload> uploads);
+DryRun plan_correction(connectors::Connector& connector, std::span<const connectors::TrackingCorrection> corrections);
+
 // The same for stock, in batches of Capabilities::stock_batch.
 std::vector<Answer> push_stock(connectors::Connector& connector, std::span<const connectors::StockUpdate> updates);
 

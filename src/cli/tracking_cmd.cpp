@@ -317,7 +317,7 @@ Handler setup_tracking(CLI::App& app, Context& ctx)
   set->add_option("--number", o->number, "tracking number")->required();
   set->add_flag("--replace", o->replace, "change a number that has not been uploaded yet");
   set->footer("Example:\n  uoms tracking set --channel coupang-main --order 4000019469460 --carrier CJ --number 612345678901");
-  auto* correct = app.add_subcommand("correct", "correct a number the marketplace already holds (Coupang)");
+  auto* correct = app.add_subcommand("correct", "correct a number the marketplace already holds (Coupang, PlayAuto)");
   correct->add_option("--channel", o->channel, "channel name")->required();
   correct->add_option("--order", o->order, "order id (or shipment key)")->required();
   correct->add_option("--item", o->item, "item id: only that item's shipment");
@@ -326,8 +326,9 @@ Handler setup_tracking(CLI::App& app, Context& ctx)
   correct->footer("Example:\n  uoms tracking correct --channel coupang-main --order 4000019469460 --carrier CJ "
                   "--number 612345678902\n  uoms upload-tracking --channel coupang-main\n\n"
                   "Queues the correction; the next upload-tracking pass sends it through the marketplace's "
-                  "correction call (Coupang orders/updateInvoices), exactly once. Kinds without such a call "
-                  "(smartstore, shopee, qoo10jp, playauto, csv) are refused with exit 2 and nothing changes.");
+                  "correction call (Coupang orders/updateInvoices, PlayAuto order/setInvoice with overwrite), "
+                  "exactly once. Kinds without such a call (smartstore, shopee, qoo10jp, csv) are refused with "
+                  "exit 2 and nothing changes.");
   auto* pending = app.add_subcommand("pending", "what the next upload-tracking pass would send");
   pending->add_option("--channel", o->channel, "only this channel");
   pending->add_flag("--attention", o->attention, "only numbers parked for an operator");
@@ -433,7 +434,14 @@ Handler setup_upload_tracking(CLI::App& app, Context& ctx)
                                 {"corrected", c.corrected},
                                 {"unknown", c.unknown},
                                 {"error", c.error.empty() ? nlohmann::json() : nlohmann::json(c.error)}};
-        if (report.dry_run) entry["would_send"] = planned;
+        if (report.dry_run) {
+          entry["would_send"] = planned;
+          nlohmann::json requests = nlohmann::json::array();
+          for (const auto& r : c.requests) {
+            requests.push_back({{"method", r.method}, {"path", r.path}, {"body", r.body}, {"label", r.label}});
+          }
+          entry["requests"] = requests;
+        }
         channels.push_back(std::move(entry));
       }
       print_json({{"job_id", report.job_id},
@@ -469,6 +477,15 @@ Handler setup_upload_tracking(CLI::App& app, Context& ctx)
       if (!plan.empty()) {
         fmt::print("\n");
         print_table({"CHANNEL", "ORDER", "SHIPMENT", "CARRIER", "SENT AS", "NUMBER", "WOULD", "REASON"}, plan);
+      }
+      // The write calls themselves, body as the marketplace would receive it.
+      for (const auto& c : report.channels) {
+        if (c.requests.empty()) continue;
+        fmt::print("\n{}: {} request{} would be sent\n", c.name, c.requests.size(), c.requests.size() == 1 ? "" : "s");
+        for (const auto& r : c.requests) {
+          fmt::print("{} {}\n", r.method, r.path);
+          if (!r.body.empty()) fmt::print("  {}\n", r.body);
+        }
       }
     }
     fmt::print("job {} {}{}\n", report.job_id, report.status, report.dry_run ? " (dry run: nothing was sent)" : "");

@@ -171,10 +171,7 @@ private:
     recheck(batch);
     if (batch.empty()) return;
     if (m_options.dry_run) {
-      for (const auto& s : batch) {
-        m_report.planned.push_back({s.order_id, s.shipment_key, s.carrier, carriers::code_for(*m_spec, s.carrier).value_or(""),
-                                    s.tracking_number, "would_send", {}});
-      }
+      plan(batch, writeback::plan_upload(*m_connector, requests(batch)), false);
       return;
     }
     {
@@ -209,6 +206,35 @@ private:
     for (std::size_t i = 0; i < batch.size(); ++i) apply(batch[i], answers[i]);
     tx.commit();
     m_run.committed(static_cast<std::int64_t>(batch.size()));
+  }
+
+  // A dry run of one batch: the requests the connector built and recorded instead of
+  // sending, and per shipment what the write-back made of the answers a success gets (a
+  // refusal before any call, such as another number already held, shows as would_fail).
+  void plan(const std::vector<store::ShipmentRow>& batch, writeback::DryRun dry, bool correction)
+  {
+    for (std::size_t i = 0; i < batch.size(); ++i) {
+      const auto& s = batch[i];
+      const auto& carrier = correction ? s.correction_carrier : s.carrier;
+      ShipmentReport p{s.order_id, s.shipment_key, carrier, carriers::code_for(*m_spec, carrier).value_or(""),
+                       correction ? s.correction_number : s.tracking_number, correction ? "would_correct" : "would_send",
+                       correction ? fmt::format("replaces {} {}", s.carrier, s.tracking_number) : std::string()};
+      if (!dry.recorded) {
+        p.error = "the requests cannot be shown for this kind";
+      } else if (!dry.answers[i].outcome) {
+        p.action = "unknown";
+        p.error = dry.answers[i].error->message;
+      } else {
+        const auto& o = *dry.answers[i].outcome;
+        if (o.status == WriteStatus::already_there) p.action = "already_there";
+        if (o.status == WriteStatus::rejected) p.action = "would_fail";
+        if (o.status == WriteStatus::retry_later) p.action = "would_retry";
+        if (o.status != WriteStatus::done) p.error = o.reason;
+      }
+      p.error = log::redact(p.error);
+      m_report.planned.push_back(std::move(p));
+    }
+    for (auto& r : dry.requests) m_report.requests.push_back(std::move(r));
   }
 
   // Statuses in the database can be hours old: read these orders again and drop any whose
@@ -347,11 +373,7 @@ private:
     recheck(batch);
     if (batch.empty()) return;
     if (m_options.dry_run) {
-      for (const auto& s : batch) {
-        m_report.planned.push_back({s.order_id, s.shipment_key, s.correction_carrier,
-                                    carriers::code_for(*m_spec, s.correction_carrier).value_or(""), s.correction_number,
-                                    "would_correct", fmt::format("replaces {} {}", s.carrier, s.tracking_number)});
-      }
+      plan(batch, writeback::plan_correction(*m_connector, corrections(batch)), true);
       return;
     }
     {

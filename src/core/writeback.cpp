@@ -75,6 +75,36 @@ std::vector<Answer> correct_tracking(connectors::Connector& connector,
   return answers;
 }
 
+namespace {
+
+// Runs `call` with the connector's writes recorded; stops recording however `call` ends.
+template <typename Call>
+DryRun recording(connectors::Connector& connector, Call&& call)
+{
+  DryRun out;
+  if (!connector.record_writes(&out.requests)) return out;
+  struct Stop
+  {
+    connectors::Connector& connector;
+    ~Stop() { connector.record_writes(nullptr); }
+  } stop{connector};
+  out.recorded = true;
+  out.answers = call();
+  return out;
+}
+
+} // namespace
+
+DryRun plan_upload(connectors::Connector& connector, std::span<const connectors::TrackingUpload> uploads)
+{
+  return recording(connector, [&] { return upload_tracking(connector, uploads); });
+}
+
+DryRun plan_correction(connectors::Connector& connector, std::span<const connectors::TrackingCorrection> corrections)
+{
+  return recording(connector, [&] { return correct_tracking(connector, corrections); });
+}
+
 std::vector<Answer> push_stock(connectors::Connector& connector, std::span<const connectors::StockUpdate> updates)
 {
   return in_batches(

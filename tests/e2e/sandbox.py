@@ -297,6 +297,11 @@ class Sandbox:
     def clear_hooks(self):
         return self._control("DELETE", "hooks")
 
+    def requests(self, kind=None, account=None):
+        """Every marketplace request received: [{kind, account, endpoint, method, path, query, body, status}]."""
+        query = "&".join(f"{k}={urllib.parse.quote(v)}" for k, v in (("kind", kind), ("account", account)) if v)
+        return self._control("GET", "requests", query=query)["requests"]
+
     def expire_tokens(self, account=None):
         return self._control("POST", "expire_tokens", {"account": account} if account else {})
 

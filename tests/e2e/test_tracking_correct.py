@@ -1,6 +1,7 @@
 """`uoms tracking correct` through the real binary against the sandbox's Coupang
-orders/updateInvoices route: an uploaded number is corrected exactly once by the next
-upload-tracking pass (the sandbox's ledger and order sheets show the new number), a
+orders/updateInvoices and PlayAuto order/setInvoice (overwrite true) routes: an uploaded
+number is corrected exactly once by the next upload-tracking pass (the sandbox's ledger and
+order sheets show the new number; the dry run before printed exactly the body sent), a
 cancelled order is refused, a kind without a correction call is refused with exit 2 and
 nothing changed, and a correcting pass killed with `kill -9` is settled by reading back,
 the correction sent once.
@@ -148,6 +149,64 @@ class TrackingCorrect(UploadCase):
         self.assertEqual(code, 2, err)
         self.assertIn("has no uploaded number to correct: use `uoms tracking set --replace`", err)
 
+    def test_playauto_corrected_once_through_set_invoice_with_overwrite(self):
+        self.uoms("channels", "add", "pa", "--kind", "playauto", "--set", f"base_url={self.sb.base_url}/api",
+                  "--set", f"email={sandbox.PLAYAUTO_EMAIL}", "--secret", f"api_key={sandbox.PLAYAUTO_API_KEY}",
+                  "--secret", f"password={sandbox.PLAYAUTO_PASSWORD}")
+        bundles = [o["bundle_no"] for o in self.sb.add(sandbox.PLAYAUTO_EMAIL, 3)]
+        self.uoms("--quiet", "collect")
+        numbers = {b: f"CJ{i:06d}" for i, b in enumerate(bundles)}
+        self.import_csv([("pa", b, "", "CJ", numbers[b]) for b in bundles])
+        self.assertEqual(self.upload()["channels"][0]["uploaded"], 3)
+        moving, shipped, untouched = bundles
+
+        def invoices():
+            return [json.loads(r["body"]) for r in self.sb.requests(kind="playauto")
+                    if r["path"] == "/api/order/setInvoice" and r["status"] == 200]
+
+        uploads = invoices()
+        self.assertEqual([b["overwrite"] for b in uploads], [False])
+        # In 배송중 PlayAuto replaces an invoice (and keeps the status); 출고완료, where the
+        # upload left the other bundle, is not a status setInvoice takes (playauto.md §3.4).
+        self.sb.mutate(sandbox.PLAYAUTO_EMAIL, ids=[moving], status="배송중")
+        self.uoms("--quiet", "tracking", "correct", "--channel", "pa", "--order", moving, "--carrier", "HANJIN",
+                  "--number", "HJ000001")
+        self.uoms("--quiet", "tracking", "correct", "--channel", "pa", "--order", shipped, "--carrier", "HANJIN",
+                  "--number", "HJ000002")
+
+        dry = json.loads(self.uoms("--json", "upload-tracking", "--dry-run"))["channels"][0]
+        self.assertEqual({p["order"]: p["action"] for p in dry["would_send"]},
+                         {moving: "would_correct", shipped: "would_fail"}, dry)
+        self.assertEqual([(r["method"], r["path"]) for r in dry["requests"]], [("PUT", "/api/order/setInvoice")])
+        planned = json.loads(dry["requests"][0]["body"])
+        self.assertEqual((planned["overwrite"], planned["orders"]),
+                         (True, [{"bundle_no": moving, "carr_no": "5", "invoice_no": "HJ000001"}]))
+        self.assertEqual(invoices(), uploads)
+
+        doc = self.upload(expect=3)
+        self.assertEqual((doc["channels"][0]["corrected"], doc["channels"][0]["attention"]), (1, 1), doc)
+        self.assertEqual(invoices(), uploads + [planned])  # exactly the body the dry run printed, once
+        ledger = self.sb.request_json("GET", "/__sandbox/tracking", "kind=playauto")[2]
+        self.assertEqual([(e["order"], e["carrier"], e["number"]) for e in ledger if e["order"] == moving],
+                         [(moving, "4", numbers[moving]), (moving, "5", "HJ000001")])
+        truth = {o["bundle_no"]: {i["status"] for i in o["items"]} for o in self.sb.orders(sandbox.PLAYAUTO_EMAIL)}
+        self.assertEqual((truth[moving], truth[shipped]), ({"배송중"}, {"출고완료"}))
+        self.assertEqual(self.shipments()[moving], ("uploaded", "HANJIN", "HJ000001", None))
+        self.assertEqual(self.shipments()[shipped], ("attention", "CJ", numbers[shipped], "HJ000002"))
+        self.assertEqual(self.shipments()[untouched], ("uploaded", "CJ", numbers[untouched], None))
+        attention = self.details(doc["job_id"], "attention")
+        self.assertEqual([d["error"] for d in attention],
+                         [f"correction refused: bundle {shipped} is in status 출고완료; PlayAuto replaces an invoice "
+                          f"only in 출고대기, 출고보류, 운송장출력, 주문재확인 or 배송중 (the marketplace keeps CJ "
+                          f"{numbers[shipped]})"])
+
+        # Nothing is sent again, and a collect sees the new number on the bundle.
+        self.assertEqual(self.upload()["channels"][0]["corrected"], 0)
+        self.uoms("--quiet", "collect")
+        self.assertEqual(self.upload()["channels"][0]["corrected"], 0)
+        self.assertEqual(invoices(), uploads + [planned])
+        self.assertEqual(self.shipments()[moving], ("uploaded", "HANJIN", "HJ000001", None))
+
     def test_kind_without_correction_call_is_refused_and_nothing_changes(self):
         self.uoms("channels", "add", "ss", "--kind", "smartstore", "--set", f"base_url={self.sb.base_url}",
                   "--set", f"client_id={sandbox.SMARTSTORE_CLIENT_ID}", "--secret-stdin", "client_secret",
@@ -171,6 +230,7 @@ class TrackingCorrectKills(TrackingCorrect):
     test_corrected_once_through_update_invoices = None
     test_refused_for_a_cancelled_order_a_status_and_a_number_not_uploaded = None
     test_kind_without_correction_call_is_refused_and_nothing_changes = None
+    test_playauto_corrected_once_through_set_invoice_with_overwrite = None
 
     def test_kill_during_the_correcting_pass_then_a_normal_pass(self):
         self.add_coupang()
@@ -202,6 +262,56 @@ class TrackingCorrectKills(TrackingCorrect):
         states = self.shipments()
         self.assertEqual({o: states[o] for o in wanted}, {o: ("uploaded", "HANJIN", n, None) for o, n in wanted.items()})
         print(f"correction kills: {runs} runs, {killed} killed mid-pass, {settled} settled by reading back, "
+              f"{len(wanted)} corrections, 0 doubled, 0 lost")
+
+    def test_kill_during_a_playauto_correcting_pass_then_a_normal_pass(self):
+        # rate_limit above PlayAuto's default 1/s, so the bundle look-ups before the correction
+        # are quick and the kills land around the setInvoice call.
+        self.uoms("channels", "add", "pa", "--kind", "playauto", "--set", f"base_url={self.sb.base_url}/api",
+                  "--set", "rate_limit=50", "--set", f"email={sandbox.PLAYAUTO_EMAIL}", "--secret", f"api_key={sandbox.PLAYAUTO_API_KEY}",
+                  "--secret", f"password={sandbox.PLAYAUTO_PASSWORD}")
+        rng = random.Random(int(os.environ.get("UOMS_KILL_SEED", "12")))
+        runs = int(os.environ.get("UOMS_KILL_RUNS", "3"))
+        wanted = {}
+        killed = settled = 0
+        for run in range(runs):
+            bundles = [o["bundle_no"] for o in self.sb.add(sandbox.PLAYAUTO_EMAIL, 6)]
+            self.uoms("--quiet", "collect")
+            self.import_csv([("pa", b, "", "CJ", f"CJ{run}{i:05d}") for i, b in enumerate(bundles)])
+            self.assertEqual(self.upload()["channels"][0]["uploaded"], 6)
+            self.sb.mutate(sandbox.PLAYAUTO_EMAIL, ids=bundles, status="배송중")
+            for i, b in enumerate(bundles):
+                wanted[b] = f"HJ{run}{i:05d}"
+                self.uoms("--quiet", "tracking", "correct", "--channel", "pa", "--order", b, "--carrier", "HANJIN",
+                          "--number", wanted[b])
+            # The correcting call takes a while, so a kill often lands while it is in flight.
+            self.sb.fault("slow", path_contains="/order/setInvoice", delay_ms=700)
+            p = subprocess.Popen([UOMS, "--quiet", "upload-tracking", "--retries", "0"], env=self.env, cwd=self.home,
+                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            time.sleep(rng.uniform(0.05, 1.5))
+            if p.poll() is None:
+                killed += 1
+                p.send_signal(signal.SIGKILL)
+            p.wait()
+            settled += self.upload()["channels"][0]["settled"]
+
+        # Each new number went out in exactly one setInvoice with overwrite, and each bundle
+        # holds it now.
+        overwrites = collections.Counter()
+        for r in self.sb.requests(kind="playauto"):
+            if r["path"] == "/api/order/setInvoice" and r["status"] == 200:
+                body = json.loads(r["body"])
+                if body["overwrite"]:
+                    overwrites.update((o["bundle_no"], o["invoice_no"]) for o in body["orders"])
+        self.assertEqual({k: n for k, n in overwrites.items() if n > 1}, {},
+                         f"corrections sent twice ({killed} of {runs} passes killed)")
+        self.assertEqual(dict(overwrites), {(b, n): 1 for b, n in wanted.items()})
+        ledger = self.sb.request_json("GET", "/__sandbox/tracking", "kind=playauto")[2]
+        latest = {e["order"]: e["number"] for e in ledger}
+        self.assertEqual({b: latest[b] for b in wanted}, wanted)
+        states = self.shipments()
+        self.assertEqual({b: states[b] for b in wanted}, {b: ("uploaded", "HANJIN", n, None) for b, n in wanted.items()})
+        print(f"playauto correction kills: {runs} runs, {killed} killed mid-pass, {settled} settled by reading back, "
               f"{len(wanted)} corrections, 0 doubled, 0 lost")
 
 

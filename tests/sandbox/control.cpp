@@ -124,6 +124,21 @@ void handle_control(Sandbox& sandbox, const httplib::Request& req, httplib::Resp
         sandbox.hooks.clear();
       }
       send(res, 200, {{"count", hooks.size()}, {"hooks", hooks}});
+    } else if (what == "requests" && (method == "GET" || method == "DELETE")) {
+      // ?kind=…&account=… filter; DELETE empties the log.
+      const std::string kind = req.get_param_value("kind");
+      const std::string account = req.get_param_value("account");
+      std::lock_guard lock(sandbox.requests_mutex);
+      json rows = json::array();
+      for (const auto& r : sandbox.requests) {
+        if ((kind.empty() || r["kind"] == kind) && (account.empty() || r["account"] == account)) {
+          rows.push_back(r);
+        }
+      }
+      if (method == "DELETE") {
+        sandbox.requests.clear();
+      }
+      send(res, 200, {{"count", rows.size()}, {"requests", rows}});
     } else if (what == "shopee/auth_code" && method == "POST") {
       // What the seller's browser would bring back from the authorization page (shopee.md §1.4):
       // a code that works once, for 10 minutes.

@@ -429,6 +429,27 @@ void record_hook(Sandbox& sandbox, const httplib::Request& req, int status)
   sandbox.hooks.push_back(std::move(entry));
 }
 
+constexpr std::size_t k_max_logged_requests = 100000;
+
+// Logs a marketplace request with the status it was answered with (0: dropped).
+void record_request(Sandbox& sandbox, const httplib::Request& req, const Marketplace& market, int status)
+{
+  const auto question = req.target.find('?');
+  json entry{{"kind", market.name},
+             {"account", market.account},
+             {"endpoint", market.endpoint},
+             {"method", req.method},
+             {"path", req.path},
+             {"query", question == std::string::npos ? "" : req.target.substr(question + 1)},
+             {"body", req.body},
+             {"status", status}};
+  std::lock_guard lock(sandbox.requests_mutex);
+  sandbox.requests.push_back(std::move(entry));
+  if (sandbox.requests.size() > k_max_logged_requests) {
+    sandbox.requests.pop_front();
+  }
+}
+
 struct InFlight
 {
   Stats& stats;
@@ -457,13 +478,16 @@ void serve(Sandbox& sandbox, const httplib::Request& req, httplib::Response& res
     const httplib::Response& res;
     const bool& dropped;
     bool active;
+    const Marketplace& market;
     ~HookGuard()
     {
       if (active) {
         record_hook(sandbox, req, dropped ? 0 : res.status);
+      } else {
+        record_request(sandbox, req, market, dropped ? 0 : res.status);
       }
     }
-  } hook_guard{sandbox, req, res, dropped, market.name == "hooks"};
+  } hook_guard{sandbox, req, res, dropped, market.name == "hooks", market};
 
   if (sandbox.config.latency_ms > 0 && market.name != "hooks") {
     std::this_thread::sleep_for(std::chrono::milliseconds{sandbox.config.latency_ms});

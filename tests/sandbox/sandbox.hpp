@@ -12,6 +12,7 @@
 #include <chrono>
 #include <cstdint>
 #include <map>
+#include <deque>
 #include <mutex>
 #include <optional>
 #include <random>
@@ -308,6 +309,11 @@ struct Sandbox
   RateLimiter limiter;
   std::mutex hooks_mutex;
   std::vector<json> hooks;
+  // Every marketplace request as received (GET /__sandbox/requests): method, path, query
+  // and body byte for byte, so tests compare what a dry run printed with what a real pass
+  // sent, and assert that a dry run sent no write. The oldest are dropped past the cap.
+  std::mutex requests_mutex;
+  std::deque<json> requests;
 
   // Smartstore bearer tokens: token -> (client_id, expiry). Every other kind's credentials
   // live in maps of the same shape under the same mutex; client_id is the account id.

@@ -206,9 +206,29 @@ TEST_CASE("upload::run")
     CHECK(f.state("P3") == "pending");
     REQUIRE(dry.channels.size() == 1);
     CHECK(dry.channels[0].planned.size() == 4);
+    // The requests the real pass below sends, recorded by the connector instead of sent:
+    // one SetSendingInfo per line, the form body as sent, no certification key.
+    const auto& requests = dry.channels[0].requests;
+    REQUIRE(requests.size() == 2);
+    for (const auto& r : requests) {
+      CHECK(r.method == "POST");
+      CHECK(r.path == "/GMKT.INC.Front.QAPIService/ebayjapan.qapi/ShippingBasic.SetSendingInfo");
+      CHECK(r.body.find("seller-key") == std::string::npos);
+    }
+    CHECK(requests[0].body == "OrderNo=L1&ShippingCorp=%E3%83%A4%E3%83%9E%E3%83%88%E5%AE%85%E6%80%A5%E4%BE%BF&TrackingNo=1111-2222&returnType=application%2Fjson");
+    CHECK(requests[1].body.starts_with("OrderNo=L2&"));
+    std::map<std::string, std::string> actions;
+    for (const auto& p : dry.channels[0].planned) actions[p.order_id] = p.action;
+    CHECK(actions == std::map<std::string, std::string>{{"P1", "would_send"}, {"P2", "would_send"}, {"P3", "skipped"},
+                                                        {"P4", "failed"}});
 
     auto report = f.run();
     CHECK(f.market.received == std::vector<std::string>{"L1=1111-2222", "L2=3333-4444"});
+    std::vector<std::string> sent;
+    for (const auto& r : f.http.requests) {
+      if (r.url.ends_with("ShippingBasic.SetSendingInfo")) sent.push_back(r.body);
+    }
+    CHECK(sent == std::vector<std::string>{requests[0].body, requests[1].body});
     CHECK(f.state("P3") == "skipped");
     CHECK(f.state("P4") == "failed");
     CHECK(report.channels[0].skipped == 1);

@@ -135,3 +135,89 @@ TEST_CASE("PlayautoConnector::read_tracking and the collect mapping of invoices"
   CHECK_FALSE((*held)[1].found);
   CHECK_FALSE((*held)[2].found);
 }
+
+TEST_CASE("PlayautoConnector::correct_tracking")
+{
+  Harness h;
+  h.cache_token("tok-1", 10h);
+  auto connector = h.make();
+  CHECK(playauto::spec().corrects_tracking);
+
+  const auto correction = [](std::string bundle, std::string number, std::string held, std::string carrier = "HANJIN") {
+    return TrackingCorrection{upload(std::move(bundle), std::move(number), std::move(carrier)), "CJ", std::move(held)};
+  };
+  SUBCASE("a bundle holding the uploaded number is overwritten; anything else is refused before the call")
+  {
+    h.http.reply(200, bundle_reply("B1", "배송중", "111"));
+    h.http.reply(200, bundle_reply("B2", "출고완료", "222"));
+    h.http.reply(200, bundle_reply("B3", "배송중", "999"));
+    h.http.reply(200, bundle_reply("B4", "배송중", "NEW4"));
+    h.http.reply(200, bundle_reply("B5", "출고대기"));
+    h.http.reply(200, R"([{"bundle_no":"B1","result":"성공","message":""}])");
+    const std::vector<TrackingCorrection> corrections{correction("B1", "NEW1", "111"), correction("B2", "NEW2", "222"),
+                                                      correction("B3", "NEW3", "333"), correction("B4", "NEW4", "444"),
+                                                      correction("B5", "NEW5", "555")};
+    const auto outcomes = connector->correct_tracking(corrections);
+    REQUIRE(outcomes);
+    REQUIRE(outcomes->size() == 5);
+    CHECK((*outcomes)[0].status == WriteStatus::done);
+    CHECK((*outcomes)[1].status == WriteStatus::rejected);
+    CHECK((*outcomes)[1].reason
+          == "bundle B2 is in status 출고완료; PlayAuto replaces an invoice only in 출고대기, 출고보류, 운송장출력, 주문재확인 or 배송중");
+    CHECK((*outcomes)[2].status == WriteStatus::rejected);
+    CHECK((*outcomes)[2].reason == "bundle B3 holds invoice 999 (carr_no 4), not the uploaded 333: not overwritten");
+    CHECK((*outcomes)[3].status == WriteStatus::already_there);
+    CHECK((*outcomes)[4].status == WriteStatus::rejected);
+    CHECK((*outcomes)[4].reason == "bundle B5 holds no invoice: nothing to correct");
+    REQUIRE(h.http.requests.size() == 6);
+    CHECK(h.http.requests[5].method == "PUT");
+    CHECK(h.http.requests[5].url == k_invoice_url);
+    CHECK(h.http.requests[5].body
+          == R"({"change_complete":true,"dupl_doubt_except_yn":"N","orders":[{"bundle_no":"B1","carr_no":"5","invoice_no":"NEW1"}],"overwrite":true})");
+  }
+  SUBCASE("a per-bundle 실패 is a refusal")
+  {
+    h.http.reply(200, bundle_reply("B1", "배송중", "111"));
+    h.http.reply(200, R"([{"bundle_no":"B1","result":"실패","error_code":"e2001","messages":["없음"]}])");
+    const std::vector<TrackingCorrection> corrections{correction("B1", "NEW1", "111")};
+    const auto outcomes = connector->correct_tracking(corrections);
+    REQUIRE(outcomes);
+    CHECK((*outcomes)[0].status == WriteStatus::rejected);
+    CHECK((*outcomes)[0].reason == "PUT /order/setInvoice (1 bundles): bundle B1 e2001 없음");
+  }
+}
+
+TEST_CASE("PlayautoConnector::record_writes")
+{
+  Harness h;
+  h.cache_token("tok-1", 10h);
+  auto connector = h.make();
+  std::vector<PlannedRequest> planned;
+  REQUIRE(connector->record_writes(&planned));
+
+  // The look-up is sent; the instruction and setInvoice are recorded, answered as a success.
+  h.http.reply(200, bundle_reply("B1", "신규주문"));
+  const std::vector<TrackingUpload> uploads{upload("B1", "377811119999")};
+  const auto outcomes = connector->upload_tracking(uploads);
+  REQUIRE(outcomes);
+  CHECK((*outcomes)[0].status == WriteStatus::done);
+  REQUIRE(h.http.requests.size() == 1);
+  CHECK(h.http.requests[0].url == k_orders_url);
+  REQUIRE(planned.size() == 2);
+  CHECK(planned[0].method == "PUT");
+  CHECK(planned[0].path == "/api/order/instruction");
+  CHECK(planned[0].body == R"({"auto_bundle":false,"bundle_codes":["B1"]})");
+  CHECK(planned[1].path == "/api/order/setInvoice");
+  CHECK(planned[1].body
+        == R"({"change_complete":true,"dupl_doubt_except_yn":"N","orders":[{"bundle_no":"B1","carr_no":"4","invoice_no":"377811119999"}],"overwrite":false})");
+  CHECK(planned[1].label == "PUT /order/setInvoice (1 bundles)");
+
+  // Once recording stops, writes go out again.
+  REQUIRE(connector->record_writes(nullptr));
+  h.http.reply(200, bundle_reply("B2", "출고대기"));
+  h.http.reply(200, R"([{"bundle_no":"B2","result":"성공","message":""}])");
+  const std::vector<TrackingUpload> more{upload("B2", "5")};
+  REQUIRE(connector->upload_tracking(more));
+  CHECK(h.http.requests.size() == 3);
+  CHECK(planned.size() == 2);
+}

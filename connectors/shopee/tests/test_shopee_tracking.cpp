@@ -153,3 +153,31 @@ TEST_CASE("ShopeeConnector maps a package's tracking number")
   CHECK(item.tracking_number == "SPX777");
   CHECK(item.tracking_carrier == "Standard Delivery");
 }
+
+TEST_CASE("ShopeeConnector::record_writes")
+{
+  Harness h;
+  h.store_token(k_access_token, 2h, "shp-rt-stored");
+  auto connector = h.make();
+  std::vector<PlannedRequest> planned;
+  REQUIRE(connector->record_writes(&planned));
+
+  // get_shipping_parameter is a read and goes out; ship_order is recorded with its token and
+  // signature masked, and answered as a success.
+  h.http.reply(200, k_non_integrated);
+  const std::vector<TrackingUpload> uploads{upload("220620KJ3MQ2CD", "OFG1001", "SPX123")};
+  const auto outcomes = connector->upload_tracking(uploads);
+  REQUIRE(outcomes);
+  CHECK((*outcomes)[0].status == WriteStatus::done);
+  REQUIRE(h.http.requests.size() == 1);
+  CHECK(path_of(h.http.requests[0].url) == k_parameter_path);
+  REQUIRE(planned.size() == 1);
+  CHECK(planned[0].method == "POST");
+  CHECK(planned[0].path.starts_with(k_ship_path + "?"));
+  CHECK(planned[0].path.find(k_access_token) == std::string::npos);
+  CHECK(query_value("http://x" + planned[0].path, "access_token") == "********");
+  CHECK(query_value("http://x" + planned[0].path, "sign") == "********");
+  CHECK(query_value("http://x" + planned[0].path, "shop_id") == k_shop_id);
+  CHECK(planned[0].body == R"({"non_integrated":{"tracking_number":"SPX123"},"order_sn":"220620KJ3MQ2CD","package_number":"OFG1001"})");
+  CHECK(planned[0].label == "POST ship_order (220620KJ3MQ2CD package OFG1001)");
+}

@@ -128,3 +128,14 @@ TEST_CASE("support::refusal")
   CHECK(support::call_error(ErrorKind::contract, "GET x", 404, "rejected", "E1 nope", "r-1").message
         == "GET x: HTTP 404 rejected: E1 nope");
 }
+
+TEST_CASE("support::mask_params")
+{
+  CHECK(support::mask_params("partner_id=2001887&timestamp=1&access_token=abc123&shop_id=9&sign=ff00")
+        == "partner_id=2001887&timestamp=1&access_token=********&shop_id=9&sign=********");
+  CHECK(support::mask_params("user_id=me&pwd=p%40ss&Key=k") == "user_id=me&pwd=********&Key=********");
+  CHECK(support::mask_params("OrderNo=1&TrackingNo=2&returnType=application%2Fjson")
+        == "OrderNo=1&TrackingNo=2&returnType=application%2Fjson");
+  CHECK(support::mask_params("sign=&flag&") == "sign=&flag&");
+  CHECK(support::mask_params("") == "");
+}
