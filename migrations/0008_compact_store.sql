@@ -14,9 +14,8 @@ CREATE TABLE payload_dictionaries (
 );
 CREATE INDEX payload_dictionaries_kind ON payload_dictionaries(kind, id);
 
--- The channels each job touched, so `uoms jobs list --channel` reads one range instead of every
--- job detail of the channel. Kept by triggers: a job detail naming a channel, and the pass
--- runner's record of each channel's pass (a collect that found nothing new writes no detail).
+-- The channels each job's details name, so `uoms jobs list --channel` reads one range instead of
+-- every job detail of the channel. Kept by a trigger on job_details.
 CREATE TABLE job_channels (
   channel TEXT NOT NULL,
   job_id  INTEGER NOT NULL REFERENCES jobs(id) ON DELETE CASCADE,
@@ -26,27 +25,11 @@ CREATE INDEX job_channels_job ON job_channels(job_id);
 
 INSERT OR IGNORE INTO job_channels (channel, job_id)
   SELECT DISTINCT channel, job_id FROM job_details WHERE channel IS NOT NULL;
-INSERT OR IGNORE INTO job_channels (channel, job_id)
-  SELECT c.name, j.id FROM channel_passes p JOIN channels c ON c.id = p.channel_id JOIN jobs j ON j.id = p.last_job_id;
 
--- The triggers test for the row instead of INSERT OR IGNORE: an outer statement's conflict
--- policy (channel_passes is written by an upsert) overrides the one of a trigger's statement.
+-- The trigger tests for the row instead of INSERT OR IGNORE: an outer statement's conflict
+-- policy (an upsert's, say) would override the one of a trigger's statement.
 CREATE TRIGGER job_details_channel AFTER INSERT ON job_details WHEN NEW.channel IS NOT NULL
 BEGIN
   INSERT INTO job_channels (channel, job_id) SELECT NEW.channel, NEW.job_id
     WHERE NOT EXISTS (SELECT 1 FROM job_channels WHERE channel = NEW.channel AND job_id = NEW.job_id);
-END;
-
-CREATE TRIGGER channel_passes_job_insert AFTER INSERT ON channel_passes WHEN NEW.last_job_id IS NOT NULL
-BEGIN
-  INSERT INTO job_channels (channel, job_id)
-    SELECT c.name, j.id FROM channels c, jobs j WHERE c.id = NEW.channel_id AND j.id = NEW.last_job_id
-      AND NOT EXISTS (SELECT 1 FROM job_channels WHERE channel = c.name AND job_id = j.id);
-END;
-
-CREATE TRIGGER channel_passes_job_update AFTER UPDATE OF last_job_id ON channel_passes WHEN NEW.last_job_id IS NOT NULL
-BEGIN
-  INSERT INTO job_channels (channel, job_id)
-    SELECT c.name, j.id FROM channels c, jobs j WHERE c.id = NEW.channel_id AND j.id = NEW.last_job_id
-      AND NOT EXISTS (SELECT 1 FROM job_channels WHERE channel = c.name AND job_id = j.id);
 END;

@@ -42,6 +42,7 @@ struct PayloadCodec::Contexts
 struct PayloadCodec::Dictionary
 {
   std::int64_t id = 0;
+  std::int64_t samples = 0; // how many payloads it was trained from
   std::string bytes;
   ZSTD_CDict* compress = nullptr;   // made on first use: a reader only needs the other
   ZSTD_DDict* decompress = nullptr;
@@ -104,48 +105,62 @@ PayloadCodec::Dictionary* PayloadCodec::dictionary_for(std::string_view kind)
   auto it = m_kinds.find(kind);
   if (it == m_kinds.end()) it = m_kinds.emplace(std::string(kind), Kind{}).first;
   Kind& k = it->second;
-  if (k.dictionary) return k.dictionary;
-  if (k.checked_once && (k.training_failed || ++k.unchecked < k_check_every)) return nullptr;
+  // A kind's first dictionary comes from its first orders, which may all share a status or
+  // a day; once it has k_retrain_after orders, a second one is trained from a random sample
+  // of them. Nothing changes after that.
+  const bool settled = k.dictionary && (k.dictionary->samples >= k_train_samples || k.training_failed);
+  if (settled) return k.dictionary;
+  if (k.checked_once && ((!k.dictionary && k.training_failed) || ++k.unchecked < k_check_every)) return k.dictionary;
   k.checked_once = true;
   k.unchecked = 0;
-  // Another connection (another channel of the kind) may have trained it.
+  // Another connection (another channel of the kind) may have trained one.
   SQLite::Statement latest(m_db, "SELECT id FROM payload_dictionaries WHERE kind = ? ORDER BY id DESC LIMIT 1");
   latest.bind(1, std::string(kind));
-  if (latest.executeStep()) {
+  if (latest.executeStep() && (!k.dictionary || latest.getColumn(0).getInt64() != k.dictionary->id)) {
     k.dictionary = load(latest.getColumn(0).getInt64());
     return k.dictionary;
   }
+  const int needed = k.dictionary ? k_retrain_after : k_train_after;
   SQLite::Statement stored(m_db, "SELECT count(*) FROM (SELECT 1 FROM orders WHERE channel_id IN "
                                  "(SELECT id FROM channels WHERE kind = ?) LIMIT ?)");
   stored.bind(1, std::string(kind));
-  stored.bind(2, k_train_after);
-  if (stored.executeStep() && stored.getColumn(0).getInt() >= k_train_after) {
-    k.dictionary = train(kind);
-    k.training_failed = k.dictionary == nullptr;
+  stored.bind(2, needed);
+  if (stored.executeStep() && stored.getColumn(0).getInt() >= needed) {
+    // Only the first training stores its samples again: they were compressed without one.
+    auto* trained = train(kind, !k.dictionary);
+    k.training_failed = trained == nullptr;
+    if (trained) k.dictionary = trained;
   }
   return k.dictionary;
 }
 
-// Trains the kind's dictionary from its latest orders, records it, and stores those orders'
-// payloads again with it. Runs inside the caller's write transaction, so two connections
-// never both train one kind: the second finds the first's row.
-PayloadCodec::Dictionary* PayloadCodec::train(std::string_view kind)
+// Trains a dictionary for the kind from a random sample of its orders and records it; with
+// `recompress`, stores the sampled payloads again with it. Runs inside the caller's write
+// transaction, so two connections never both train one kind: the second finds the first's row.
+PayloadCodec::Dictionary* PayloadCodec::train(std::string_view kind, bool recompress)
 {
   std::vector<std::int64_t> ids;
   std::string samples;
   std::vector<std::size_t> sizes;
   {
-    SQLite::Statement s(m_db, "SELECT id, raw FROM orders WHERE channel_id IN (SELECT id FROM channels WHERE kind = ?) "
-                              "ORDER BY id DESC LIMIT ?");
-    s.bind(1, std::string(kind));
-    s.bind(2, k_train_samples);
-    while (s.executeStep()) {
-      const auto raw = decompress(s.getColumn(1));
-      ids.push_back(s.getColumn(0).getInt64());
-      samples += raw;
-      sizes.push_back(raw.size());
+    // Ids first (from the index), then only the sampled payloads are read.
+    SQLite::Statement pick(m_db, "SELECT id FROM orders WHERE channel_id IN (SELECT id FROM channels WHERE kind = ?) "
+                                 "ORDER BY random() LIMIT ?");
+    pick.bind(1, std::string(kind));
+    pick.bind(2, k_train_samples);
+    while (pick.executeStep()) ids.push_back(pick.getColumn(0).getInt64());
+    SQLite::Statement s(m_db, "SELECT raw FROM orders WHERE id = ?");
+    for (const auto id : ids) {
+      s.bind(1, id);
+      if (s.executeStep()) {
+        const auto raw = decompress(s.getColumn(0));
+        samples += raw;
+        sizes.push_back(raw.size());
+      }
+      s.reset();
     }
   }
+  if (sizes.size() != ids.size()) return nullptr;
   const std::int64_t id = m_db.execAndGet("SELECT coalesce(max(id), 0) + 1 FROM payload_dictionaries").getInt64();
   ZDICT_fastCover_params_t params{};
   params.d = 8;
@@ -169,9 +184,11 @@ PayloadCodec::Dictionary* PayloadCodec::train(std::string_view kind)
   insert.exec();
   auto dictionary = std::make_unique<Dictionary>();
   dictionary->id = id;
+  dictionary->samples = static_cast<std::int64_t>(sizes.size());
   dictionary->bytes = std::move(bytes);
   Dictionary* trained = m_dictionaries.emplace(id, std::move(dictionary)).first->second.get();
 
+  if (!recompress) return trained;
   SQLite::Statement update(m_db, "UPDATE orders SET raw = ? WHERE id = ?");
   std::size_t offset = 0;
   for (std::size_t i = 0; i < ids.size(); ++i) {
@@ -188,12 +205,13 @@ PayloadCodec::Dictionary* PayloadCodec::train(std::string_view kind)
 PayloadCodec::Dictionary* PayloadCodec::load(std::int64_t id)
 {
   if (auto it = m_dictionaries.find(id); it != m_dictionaries.end()) return it->second.get();
-  SQLite::Statement s(m_db, "SELECT dictionary FROM payload_dictionaries WHERE id = ?");
+  SQLite::Statement s(m_db, "SELECT dictionary, samples FROM payload_dictionaries WHERE id = ?");
   s.bind(1, id);
   if (!s.executeStep()) return nullptr;
   const auto column = s.getColumn(0);
   auto dictionary = std::make_unique<Dictionary>();
   dictionary->id = id;
+  dictionary->samples = s.getColumn(1).getInt64();
   dictionary->bytes.assign(static_cast<const char*>(column.getBlob()), static_cast<std::size_t>(column.getBytes()));
   return m_dictionaries.emplace(id, std::move(dictionary)).first->second.get();
 }

@@ -44,17 +44,18 @@ public:
   // The payload as received, from an orders.raw column (a zstd frame or pre-0008 text).
   std::string decompress(const SQLite::Column& column);
 
-  // How many orders of a kind are stored before its dictionary is trained, and at most how
-  // many of them it is trained from.
+  // How many orders of a kind are stored before its dictionary is trained, at most how many
+  // of them it is trained from, and how many before it is trained once more from a wider sample.
   static constexpr int k_train_after = k_payload_dictionary_after;
   static constexpr int k_train_samples = 1024;
+  static constexpr int k_retrain_after = 2048;
   static constexpr std::size_t k_dictionary_bytes = 32 * 1024;
 
 private:
   struct Dictionary;
   struct Kind;
   Dictionary* dictionary_for(std::string_view kind);
-  Dictionary* train(std::string_view kind);
+  Dictionary* train(std::string_view kind, bool recompress);
   Dictionary* load(std::int64_t id);
   std::string compress_with(Dictionary* dictionary, std::string_view raw);
 

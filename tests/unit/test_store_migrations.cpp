@@ -276,7 +276,7 @@ TEST_CASE("store::Database::open migration 0008 keeps old payloads readable and 
   const std::string payload = R"({"orderId":"A-1","receiver":{"name":"김민준"}})";
   {
     // A database as uoms left it at schema version 7: a payload stored as text, a job with a
-    // detail naming its channel, and a job recorded only as the channel's last pass.
+    // detail naming its channel, and a job of the channel without one.
     SQLite::Database raw(path.string(), SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
     raw.exec("PRAGMA foreign_keys=ON");
     for (const auto& m : uoms::store::embedded_migrations()) {
@@ -307,9 +307,10 @@ TEST_CASE("store::Database::open migration 0008 keeps old payloads readable and 
   CHECK(uoms::store::Orders(db).raw("shop", "A-1") == payload);
   std::vector<std::int64_t> jobs;
   for (const auto& j : uoms::store::Jobs(db).list({.channel = "shop"})) jobs.push_back(j.id);
-  CHECK(jobs == std::vector<std::int64_t>{2, 1});
+  // As before: a job is listed with the channels its details name.
+  CHECK(jobs == std::vector<std::int64_t>{1});
 
-  // From now on every pass of the channel lists its job, detail rows or not, and once.
+  // From now on too, once however many details it writes.
   uoms::store::JobRow row;
   row.kind = "collect";
   row.trigger = "cron";
@@ -322,13 +323,21 @@ TEST_CASE("store::Database::open migration 0008 keeps old payloads readable and 
   row.status = "completed";
   row.finished_at = "2026-11-22T01:00:01.000Z";
   uoms::store::Jobs(db).update(row);
-  uoms::store::PassRecord pass{.channel_id = 1, .kind = "collect", .job_id = third, .status = "completed",
-                               .started_at = row.started_at, .finished_at = row.finished_at};
-  uoms::store::ChannelPasses(db).record(pass, row.finished_at);
-  uoms::store::ChannelPasses(db).record(pass, row.finished_at);
+  auto detail = [&](const std::string& id) {
+    uoms::store::JobDetail d;
+    d.job_id = third;
+    d.channel = "shop";
+    d.subject_type = "order";
+    d.external_id = id;
+    d.action = "updated";
+    d.created_at = row.finished_at;
+    uoms::store::Jobs(db).add_detail(d);
+  };
+  detail("A-1");
+  detail("A-2");
   jobs.clear();
   for (const auto& j : uoms::store::Jobs(db).list({.channel = "shop"})) jobs.push_back(j.id);
-  CHECK(jobs == std::vector<std::int64_t>{third, 2, 1});
+  CHECK(jobs == std::vector<std::int64_t>{third, 1});
   CHECK(uoms::store::Jobs(db).list({.channel = "other"}).empty());
   CHECK(uoms::store::Jobs(db).prune("2026-11-23T00:00:00.000Z") == 3);
   CHECK(db.count("job_channels") == 0); // cascades with its jobs

@@ -625,6 +625,32 @@ TEST_CASE("store::Orders payloads are stored compressed and read back as receive
   }
 }
 
+TEST_CASE("store::Orders payloads: a second dictionary from a wider sample, once")
+{
+  TempDb t("payloads-retrain");
+  auto& db = t.db();
+  const auto ch = t.add_channel("shop", "coupang");
+  uoms::store::Orders orders(db);
+  // 2,048 orders make the kind take a second dictionary; the 64 after them show it is used.
+  const int n = 2048 + 64;
+  {
+    Database::Transaction tx(db);
+    for (int i = 1; i <= n; ++i) {
+      auto o = order(fmt::format("C-{}", i), {item("1", OrderStatus::paid, 5000)});
+      o.raw = payload(i);
+      REQUIRE(upsert(db, ch, o, 1, k_t0) == UpsertAction::created);
+    }
+    tx.commit();
+  }
+  CHECK(db.count("payload_dictionaries") == 2);
+  CHECK(stored_frame(t.path(), "C-1").second == 32768 + 1);
+  CHECK(stored_frame(t.path(), fmt::format("C-{}", n)).second == 32768 + 2);
+  for (int i = 1; i <= n; i += 97) {
+    CHECK(orders.raw("shop", fmt::format("C-{}", i)) == payload(i));
+  }
+  CHECK(orders.raw("shop", fmt::format("C-{}", n)) == payload(n));
+}
+
 TEST_CASE("store::header_hash and item_hash are the start of the hashes stored before")
 {
   // Until 0008 the hashes were SHA-256 of a JSON array dumped by nlohmann::json; they are now
