@@ -165,6 +165,9 @@ PayloadCodec::Dictionary* PayloadCodec::train(std::string_view kind, bool recomp
   ZDICT_fastCover_params_t params{};
   params.d = 8;
   params.steps = 4;
+  // 2^18 frequency counters (1 MiB) instead of the default 2^20: training runs inside a pass,
+  // whose peak memory it would otherwise raise by about 20 MiB.
+  params.f = 18;
   params.zParams.compressionLevel = k_level;
   params.zParams.dictID = static_cast<unsigned>(k_dictionary_id_base + id);
   // zstd's advice: samples about 100 times the dictionary; a sixteenth still pays off.
