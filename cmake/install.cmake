@@ -59,7 +59,7 @@ set(CPACK_STRIP_FILES ON)
 set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)
 set(CPACK_DEBIAN_PACKAGE_SECTION utils)
 set(CPACK_DEBIAN_PACKAGE_PRIORITY optional)
-# dpkg-shlibdeps reads the binary's libraries (libcurl4, libsqlite3-0, libfmt9, libssl3,
+# dpkg-shlibdeps reads the binary's libraries (libcurl4, libsqlite3-0, libzstd1, libfmt9, libssl3,
 # libcrypt1, libtomlplusplus3, libstdc++6, libc6 …) and writes the Depends line with their minimum versions.
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
 set(CPACK_DEBIAN_PACKAGE_RECOMMENDS "ca-certificates")

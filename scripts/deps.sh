@@ -9,7 +9,7 @@ packages=(
   build-essential cmake pkg-config
   libcli11-dev libcurl4-openssl-dev libsqlitecpp-dev libsqlite3-dev
   nlohmann-json3-dev libfmt-dev libtomlplusplus-dev doctest-dev
-  libssl-dev libcrypt-dev libcpp-httplib-dev
+  libssl-dev libcrypt-dev libcpp-httplib-dev libzstd-dev
   python3 sqlite3 python3-prometheus-client
 )
 if [ "${1:-}" = "--fuzz" ]; then

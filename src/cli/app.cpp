@@ -393,6 +393,27 @@ void print_json(const nlohmann::json& doc)
   std::puts(doc.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace).c_str());
 }
 
+void print_json_list(std::string_view key, const std::function<void(const JsonSink&)>& each)
+{
+  // Nothing is written before the first 64 KiB or the end: an error before then still gets
+  // the one failure document instead.
+  std::string out = "{" + nlohmann::json(key).dump() + ":[";
+  bool first = true;
+  each([&](const nlohmann::json& element) {
+    if (!first) out += ',';
+    first = false;
+    out += element.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    if (out.size() >= 64 * 1024) {
+      g_json_printed = true;
+      std::fwrite(out.data(), 1, out.size(), stdout);
+      out.clear();
+    }
+  });
+  out += "]}\n";
+  g_json_printed = true;
+  std::fwrite(out.data(), 1, out.size(), stdout);
+}
+
 std::string clip(std::string_view text, bool wide, std::size_t max)
 {
   if (wide || text.size() <= max || !stdout_is_terminal()) return std::string(text);

@@ -76,6 +76,10 @@ Handler setup_doctor(CLI::App& app, Context& ctx);
 // Output helpers: aligned tables for people, one JSON document with --json.
 void print_table(const std::vector<std::string>& header, const std::vector<std::vector<std::string>>& rows);
 void print_json(const nlohmann::json& doc);
+// Prints {"<key>":[...]} exactly as print_json would, one element at a time: `each` calls its
+// argument once per element, so a list of any length is never held in memory whole.
+using JsonSink = std::function<void(const nlohmann::json&)>;
+void print_json_list(std::string_view key, const std::function<void(const JsonSink&)>& each);
 // A long cell (an error message) cut at a character boundary with "…" to `max` bytes, on a
 // terminal only and not with `wide` (--wide): piped output keeps the whole text.
 std::string clip(std::string_view text, bool wide, std::size_t max = 100);

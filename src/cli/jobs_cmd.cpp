@@ -84,13 +84,15 @@ int run_list(Context& ctx, JobsOptions& o)
                                    o.filter.since));
     }
   }
-  auto rows = store::Jobs(ctx.read_db()).list(o.filter);
   if (ctx.json) {
-    nlohmann::json out = nlohmann::json::array();
-    for (const auto& j : rows) out.push_back(job_json(j));
-    print_json({{"jobs", out}});
+    // Streamed: `--limit 0` over years of jobs stays one job in memory.
+    auto& db = ctx.read_db();
+    print_json_list("jobs", [&](const JsonSink& sink) {
+      store::Jobs(db).each(o.filter, [&](const store::JobRow& j) { sink(job_json(j)); });
+    });
     return 0;
   }
+  auto rows = store::Jobs(ctx.read_db()).list(o.filter);
   if (rows.empty()) {
     if (!ctx.quiet) fmt::print("no jobs\n");
     return 0;

@@ -27,6 +27,7 @@ struct OrdersFlags
   std::string channel, status, since, until, search, tz;
   int limit = 50;
   std::string order_id;                    // show
+  bool raw = false;                        // show: the marketplace's payload instead
   std::string format = "csv", output;      // export
 };
 
@@ -175,6 +176,14 @@ int run_show(Context& ctx, const OrdersFlags& f)
   const Zones zones(db);
   const auto channel = resolve_channel(db, f, zones);
   store::Orders orders(db);
+  if (f.raw) {
+    // The bytes the marketplace sent (the database keeps them compressed).
+    const auto payload = orders.raw(channel, f.order_id);
+    if (!payload) throw UsageError(fmt::format("no order {} in channel {}", f.order_id, channel));
+    std::fwrite(payload->data(), 1, payload->size(), stdout);
+    if (payload->empty() || payload->back() != '\n') std::fputc('\n', stdout);
+    return 0;
+  }
   auto order = orders.find(channel, f.order_id);
   if (!order) {
     throw UsageError(fmt::format("no order {} in channel {}", f.order_id, channel));
@@ -386,6 +395,7 @@ Handler setup_orders(CLI::App& app, Context& ctx)
   show->add_option("order", f->order_id, "the marketplace's order id")->required();
   show->add_option("--channel", f->channel, "the order's channel (needed when the id exists in several)");
   show->add_option("--tz", f->tz, "time zone for shown times (default: the channel's own)");
+  show->add_flag("--raw", f->raw, "print the marketplace's payload of the order as it was received");
 
   auto* exp = app.add_subcommand("export", "write orders as CSV (one row per item, UTF-8 with BOM) or JSON Lines");
   exp->add_option("--format", f->format, "csv (default) or jsonl")->check(CLI::IsMember({"csv", "jsonl"}));

@@ -173,6 +173,9 @@ private:
     const store::UpsertOptions upsert{m_run.job_id(), now, m_partial_orders, dry};
     std::optional<store::Database::Transaction> tx;
     if (!dry) tx.emplace(m_run.db());
+    // One detail row reused for every order of the page: only its id and action change, so
+    // its strings keep their buffers instead of being made again per order.
+    auto order_detail = detail("order", {}, {});
     for (const auto& order : page.orders) {
       const auto result = orders.upsert(m_run.row().id, order, upsert);
       const auto action = dry ? dry_action(order, result) : result.action;
@@ -183,7 +186,9 @@ private:
       }
       // An unchanged order is only counted: a pass every 5 minutes re-reads thousands of them.
       if (!dry && (action != store::UpsertAction::unchanged || m_options.unchanged_details)) {
-        jobs.add_detail(detail("order", order.external_id, std::string(store::to_string(action))));
+        order_detail.external_id = order.external_id;
+        order_detail.action = store::to_string(action);
+        jobs.add_detail(order_detail);
       }
       if (!dry && result.action != store::UpsertAction::unchanged) {
         record_tracking(order, result.order_row_id, now);

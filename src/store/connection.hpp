@@ -3,6 +3,7 @@
 // Private to src/store: the connection behind store::Database and the few rules every
 // repository follows (errors converted at this module's edge, NULL for empty text,
 // statements of hot paths prepared once per connection).
+#include "src/store/payloads.hpp"
 #include "uoms/error.hpp"
 #include "uoms/store/database.hpp"
 
@@ -26,6 +27,14 @@ struct Database::Impl
   // Statements of the per-order path, prepared once per connection; keyed by the
   // address of their SQL literal. Declared after db: finalized before it closes.
   std::unordered_map<const char*, std::unique_ptr<SQLite::Statement>> statements;
+  // Compresses and restores orders.raw; made on first use.
+  std::unique_ptr<PayloadCodec> codec;
+
+  PayloadCodec& payloads()
+  {
+    if (!codec) codec = std::make_unique<PayloadCodec>(db);
+    return *codec;
+  }
 
   Impl(std::filesystem::path p, int flags);
 };
@@ -64,6 +73,10 @@ std::string text(const SQLite::Column& column);
 
 // Binds an empty string as NULL so optional columns stay NULL.
 void bind_text_or_null(SQLite::Statement& stmt, int index, std::string_view value);
+void bind_text_or_null(SQLite::Statement& stmt, int index, const std::string& value);
+// Binds text; a std::string goes to SQLite without a temporary copy.
+void bind_text(SQLite::Statement& stmt, int index, std::string_view value);
+void bind_text(SQLite::Statement& stmt, int index, const std::string& value);
 
 } // namespace uoms::store
 
@@ -76,7 +89,7 @@ struct OrNull
 };
 
 inline void bind_value(SQLite::Statement& s, int i, const std::string& v) { s.bind(i, v); }
-inline void bind_value(SQLite::Statement& s, int i, std::string_view v) { s.bind(i, std::string(v)); }
+inline void bind_value(SQLite::Statement& s, int i, std::string_view v) { bind_text(s, i, v); }
 inline void bind_value(SQLite::Statement& s, int i, const char* v) { s.bind(i, v); }
 inline void bind_value(SQLite::Statement& s, int i, std::int64_t v) { s.bind(i, v); }
 inline void bind_value(SQLite::Statement& s, int i, int v) { s.bind(i, v); }
@@ -129,6 +142,18 @@ int execute(Database& db, std::string_view what, const char* sql, const Values&.
     SQLite::Statement s(db.impl().db, sql);
     bind_all(s, values...);
     return s.exec();
+  });
+}
+
+// As execute, with the statement prepared once per connection (`sql` must be a literal):
+// for the statements a pass runs on every page or order (lease renewal, job heartbeat).
+template <typename... Values>
+int execute_cached(Database& db, std::string_view what, const char* sql, const Values&... values)
+{
+  return guarded(db.impl(), what, [&] {
+    Cached s(db.impl(), sql);
+    bind_all(*s, values...);
+    return s->exec();
   });
 }
 

@@ -1,9 +1,6 @@
 #include "src/store/connection.hpp"
 
 #include <algorithm>
-#include <cstring>
-
-#include <algorithm>
 #include <memory>
 #include <unordered_map>
 #include <cstring>
@@ -62,6 +59,25 @@ Cached::~Cached()
 std::string text(const SQLite::Column& column)
 {
   return column.isNull() ? std::string() : column.getString();
+}
+
+void bind_text(SQLite::Statement& stmt, int index, std::string_view value)
+{
+  stmt.bind(index, std::string(value));
+}
+
+void bind_text(SQLite::Statement& stmt, int index, const std::string& value)
+{
+  stmt.bind(index, value);
+}
+
+void bind_text_or_null(SQLite::Statement& stmt, int index, const std::string& value)
+{
+  if (value.empty()) {
+    stmt.bind(index);
+  } else {
+    stmt.bind(index, value);
+  }
 }
 
 void bind_text_or_null(SQLite::Statement& stmt, int index, std::string_view value)
@@ -224,7 +240,8 @@ std::int64_t Database::count(std::string_view table)
     // Table names cannot be bound; only known tables are accepted.
     static const std::vector<std::string_view> k_tables = {
       "channels", "jobs", "job_details", "orders", "order_items", "shipments", "products", "listings",
-      "stock_movements", "item_stock", "fetch_windows", "sync_state", "channel_tokens", "locks", "processed_files", "meta"};
+      "stock_movements", "item_stock", "fetch_windows", "sync_state", "channel_tokens", "locks", "processed_files", "meta",
+      "payload_dictionaries", "job_channels"};
     if (std::find(k_tables.begin(), k_tables.end(), table) == k_tables.end()) {
       throw SQLite::Exception(fmt::format("unknown table {}", table));
     }

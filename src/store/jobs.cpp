@@ -51,7 +51,7 @@ void Jobs::update(const JobRow& row)
 
 void Jobs::heartbeat(std::int64_t id, std::string_view now)
 {
-  execute(m_db, "job heartbeat", "UPDATE jobs SET heartbeat_at = ? WHERE id = ?", now, id);
+  execute_cached(m_db, "job heartbeat", "UPDATE jobs SET heartbeat_at = ? WHERE id = ?", now, id);
 }
 
 std::optional<JobRow> Jobs::find(std::int64_t id)
@@ -66,28 +66,37 @@ std::optional<JobRow> Jobs::find(std::int64_t id)
   });
 }
 
-std::vector<JobRow> Jobs::list(const JobFilter& f)
+std::vector<JobRow> Jobs::list(const JobFilter& filter)
+{
+  std::vector<JobRow> rows;
+  each(filter, [&](const JobRow& row) { rows.push_back(row); });
+  return rows;
+}
+
+std::int64_t Jobs::each(const JobFilter& f, const std::function<void(const JobRow&)>& sink)
 {
   return guarded(m_db.impl(), "list jobs", [&] {
-    std::string sql = fmt::format("SELECT {} FROM jobs WHERE 1=1", k_job_columns);
+    // A channel's jobs are one range of job_channels' key, newest first; jobs come from it.
+    std::string sql = f.channel.empty()
+      ? fmt::format("SELECT {} FROM jobs WHERE 1=1", k_job_columns)
+      : fmt::format("SELECT {} FROM job_channels jc CROSS JOIN jobs ON jobs.id = jc.job_id WHERE jc.channel = :channel",
+                    k_job_columns);
     if (!f.kind.empty()) sql += " AND kind = :kind";
     if (!f.status.empty()) sql += " AND status = :status";
     if (!f.since.empty()) sql += " AND started_at >= :since";
-    if (!f.channel.empty()) {
-      sql += " AND id IN (SELECT job_id FROM job_details WHERE channel = :channel)";
-    }
-    sql += " ORDER BY id DESC LIMIT :limit";
+    sql += f.channel.empty() ? " ORDER BY id DESC LIMIT :limit" : " ORDER BY jc.job_id DESC LIMIT :limit";
     SQLite::Statement s(m_db.impl().db, sql);
     if (!f.kind.empty()) s.bind(":kind", f.kind);
     if (!f.status.empty()) s.bind(":status", f.status);
     if (!f.since.empty()) s.bind(":since", f.since);
     if (!f.channel.empty()) s.bind(":channel", f.channel);
     s.bind(":limit", f.limit > 0 ? f.limit : -1);
-    std::vector<JobRow> rows;
+    std::int64_t n = 0;
     while (s.executeStep()) {
-      rows.push_back(read_job(s));
+      sink(read_job(s));
+      ++n;
     }
-    return rows;
+    return n;
   });
 }
 

@@ -34,7 +34,7 @@ std::optional<LockHolder> Locks::try_lock(const LockRequest& r,
 
 void Locks::renew(std::string_view name, std::int64_t pid, std::string_view now, std::string_view expires_at)
 {
-  execute(m_db, "renew lock",
+  execute_cached(m_db, "renew lock",
           "UPDATE locks SET heartbeat_at = ?, expires_at = ? WHERE name = ? AND pid = ?",
           now, expires_at, name, pid);
 }

@@ -117,13 +117,15 @@ void write_order(Database::Impl& impl, std::int64_t channel_id, const Order& o, 
         "total_minor = ?, shipping_fee_minor = ?, buyer_name = ?, buyer_phone = ?, buyer_email = ?, "
         "receiver_name = ?, receiver_phone = ?, receiver_zip = ?, receiver_address1 = ?, receiver_address2 = ?, "
         "raw = ?, content_hash = ?, updated_at = ?, last_job_id = ? WHERE id = ?");
+  // The payload is written only with a changed order (an unchanged one never gets here).
+  const std::string raw = impl.payloads().compress(channel_id, o.raw);
   int i = 0;
-  s->bind(++i, std::string(to_string(derived.status)));
-  s->bind(++i, derived.raw_status);
+  bind_text(*s, ++i, to_string(derived.status));
+  bind_text(*s, ++i, derived.raw_status);
   bind_text_or_null(*s, ++i, opt_time(o.ordered_at));
   bind_text_or_null(*s, ++i, opt_time(o.paid_at));
   bind_text_or_null(*s, ++i, opt_time(o.changed_at));
-  s->bind(++i, o.currency);
+  bind_text(*s, ++i, o.currency);
   // A partial page's own total covers only its items; the order's is all of them.
   s->bind(++i, static_cast<std::int64_t>(options.partial ? o.shipping_fee_minor + derived.items_total : o.total_minor));
   s->bind(++i, static_cast<std::int64_t>(o.shipping_fee_minor));
@@ -131,14 +133,14 @@ void write_order(Database::Impl& impl, std::int64_t channel_id, const Order& o, 
                         &o.receiver.zip, &o.receiver.address1, &o.receiver.address2}) {
     bind_text_or_null(*s, ++i, *v);
   }
-  s->bind(++i, o.raw);
-  s->bind(++i, hash);
-  s->bind(++i, options.now);
+  s->bindNoCopy(++i, raw.data(), static_cast<int>(raw.size()));
+  bind_text(*s, ++i, hash);
+  bind_text(*s, ++i, options.now);
   s->bind(++i, options.job_id);
   if (order_id == 0) {
     s->bind(++i, channel_id);
-    s->bind(++i, o.external_id);
-    s->bind(++i, options.now);
+    bind_text(*s, ++i, o.external_id);
+    bind_text(*s, ++i, options.now);
     s->bind(++i, options.job_id);
     s->exec();
     order_id = impl.db.getLastInsertRowid();
@@ -160,8 +162,8 @@ std::int64_t write_item(Database::Impl& impl, std::int64_t order_id, const Order
     "content_hash = excluded.content_hash RETURNING id");
   int j = 0;
   item->bind(++j, order_id);
-  item->bind(++j, it.external_id);
-  item->bind(++j, it.shipment_key);
+  bind_text(*item, ++j, it.external_id);
+  bind_text(*item, ++j, it.shipment_key);
   bind_text_or_null(*item, ++j, it.sku);
   bind_text_or_null(*item, ++j, it.product_id);
   bind_text_or_null(*item, ++j, it.option_id);
@@ -170,11 +172,18 @@ std::int64_t write_item(Database::Impl& impl, std::int64_t order_id, const Order
   item->bind(++j, it.quantity);
   item->bind(++j, static_cast<std::int64_t>(it.unit_price_minor));
   item->bind(++j, static_cast<std::int64_t>(it.total_price_minor));
-  item->bind(++j, std::string(to_string(it.status)));
-  item->bind(++j, it.raw_status);
-  item->bind(++j, hash);
+  bind_text(*item, ++j, to_string(it.status));
+  bind_text(*item, ++j, it.raw_status);
+  bind_text(*item, ++j, hash);
   item->executeStep();
   return item->getColumn(0).getInt64();
+}
+
+// A stored content hash against one computed now: rows written before hashes were shortened
+// hold the whole SHA-256, of which the current hash is the start.
+bool same_hash(std::string_view stored, std::string_view computed)
+{
+  return stored.starts_with(computed);
 }
 
 } // namespace
@@ -202,37 +211,135 @@ std::optional<OrderStatus> derive_status(const std::vector<OrderStatus>& items)
   return live ? live : any;
 }
 
+namespace {
+
+// The text nlohmann::json's dump() gives for an array of strings, integers and nested
+// arrays, written straight from the fields: the content hashes stay the ones stored before,
+// without building and destroying a JSON tree per order. Strings are escaped as dump() does
+// (", \, \b \f \n \r \t, other bytes below 0x20 as \u00xx); other bytes pass through.
+class HashText
+{
+public:
+  explicit HashText(std::string& out) : m_out(out) { m_out.clear(); }
+
+  HashText& open()
+  {
+    separate();
+    m_out += '[';
+    m_first = true;
+    return *this;
+  }
+  HashText& close()
+  {
+    m_out += ']';
+    m_first = false;
+    return *this;
+  }
+  HashText& add(std::string_view s)
+  {
+    separate();
+    m_out += '"';
+    for (const char c : s) {
+      switch (c) {
+      case '"': m_out += "\\\""; break;
+      case '\\': m_out += "\\\\"; break;
+      case '\b': m_out += "\\b"; break;
+      case '\f': m_out += "\\f"; break;
+      case '\n': m_out += "\\n"; break;
+      case '\r': m_out += "\\r"; break;
+      case '\t': m_out += "\\t"; break;
+      default:
+        if (static_cast<unsigned char>(c) < 0x20) {
+          fmt::format_to(std::back_inserter(m_out), "\\u{:04x}", static_cast<unsigned>(c));
+        } else {
+          m_out += c;
+        }
+      }
+    }
+    m_out += '"';
+    return *this;
+  }
+  HashText& add(std::int64_t n)
+  {
+    separate();
+    fmt::format_to(std::back_inserter(m_out), "{}", n);
+    return *this;
+  }
+  HashText& add(const std::optional<TimePoint>& t)
+  {
+    return t ? add(std::string_view(format_utc(*t))) : add(std::string_view());
+  }
+  HashText& add(const Party& p) { return open().add(p.name).add(p.phone).add(p.email).add(p.zip).add(p.address1).add(p.address2).close(); }
+
+private:
+  void separate()
+  {
+    if (!m_first) m_out += ',';
+    m_first = false;
+  }
+
+  std::string& m_out;
+  bool m_first = true;
+};
+
+// A content hash is the first 64 bits of the SHA-256 (16 hex digits): it tells one version of
+// the same order from the next, where a collision is 2^-64 likely, and keeps 48 bytes per
+// order and per item out of the database.
+constexpr std::size_t k_hash_chars = 16;
+
+// One buffer per thread for the hashed text, reused from order to order.
+std::string& hash_buffer()
+{
+  thread_local std::string buffer;
+  return buffer;
+}
+
+} // namespace
+
 std::string header_hash(const Order& o, bool partial)
 {
-  auto party = [](const Party& p) {
-    return nlohmann::json::array({p.name, p.phone, p.email, p.zip, p.address1, p.address2});
-  };
+  auto& buffer = hash_buffer();
+  HashText text(buffer);
   // A partial page's status and totals describe only its items; they are derived here
   // and must not make an unchanged order look updated.
-  nlohmann::json j = {o.external_id,
-                      partial ? std::string() : o.raw_status,
-                      opt_time(o.ordered_at),
-                      opt_time(o.paid_at),
-                      partial ? std::string() : opt_time(o.changed_at),
-                      o.currency,
-                      partial ? 0 : o.total_minor,
-                      partial ? 0 : o.shipping_fee_minor,
-                      party(o.buyer),
-                      party(o.receiver)};
-  return crypto::sha256_hex(j.dump());
+  text.open()
+    .add(o.external_id)
+    .add(partial ? std::string_view() : std::string_view(o.raw_status))
+    .add(o.ordered_at)
+    .add(o.paid_at)
+    .add(partial ? std::nullopt : o.changed_at)
+    .add(o.currency)
+    .add(partial ? 0 : o.total_minor)
+    .add(partial ? 0 : o.shipping_fee_minor)
+    .add(o.buyer)
+    .add(o.receiver)
+    .close();
+  return crypto::sha256_hex(buffer).substr(0, k_hash_chars);
 }
 
 std::string item_hash(const OrderItem& i)
 {
-  nlohmann::json j = {i.external_id, i.shipment_key,     i.sku,          i.product_id,          i.option_id,
-                      i.name,        i.option_name,      i.quantity,     i.unit_price_minor,    i.total_price_minor,
-                      i.raw_status,  std::string(to_string(i.status))};
+  auto& buffer = hash_buffer();
+  HashText text(buffer);
+  text.open()
+    .add(i.external_id)
+    .add(i.shipment_key)
+    .add(i.sku)
+    .add(i.product_id)
+    .add(i.option_id)
+    .add(i.name)
+    .add(i.option_name)
+    .add(std::int64_t{i.quantity})
+    .add(i.unit_price_minor)
+    .add(i.total_price_minor)
+    .add(i.raw_status)
+    .add(to_string(i.status));
   // Only when present, so items without one keep the hashes stored before tracking existed.
   if (!i.tracking_number.empty()) {
-    j.push_back(i.tracking_carrier);
-    j.push_back(i.tracking_number);
+    text.add(i.tracking_carrier).add(i.tracking_number);
   }
-  return crypto::sha256_hex(j.dump());
+  text.close();
+  return crypto::sha256_hex(buffer).substr(0, k_hash_chars);
 }
 
 UpsertResult Orders::upsert(std::int64_t channel_id, const Order& o, const UpsertOptions& options)
@@ -243,6 +350,7 @@ UpsertResult Orders::upsert(std::int64_t channel_id, const Order& o, const Upser
     result.header_hash = header_hash(o, options.partial);
     const auto stored = find_order(impl, channel_id, o.external_id);
     bool items_same = true;
+    result.items.reserve(o.items.size());
     for (const auto& item : o.items) {
       ItemChange change;
       change.external_id = item.external_id;
@@ -256,7 +364,7 @@ UpsertResult Orders::upsert(std::int64_t channel_id, const Order& o, const Upser
           change.item_row_id = it->second.id;
           change.old_status = it->second.status;
           change.old_quantity = it->second.quantity;
-          change.action = it->second.hash == change.hash ? UpsertAction::unchanged : UpsertAction::updated;
+          change.action = same_hash(it->second.hash, change.hash) ? UpsertAction::unchanged : UpsertAction::updated;
         }
       }
       items_same = items_same && change.action == UpsertAction::unchanged;
@@ -266,7 +374,7 @@ UpsertResult Orders::upsert(std::int64_t channel_id, const Order& o, const Upser
       result.action = UpsertAction::created;
     } else {
       result.order_row_id = stored->id;
-      result.action = stored->hash == result.header_hash && items_same ? UpsertAction::unchanged : UpsertAction::updated;
+      result.action = same_hash(stored->hash, result.header_hash) && items_same ? UpsertAction::unchanged : UpsertAction::updated;
     }
     if (result.action == UpsertAction::unchanged || options.dry_run) {
       return result;
@@ -381,6 +489,17 @@ std::optional<OrderRecord> Orders::find(std::string_view channel, std::string_vi
     SQLite::Statement items(m_db.impl().db, k_items_sql);
     read_items(items, order);
     return order;
+  });
+}
+
+std::optional<std::string> Orders::raw(std::string_view channel, std::string_view external_id)
+{
+  return guarded(m_db.impl(), "read order payload", [&]() -> std::optional<std::string> {
+    SQLite::Statement s(m_db.impl().db, "SELECT o.raw FROM orders o JOIN channels c ON c.id = o.channel_id "
+                                        "WHERE c.name = ? AND o.external_id = ?");
+    bind_all(s, channel, external_id);
+    if (!s.executeStep()) return std::nullopt;
+    return m_db.impl().payloads().decompress(s.getColumn(0));
   });
 }
 

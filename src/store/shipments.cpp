@@ -98,7 +98,7 @@ void Shipments::record_marketplace(const ShipmentTarget& target, std::string_vie
 {
   // A correction the marketplace shows is done (whoever sent it); while one is queued, in
   // flight or parked, the marketplace still showing the old number changes nothing.
-  execute(m_db, "record tracking number",
+  execute_cached(m_db, "record tracking number",
           "INSERT INTO shipments (order_id, shipment_key, carrier, tracking_number, source, state, job_id, "
           "uploaded_at, created_at, updated_at) VALUES (?, ?, ?, ?, 'marketplace', 'uploaded', ?, ?, ?, ?) "
           "ON CONFLICT (order_id, shipment_key) DO UPDATE SET "

@@ -96,6 +96,21 @@ class OrdersTest(uoms_e2e.TestCase):
         self.assertEqual([h["action"] for h in doc["history"]][:1], ["created"])
         self.assertEqual(doc["history"][0]["kind"], "collect")
 
+    def test_show_raw_prints_the_payload_as_received(self):
+        # The CSV connector keeps the file's header line and the order's rows; the database
+        # holds them zstd-compressed.
+        out = self.w.ok(["orders", "show", "--raw", "--channel", "tea-csv", "WEB-20261122-0001"])
+        lines = out.splitlines()
+        self.assertGreaterEqual(len(lines), 3)  # the header and the order's two item rows
+        self.assertNotIn("WEB-20261122-0001", lines[0])
+        for line in lines[1:]:
+            self.assertIn("WEB-20261122-0001", line)
+        self.assertIn("얼그레이 홍차 100g", out)
+        self.assertEqual(self.w.scalar("SELECT typeof(raw) FROM orders WHERE external_id = 'WEB-20261122-0001'"),
+                         "blob")
+        self.assertError(self.w.run(["orders", "show", "--raw", "--channel", "tea-csv", "NOPE-1"]), 2,
+                         "no order NOPE-1 in channel tea-csv")
+
     def test_show_unknown_and_ambiguous(self):
         self.assertError(self.w.run(["orders", "show", "NOPE-1"]), 2, "no order NOPE-1 in any channel")
         self.assertError(self.w.run(["orders", "show", "--channel", "tea-csv", "NOPE-1"]), 2,

@@ -248,11 +248,11 @@ TEST_CASE("store::header_hash and item_hash")
 
   SUBCASE("stable and hex")
   {
-    CHECK(h.size() == 64);
+    CHECK(h.size() == 16);
     CHECK(h.find_first_not_of("0123456789abcdef") == std::string::npos);
     CHECK(header_hash(sample_order()) == h);
     CHECK(item_hash(o.items[0]) == item_hash(sample_order().items[0]));
-    CHECK(item_hash(o.items[0]).size() == 64);
+    CHECK(item_hash(o.items[0]).size() == 16);
   }
 
   SUBCASE("sensitive to each order-level field")

@@ -55,7 +55,7 @@ int latest_version()
 const std::set<std::string> k_initial_tables = {
   "channels",      "jobs",     "job_details",     "orders",        "order_items",
   "shipments",     "products", "listings",        "stock_movements", "fetch_windows",
-  "sync_state",    "channel_tokens", "locks",     "processed_files"};
+  "sync_state",    "channel_tokens", "locks",     "processed_files", "payload_dictionaries", "job_channels"};
 
 // Reads the schema directly: the store has no API that lists tables, and the test must
 // see what is really in the file.
@@ -267,4 +267,78 @@ TEST_CASE("store::Database::open migration 0005 keeps jobs and their details")
   const auto tables = tables_in(path);
   CHECK_FALSE(tables.contains("jobs_0005"));
   CHECK_FALSE(tables.contains("job_details_0005"));
+}
+
+TEST_CASE("store::Database::open migration 0008 keeps old payloads readable and indexes jobs by channel")
+{
+  TempDir dir;
+  const auto path = dir.path() / "uoms.db";
+  const std::string payload = R"({"orderId":"A-1","receiver":{"name":"김민준"}})";
+  {
+    // A database as uoms left it at schema version 7: a payload stored as text, a job with a
+    // detail naming its channel, and a job of the channel without one.
+    SQLite::Database raw(path.string(), SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
+    raw.exec("PRAGMA foreign_keys=ON");
+    for (const auto& m : uoms::store::embedded_migrations()) {
+      if (m.version > 7) break;
+      raw.exec(m.sql);
+      raw.exec("PRAGMA user_version = " + std::to_string(m.version));
+    }
+    raw.exec("INSERT INTO channels (id, name, kind, created_at, updated_at) "
+             "VALUES (1, 'shop', 'csv', '2026-11-22T00:00:00.000Z', '2026-11-22T00:00:00.000Z')");
+    SQLite::Statement order(raw, "INSERT INTO orders (channel_id, external_id, status, raw_status, currency, total_minor, "
+                                 "shipping_fee_minor, raw, content_hash, first_seen_at, updated_at) "
+                                 "VALUES (1, 'A-1', 'paid', 'PAID', 'KRW', 1000, 0, ?, 'h', "
+                                 "'2026-11-22T00:00:00.000Z', '2026-11-22T00:00:00.000Z')");
+    order.bind(1, payload);
+    order.exec();
+    for (int job = 1; job <= 2; ++job) {
+      raw.exec("INSERT INTO jobs (kind, trigger, status, started_at, version, host, pid) "
+               "VALUES ('collect', 'cron', 'completed', '2026-11-22T00:00:00.000Z', '0.1.0', 'h', 1)");
+    }
+    raw.exec("INSERT INTO job_details (job_id, channel, subject_type, external_id, action, created_at) "
+             "VALUES (1, 'shop', 'order', 'A-1', 'created', '2026-11-22T00:00:00.000Z')");
+    raw.exec("INSERT INTO channel_passes (channel_id, kind, last_job_id, last_status, last_started_at, "
+             "last_finished_at, updated_at) VALUES (1, 'collect', 2, 'completed', '2026-11-22T00:00:00.000Z', "
+             "'2026-11-22T00:00:00.000Z', '2026-11-22T00:00:00.000Z')");
+  }
+  auto db = Database::open(path);
+  CHECK(db.schema_version() >= 8);
+  CHECK(uoms::store::Orders(db).raw("shop", "A-1") == payload);
+  std::vector<std::int64_t> jobs;
+  for (const auto& j : uoms::store::Jobs(db).list({.channel = "shop"})) jobs.push_back(j.id);
+  // As before: a job is listed with the channels its details name.
+  CHECK(jobs == std::vector<std::int64_t>{1});
+
+  // From now on too, once however many details it writes.
+  uoms::store::JobRow row;
+  row.kind = "collect";
+  row.trigger = "cron";
+  row.started_at = "2026-11-22T01:00:00.000Z";
+  row.version = "0.1.0";
+  row.host = "h";
+  row.pid = 1;
+  const auto third = uoms::store::Jobs(db).insert(row);
+  row.id = third;
+  row.status = "completed";
+  row.finished_at = "2026-11-22T01:00:01.000Z";
+  uoms::store::Jobs(db).update(row);
+  auto detail = [&](const std::string& id) {
+    uoms::store::JobDetail d;
+    d.job_id = third;
+    d.channel = "shop";
+    d.subject_type = "order";
+    d.external_id = id;
+    d.action = "updated";
+    d.created_at = row.finished_at;
+    uoms::store::Jobs(db).add_detail(d);
+  };
+  detail("A-1");
+  detail("A-2");
+  jobs.clear();
+  for (const auto& j : uoms::store::Jobs(db).list({.channel = "shop"})) jobs.push_back(j.id);
+  CHECK(jobs == std::vector<std::int64_t>{third, 1});
+  CHECK(uoms::store::Jobs(db).list({.channel = "other"}).empty());
+  CHECK(uoms::store::Jobs(db).prune("2026-11-23T00:00:00.000Z") == 3);
+  CHECK(db.count("job_channels") == 0); // cascades with its jobs
 }

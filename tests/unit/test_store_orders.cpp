@@ -1,3 +1,4 @@
+#include "uoms/crypto.hpp"
 #include "uoms/error.hpp"
 #include "uoms/model.hpp"
 #include "uoms/store.hpp"
@@ -6,6 +7,9 @@
 #include "tests/support/temp_db.hpp"
 
 #include <doctest/doctest.h>
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+#include <zstd.h>
 
 #include <filesystem>
 #include <optional>
@@ -513,4 +517,181 @@ TEST_CASE("store::Orders::find, history and each")
     CHECK(seen == std::vector<std::string>{"S-10", "S-1"});
     CHECK(items == std::vector<std::size_t>{1, 2});
   }
+}
+
+namespace {
+
+// A payload shaped like a marketplace's order (keys repeat from order to order, values differ).
+std::string payload(int n)
+{
+  return fmt::format(R"({{"orderId":{},"orderedAt":"2026-11-22T{:02}:{:02}:00+09:00","receiver":{{"name":"김민준 {}",)"
+                     R"("addr1":"서울특별시 강남구 테헤란로 {}","safeNumber":"0504-{:04}-{:04}"}},"orderItems":[)"
+                     R"({{"vendorItemId":{},"vendorItemName":"얼그레이 홍차 100g","shippingCount":{},)"
+                     R"("salesPrice":{{"currencyCode":"KRW","units":{},"nanos":0}},"invoiceNumber":"","canceled":false}}]}})",
+                     4000000000LL + n, n % 24, n % 60, n, 100 + n % 400, n % 9973, (n * 7) % 9973,
+                     3800000000LL + n * 13, 1 + n % 3, 1000 * (1 + n % 50));
+}
+
+std::string stored_raw_type(const fs::path& path, const std::string& id)
+{
+  SQLite::Database raw(path.string(), SQLite::OPEN_READONLY);
+  SQLite::Statement s(raw, "SELECT typeof(raw) FROM orders WHERE external_id = ?");
+  s.bind(1, id);
+  return s.executeStep() ? s.getColumn(0).getString() : std::string();
+}
+
+// The stored payload's bytes and the zstd dictionary id its frame names (0: none).
+std::pair<std::size_t, unsigned> stored_frame(const fs::path& path, const std::string& id)
+{
+  SQLite::Database raw(path.string(), SQLite::OPEN_READONLY);
+  SQLite::Statement s(raw, "SELECT raw FROM orders WHERE external_id = ?");
+  s.bind(1, id);
+  REQUIRE(s.executeStep());
+  const auto c = s.getColumn(0);
+  return {static_cast<std::size_t>(c.getBytes()), ZSTD_getDictID_fromFrame(c.getBlob(), static_cast<std::size_t>(c.getBytes()))};
+}
+
+} // namespace
+
+TEST_CASE("store::Orders payloads are stored compressed and read back as received")
+{
+  TempDb t("payloads");
+  auto& db = t.db();
+  const auto ch = t.add_channel("shop", "coupang");
+  uoms::store::Orders orders(db);
+
+  SUBCASE("one order: a zstd frame that restores the bytes exactly")
+  {
+    auto o = order("A-1", {item("1", OrderStatus::paid, 5000)});
+    o.raw = payload(1) + "\n\t\"\\ \x01 end";
+    CHECK(upsert(db, ch, o, 1, k_t0) == UpsertAction::created);
+    CHECK(stored_raw_type(t.path(), "A-1") == "blob");
+    CHECK(orders.raw("shop", "A-1") == o.raw);
+    CHECK(orders.raw("shop", "A-2") == std::nullopt);
+    CHECK(orders.raw("other", "A-1") == std::nullopt);
+  }
+
+  SUBCASE("an empty payload stays empty")
+  {
+    auto o = order("A-1", {item("1", OrderStatus::paid, 5000)});
+    o.raw.clear();
+    upsert(db, ch, o, 1, k_t0);
+    CHECK(orders.raw("shop", "A-1") == std::string());
+  }
+
+  SUBCASE("a payload stored as text before migration 0008 reads as it is")
+  {
+    upsert(db, ch, order("A-1", {item("1", OrderStatus::paid, 5000)}), 1, k_t0);
+    {
+      SQLite::Database raw(t.path().string(), SQLite::OPEN_READWRITE);
+      raw.exec("UPDATE orders SET raw = '{\"old\":\"text\"}'");
+    }
+    CHECK(orders.raw("shop", "A-1") == R"({"old":"text"})");
+  }
+
+  SUBCASE("once enough orders of a kind are stored, a dictionary is trained and every payload uses it")
+  {
+    const int n = uoms::store::k_payload_dictionary_after + 100;
+    std::size_t plain_bytes = 0;
+    for (int i = 1; i <= n; ++i) {
+      auto o = order(fmt::format("C-{}", i), {item("1", OrderStatus::paid, 5000)});
+      o.raw = payload(i);
+      plain_bytes += o.raw.size();
+      REQUIRE(upsert(db, ch, o, 1, k_t0) == UpsertAction::created);
+    }
+    CHECK(db.count("payload_dictionaries") == 1);
+    std::size_t stored_bytes = 0;
+    for (int i = 1; i <= n; ++i) {
+      const auto id = fmt::format("C-{}", i);
+      CAPTURE(id);
+      CHECK(orders.raw("shop", id) == payload(i));
+      const auto [bytes, dictionary] = stored_frame(t.path(), id);
+      // The orders it was trained from were stored again with it.
+      CHECK(dictionary == 32768 + 1);
+      stored_bytes += bytes;
+    }
+    CHECK(stored_bytes * 4 < plain_bytes);
+    // Another channel of the kind uses the same dictionary; a channel of another kind does not.
+    const auto other = t.add_channel("shop-2", "coupang");
+    auto o = order("D-1", {item("1", OrderStatus::paid, 5000)});
+    o.raw = payload(n + 1);
+    upsert(db, other, o, 2, k_t1);
+    CHECK(stored_frame(t.path(), "D-1").second == 32768 + 1);
+    const auto csv = t.add_channel("files", "csv");
+    o.external_id = "E-1";
+    upsert(db, csv, o, 2, k_t1);
+    CHECK(stored_frame(t.path(), "E-1").second == 0);
+    CHECK(orders.raw("files", "E-1") == payload(n + 1));
+  }
+}
+
+TEST_CASE("store::Orders payloads: a second dictionary from a wider sample, once")
+{
+  TempDb t("payloads-retrain");
+  auto& db = t.db();
+  const auto ch = t.add_channel("shop", "coupang");
+  uoms::store::Orders orders(db);
+  // 2,048 orders make the kind take a second dictionary; the 64 after them show it is used.
+  const int n = 2048 + 64;
+  {
+    Database::Transaction tx(db);
+    for (int i = 1; i <= n; ++i) {
+      auto o = order(fmt::format("C-{}", i), {item("1", OrderStatus::paid, 5000)});
+      o.raw = payload(i);
+      REQUIRE(upsert(db, ch, o, 1, k_t0) == UpsertAction::created);
+    }
+    tx.commit();
+  }
+  CHECK(db.count("payload_dictionaries") == 2);
+  CHECK(stored_frame(t.path(), "C-1").second == 32768 + 1);
+  CHECK(stored_frame(t.path(), fmt::format("C-{}", n)).second == 32768 + 2);
+  for (int i = 1; i <= n; i += 97) {
+    CHECK(orders.raw("shop", fmt::format("C-{}", i)) == payload(i));
+  }
+  CHECK(orders.raw("shop", fmt::format("C-{}", n)) == payload(n));
+}
+
+TEST_CASE("store::header_hash and item_hash are the start of the hashes stored before")
+{
+  // Until 0008 the hashes were SHA-256 of a JSON array dumped by nlohmann::json; they are now
+  // written without building the JSON, and shortened to 16 hex digits.
+  auto o = order("A-\"1\"\\", {item("1", OrderStatus::paid, 5000)});
+  o.receiver.name = "김민준\n\t\x01\x1f\x7f";
+  o.receiver.address1 = "서울 \"강남\" \\ 1";
+  o.paid_at = uoms::parse_time("2026-11-22T09:05:00Z");
+  o.items[0].name = "얼그레이 \b\f\r";
+  o.items[0].tracking_carrier = "CJGLS";
+  o.items[0].tracking_number = "600558047368";
+  auto party = [](const uoms::Party& p) {
+    return nlohmann::json::array({p.name, p.phone, p.email, p.zip, p.address1, p.address2});
+  };
+  auto time = [](const std::optional<uoms::TimePoint>& t) { return t ? uoms::format_utc(*t) : std::string(); };
+  const nlohmann::json header = {o.external_id, o.raw_status, time(o.ordered_at), time(o.paid_at), time(o.changed_at),
+                                 o.currency, o.total_minor, o.shipping_fee_minor, party(o.buyer), party(o.receiver)};
+  const auto& i = o.items[0];
+  const nlohmann::json it = {i.external_id, i.shipment_key, i.sku, i.product_id, i.option_id, i.name, i.option_name,
+                             i.quantity, i.unit_price_minor, i.total_price_minor, i.raw_status,
+                             std::string(uoms::to_string(i.status)), i.tracking_carrier, i.tracking_number};
+  const auto old_header = uoms::crypto::sha256_hex(header.dump());
+  const auto old_item = uoms::crypto::sha256_hex(it.dump());
+  CHECK(uoms::store::header_hash(o) == old_header.substr(0, 16));
+  CHECK(uoms::store::item_hash(i) == old_item.substr(0, 16));
+
+  // An order stored with the whole hashes is unchanged when it comes again as it was.
+  TempDb t("old-hashes");
+  auto& db = t.db();
+  const auto ch = t.add_channel("shop");
+  REQUIRE(upsert(db, ch, o, 1, k_t0) == UpsertAction::created);
+  {
+    SQLite::Database raw(t.path().string(), SQLite::OPEN_READWRITE);
+    SQLite::Statement h(raw, "UPDATE orders SET content_hash = ?");
+    h.bind(1, old_header);
+    h.exec();
+    SQLite::Statement ih(raw, "UPDATE order_items SET content_hash = ?");
+    ih.bind(1, old_item);
+    ih.exec();
+  }
+  CHECK(upsert(db, ch, o, 2, k_t1) == UpsertAction::unchanged);
+  o.receiver.zip = "06237";
+  CHECK(upsert(db, ch, o, 3, k_t2) == UpsertAction::updated);
 }

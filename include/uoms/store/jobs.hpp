@@ -3,6 +3,7 @@
 #include "uoms/store/database.hpp"
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -71,6 +72,9 @@ public:
   void heartbeat(std::int64_t id, std::string_view now);
   std::optional<JobRow> find(std::int64_t id);
   std::vector<JobRow> list(const JobFilter& filter);
+  // Calls `sink` for each job `filter` selects, newest first, while stepping one statement:
+  // one job is in memory at a time however many match. Returns the number of jobs.
+  std::int64_t each(const JobFilter& filter, const std::function<void(const JobRow&)>& sink);
   std::vector<JobRow> running(std::string_view kind);
   void add_detail(const JobDetail& detail);
   std::vector<JobDetail> details(std::int64_t job_id, const DetailFilter& filter);

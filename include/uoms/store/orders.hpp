@@ -12,6 +12,10 @@
 
 namespace uoms::store {
 
+// Payloads (orders.raw) are stored zstd-compressed; once this many orders of a channel kind are
+// stored, a dictionary is trained from them and used for every payload of the kind.
+inline constexpr int k_payload_dictionary_after = 256;
+
 enum class UpsertAction { created, updated, unchanged };
 std::string_view to_string(UpsertAction action);
 
@@ -105,8 +109,8 @@ struct OrderEvent
   int http_status = 0;
 };
 
-// Content hashes: the order-level fields, and each item. An order is unchanged when its
-// header and every item it carries hash as stored.
+// Content hashes (16 hex digits): the order-level fields, and each item. An order is unchanged
+// when its header and every item it carries hash as stored.
 std::string header_hash(const Order& order, bool partial = false);
 std::string item_hash(const OrderItem& item);
 
@@ -134,6 +138,9 @@ public:
   }
   // The order with its items and their tracking numbers; nullopt when absent.
   std::optional<OrderRecord> find(std::string_view channel, std::string_view external_id);
+  // The marketplace's payload of the order as received (stored compressed); nullopt when the
+  // order is absent.
+  std::optional<std::string> raw(std::string_view channel, std::string_view external_id);
   // What jobs recorded about the order, its items and its shipments, oldest first.
   std::vector<OrderEvent> history(std::string_view channel, std::string_view external_id);
   // Calls `sink` for every order that `filter` selects, oldest first, with its items, while
