@@ -167,19 +167,22 @@ namespace {
 
 constexpr std::string_view k_utf8_bom = "\xEF\xBB\xBF";
 
-// Converts `bytes` from `from` to UTF-8 with glibc's iconv. On failure returns the byte
-// offset of the first sequence that is invalid (or incomplete at the end) in `from`.
-std::expected<std::string, std::size_t> to_utf8(std::string_view bytes, const char* from)
+// Appends to `out` what iconv converts of `bytes`, growing `out` as needed. Returns where
+// it stopped in `bytes` and why (0: all of it; EILSEQ: an invalid sequence; EINVAL: a
+// sequence cut off at the end).
+struct Stop
 {
-  iconv_t cd = iconv_open("UTF-8", from);
-  if (cd == reinterpret_cast<iconv_t>(-1)) {
-    return std::unexpected(std::size_t{0});
-  }
-  std::string out(bytes.size() * 3 / 2 + 16, '\0');
+  std::size_t at = 0;
+  int error = 0;
+};
+
+Stop convert(iconv_t cd, std::string_view bytes, std::string& out)
+{
   char* in_ptr = const_cast<char*>(bytes.data()); // iconv's signature; it does not write
   std::size_t in_left = bytes.size();
-  std::size_t used = 0;
-  std::expected<std::string, std::size_t> result;
+  std::size_t used = out.size();
+  out.resize(used + bytes.size() * 3 / 2 + 16);
+  Stop stop;
   while (in_left > 0) {
     char* out_ptr = out.data() + used;
     std::size_t out_left = out.size() - used;
@@ -192,15 +195,29 @@ std::expected<std::string, std::size_t> to_utf8(std::string_view bytes, const ch
       out.resize(out.size() * 2);
       continue;
     }
-    result = std::unexpected(static_cast<std::size_t>(in_ptr - bytes.data()));
+    stop = {static_cast<std::size_t>(in_ptr - bytes.data()), errno};
     break;
   }
-  iconv_close(cd);
-  if (result) {
-    out.resize(used);
-    result = std::move(out);
+  out.resize(used);
+  if (stop.error == 0) stop.at = bytes.size();
+  return stop;
+}
+
+// Converts `bytes` from `from` to UTF-8 with glibc's iconv. On failure returns the byte
+// offset of the first sequence that is invalid (or incomplete at the end) in `from`.
+std::expected<std::string, std::size_t> to_utf8(std::string_view bytes, const char* from)
+{
+  iconv_t cd = iconv_open("UTF-8", from);
+  if (cd == reinterpret_cast<iconv_t>(-1)) {
+    return std::unexpected(std::size_t{0});
   }
-  return result;
+  std::string out;
+  const Stop stop = convert(cd, bytes, out);
+  iconv_close(cd);
+  if (stop.error != 0) {
+    return std::unexpected(stop.at);
+  }
+  return out;
 }
 
 } // namespace
@@ -268,36 +285,16 @@ std::expected<void, std::size_t> Decoder::feed(std::string_view bytes, bool last
       bytes.remove_prefix(k_utf8_bom.size());
     }
   }
-  auto* cd = static_cast<iconv_t>(m_iconv);
-  char* in_ptr = const_cast<char*>(bytes.data()); // iconv's signature; it does not write
-  std::size_t in_left = bytes.size();
-  const std::size_t start = out.size();
-  out.resize(start + bytes.size() * 3 / 2 + 16);
-  std::size_t used = start;
-  while (in_left > 0) {
-    char* out_ptr = out.data() + used;
-    std::size_t out_left = out.size() - used;
-    const std::size_t rc = iconv(cd, &in_ptr, &in_left, &out_ptr, &out_left);
-    used = out.size() - out_left;
-    if (rc != static_cast<std::size_t>(-1)) {
-      break;
-    }
-    if (errno == E2BIG) {
-      out.resize(out.size() * 2);
-      continue;
-    }
-    const std::size_t at = static_cast<std::size_t>(in_ptr - bytes.data());
-    if (errno == EINVAL && !last) {
-      m_pending = std::string(bytes.substr(at));
-      m_offset += at;
-      out.resize(used);
-      return {};
-    }
-    out.resize(used);
-    return std::unexpected(m_offset + at);
+  const Stop stop = convert(static_cast<iconv_t>(m_iconv), bytes, out);
+  if (stop.error == EINVAL && !last) {
+    m_pending = std::string(bytes.substr(stop.at));
+    m_offset += stop.at;
+    return {};
+  }
+  if (stop.error != 0) {
+    return std::unexpected(m_offset + stop.at);
   }
   m_offset += bytes.size();
-  out.resize(used);
   return {};
 }
 

@@ -85,6 +85,14 @@ WriteOutcome outcome_of(WriteStatus status, std::string reason)
   return outcome;
 }
 
+// An upload or correction whose carrier PlayAuto has no number for: refused before any call.
+WriteOutcome without_carr_no(const std::string& carrier)
+{
+  return outcome_of(WriteStatus::rejected,
+                    fmt::format("carrier \"{}\" has no PlayAuto carr_no (neither in the kind's row nor in GET /carriers)",
+                                carrier));
+}
+
 } // namespace
 
 std::optional<net::Response> PlayautoConnector::dry_run_answer(const net::Request& request) const
@@ -248,8 +256,7 @@ Result<std::vector<WriteOutcome>> PlayautoConnector::upload_tracking(std::span<c
         return std::unexpected(number.error());
       }
       if (!*number) {
-        outcomes[i] = outcome_of(WriteStatus::rejected, fmt::format("carrier \"{}\" has no PlayAuto carr_no (neither in "
-                                                                    "the kind's row nor in GET /carriers)", upload.carrier));
+        outcomes[i] = without_carr_no(upload.carrier);
         continue;
       }
       numbers[i] = **number;
@@ -354,8 +361,7 @@ Result<std::vector<WriteOutcome>> PlayautoConnector::correct_tracking(std::span<
         return std::unexpected(number.error());
       }
       if (!*number) {
-        outcomes[i] = outcome_of(WriteStatus::rejected, fmt::format("carrier \"{}\" has no PlayAuto carr_no (neither in "
-                                                                    "the kind's row nor in GET /carriers)", upload.carrier));
+        outcomes[i] = without_carr_no(upload.carrier);
         continue;
       }
       auto current = current_bundle(upload.shipment_key);
