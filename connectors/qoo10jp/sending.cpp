@@ -99,6 +99,28 @@ Result<WriteOutcome> Qoo10Connector::send_line(const std::string& order_no, cons
 Result<std::vector<WriteOutcome>> Qoo10Connector::upload_tracking(std::span<const TrackingUpload> uploads)
 {
   return guarded<std::vector<WriteOutcome>>([&]() -> Result<std::vector<WriteOutcome>> {
+    // A pack of several lines takes several calls, so an earlier try may have been cut off
+    // after some lines took the number (its answer lost; the read-back finds the pack
+    // unfinished). Those lines are not sent again: Qoo10 would refuse a shipped line, and the
+    // pack would fail although every line ends up holding the number.
+    std::vector<std::string> multi_line;
+    for (const auto& upload : uploads) {
+      if (upload.item_ids.size() > 1) {
+        multi_line.push_back(upload.shipment_key);
+      }
+    }
+    std::set<std::pair<std::string, std::string>> holding; // (OrderNo, number)
+    if (!multi_line.empty()) {
+      auto shipped = find_packs(multi_line, k_shipped_statuses, k_by_shipped_date);
+      if (!shipped) {
+        return std::unexpected(shipped.error());
+      }
+      for (const auto& pack : *shipped) {
+        for (const auto& item : pack.items) {
+          holding.emplace(item.external_id, item.tracking_number);
+        }
+      }
+    }
     std::vector<WriteOutcome> outcomes;
     for (const auto& upload : uploads) {
       const auto corp = carriers::code_for(spec(), upload.carrier);
@@ -115,6 +137,10 @@ Result<std::vector<WriteOutcome>> Qoo10Connector::upload_tracking(std::span<cons
       std::vector<std::pair<std::string, WriteOutcome>> lines;
       bool throttled = false;
       for (const auto& order_no : upload.item_ids) {
+        if (holding.contains({order_no, upload.tracking_number})) {
+          lines.emplace_back(order_no, WriteOutcome{WriteStatus::already_there});
+          continue;
+        }
         if (throttled) {
           lines.emplace_back(order_no, WriteOutcome{WriteStatus::retry_later, "not sent after a throttled line"});
           continue;

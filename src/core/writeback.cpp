@@ -1,5 +1,7 @@
 #include "uoms/writeback.hpp"
 
+#include "uoms/write_once.hpp"
+
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -59,7 +61,12 @@ std::vector<Answer> upload_tracking(connectors::Connector& connector,
 {
   return in_batches(
     uploads, connector.capabilities().tracking_batch, "tracking upload",
-    [&](auto batch) { return connector.upload_tracking(batch); }, [](const auto& r, const auto& o) { return as_is(r, o); });
+    [&](auto batch) {
+      // A number that may have arrived is read back (settle_tracking), never sent again.
+      const net::WriteOnce once;
+      return connector.upload_tracking(batch);
+    },
+    [](const auto& r, const auto& o) { return as_is(r, o); });
 }
 
 std::vector<Answer> correct_tracking(connectors::Connector& connector,
@@ -67,7 +74,11 @@ std::vector<Answer> correct_tracking(connectors::Connector& connector,
 {
   auto answers = in_batches(
     corrections, connector.capabilities().tracking_batch, "tracking correction",
-    [&](auto batch) { return connector.correct_tracking(batch); }, [](const auto& r, const auto& o) { return as_is(r, o); });
+    [&](auto batch) {
+      const net::WriteOnce once;
+      return connector.correct_tracking(batch);
+    },
+    [](const auto& r, const auto& o) { return as_is(r, o); });
   // A kind without the call sent nothing: a refusal, not an unknown outcome.
   for (auto& a : answers) {
     if (a.error && a.error->kind == ErrorKind::unsupported) a = {WriteOutcome{WriteStatus::rejected, a.error->message}, std::nullopt};

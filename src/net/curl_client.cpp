@@ -3,6 +3,7 @@
 #include "uoms/http.hpp"
 #include "uoms/log.hpp"
 #include "uoms/util/text.hpp"
+#include "uoms/write_once.hpp"
 
 #include <curl/curl.h>
 #include <fmt/format.h>
@@ -107,6 +108,18 @@ bool is_retryable_code(CURLcode code)
   default:
     return false;
   }
+}
+
+// Failures before the request left: the server cannot have seen it, so even a write may go again.
+bool is_unsent_code(CURLcode code)
+{
+  return code == CURLE_COULDNT_RESOLVE_HOST || code == CURLE_COULDNT_CONNECT || code == CURLE_SSL_CONNECT_ERROR;
+}
+
+bool& write_once_flag()
+{
+  thread_local bool active = false;
+  return active;
 }
 
 TransportErrorKind kind_of(CURLcode code)
@@ -238,6 +251,8 @@ public:
     }
 
     const int max_attempts = std::max(1, m_options.retry.max_attempts);
+    // A write that may have arrived is never sent again (WriteOnce): only what certainly did not is.
+    const bool write_once = WriteOnce::active();
     for (int attempt = 1;; ++attempt) {
       if (m_limiter) {
         m_limiter->acquire();
@@ -251,7 +266,7 @@ public:
         Response& response = *result.response;
         response.attempts = attempt;
         const bool incomplete = m_options.is_incomplete && m_options.is_incomplete(response);
-        if (incomplete && last) {
+        if (incomplete && (last || write_once)) {
           TransportError error;
           error.attempts = attempt;
           error.message = log::redact(fmt::format("{}: transport error with {}: HTTP {} with a body cut short or "
@@ -265,7 +280,8 @@ public:
         if (throttled || response.status == 429) {
           ++counts.throttled;
         }
-        const bool retry = !last && (incomplete || is_retryable_status(response.status) || throttled);
+        const bool unsure = incomplete || (is_retryable_status(response.status) && response.status != 429);
+        const bool retry = !last && (throttled || response.status == 429 || (unsure && !write_once));
         if (!retry) {
           log::debug("{}: HTTP {} after {} ms (attempt {}/{})", what, response.status, result.elapsed.count(),
                      attempt, max_attempts);
@@ -280,7 +296,7 @@ public:
 
       TransportError& error = *result.error;
       error.attempts = attempt;
-      if (last || !result.retryable) {
+      if (last || !result.retryable || (write_once && !result.unsent)) {
         log::debug("{} after {} ms, giving up (attempt {}/{})", error.message, result.elapsed.count(), attempt,
                    max_attempts);
         if (attempt > 1) {
@@ -302,6 +318,7 @@ private:
     std::optional<Response> response;
     std::optional<TransportError> error;
     bool retryable = false;
+    bool unsent = false; // failed before the request left (no connection)
     Millis elapsed{0};
   };
 
@@ -421,6 +438,7 @@ private:
       error.message = fmt::format("{}: {} {}: {}", describe(request), kind_phrase(error.kind), host, detail);
       attempt.error = std::move(error);
       attempt.retryable = is_retryable_code(code);
+      attempt.unsent = is_unsent_code(code);
       return attempt;
     }
     if (request.body_file != nullptr) {
@@ -452,6 +470,21 @@ private:
 bool is_host_allowed(std::string_view host, const std::vector<std::string>& allowed)
 {
   return host_allowed(host, allowed);
+}
+
+WriteOnce::WriteOnce() : m_outer(write_once_flag())
+{
+  write_once_flag() = true;
+}
+
+WriteOnce::~WriteOnce()
+{
+  write_once_flag() = m_outer;
+}
+
+bool WriteOnce::active()
+{
+  return write_once_flag();
 }
 
 RequestCounts& thread_request_counts()

@@ -265,6 +265,27 @@ class CoupangTest(unittest.TestCase):
         with self.assertRaises(RuntimeError):
             self.sb.fault("teapot")
 
+    def test_html_and_unknown_status_faults(self):
+        # A status with boxes in the last day, so the fault has statuses to replace.
+        for wanted in ("ACCEPT", "INSTRUCT", "DEPARTURE", "DELIVERING", "FINAL_DELIVERY"):
+            query = minute_query(now() - datetime.timedelta(hours=24), now(), wanted)
+            if coupang_get(self.sb, V5, query)[2]["data"]:
+                break
+        auth = {"Authorization": coupang_authorization("GET", V5, query)}
+        self.sb.fault("html", account=COUPANG_VENDOR)
+        status, headers, raw = self.sb.request("GET", V5, query, auth)
+        self.assertEqual(status, 502)
+        self.assertTrue(headers["Content-Type"].startswith("text/html"), headers)
+        self.assertIn(b"<title>502 Bad Gateway</title>", raw)
+        self.sb.fault("unknown_status", path_contains="ordersheets")
+        status, _, body = coupang_get(self.sb, V5, query)
+        self.assertEqual(status, 200)
+        self.assertTrue(body["data"], body)
+        self.assertEqual({box["status"] for box in body["data"]}, {"SANDBOX_NEW_STATUS"})
+        # The sandbox's own orders did not change: the next answer is the real one.
+        status, _, body = coupang_get(self.sb, V5, query)
+        self.assertEqual({box["status"] for box in body["data"]}, {wanted})
+
     def test_add_and_mutate(self):
         added = self.sb.add("A00099999", 2)
         self.assertEqual([o["status"] for o in added], ["ACCEPT", "ACCEPT"])

@@ -18,10 +18,57 @@ namespace uoms::sandbox {
 
 namespace {
 
-constexpr std::array<std::string_view, 10> k_fault_kinds{"429",          "429_no_retry_after", "500",
-                                                         "503",          "slow",               "drop",
-                                                         "truncated_json", "invalid_json",     "expire_tokens",
-                                                         "mutate_between_pages"};
+constexpr std::array<std::string_view, 12> k_fault_kinds{
+    "429",          "429_no_retry_after", "500",           "503",           "slow",           "drop",
+    "truncated_json", "invalid_json",     "expire_tokens", "mutate_between_pages", "html", "unknown_status"};
+
+// What a proxy in front of a marketplace answers when the marketplace is down: an HTML page,
+// not the marketplace's JSON, so a client must not try to read it as an answer.
+constexpr std::string_view k_html_502 =
+    "<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n<center><h1>502 Bad Gateway</h1>"
+    "</center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n";
+
+// The word the unknown_status fault puts in place of every order status, in no contract.
+constexpr std::string_view k_unknown_status = "SANDBOX_NEW_STATUS";
+
+// The member holding an order's (or line's) status in each marketplace's order answers.
+std::string_view status_member(const std::string& market)
+{
+  if (market == "coupang") {
+    return "status";
+  }
+  if (market == "smartstore") {
+    return "productOrderStatus";
+  }
+  if (market == "shopee") {
+    return "order_status";
+  }
+  if (market == "qoo10jp") {
+    return "shippingStatus";
+  }
+  if (market == "playauto") {
+    return "ord_status";
+  }
+  return {};
+}
+
+// Replaces every string value of `member` anywhere in `value` with k_unknown_status.
+void replace_statuses(json& value, std::string_view member)
+{
+  if (value.is_object()) {
+    for (auto& [key, child] : value.items()) {
+      if (key == member && child.is_string()) {
+        child = k_unknown_status;
+      } else {
+        replace_statuses(child, member);
+      }
+    }
+  } else if (value.is_array()) {
+    for (auto& child : value) {
+      replace_statuses(child, member);
+    }
+  }
+}
 
 } // namespace
 
@@ -45,7 +92,7 @@ std::string Faults::add(const json& body)
   }
   if (std::find(k_fault_kinds.begin(), k_fault_kinds.end(), fault.kind) == k_fault_kinds.end()) {
     return fmt::format("unknown fault kind \"{}\" (known: 429, 429_no_retry_after, 500, 503, slow, drop, "
-                       "truncated_json, invalid_json, expire_tokens, mutate_between_pages)",
+                       "truncated_json, invalid_json, expire_tokens, mutate_between_pages, html, unknown_status)",
                        fault.kind);
   }
   if (fault.remaining <= 0) {
@@ -499,6 +546,9 @@ void serve(Sandbox& sandbox, const httplib::Request& req, httplib::Response& res
     rate_limited(sandbox, market, res, kind == "429", true);
   } else if (kind == "500" || kind == "503") {
     server_error(market, res, std::stoi(kind));
+  } else if (kind == "html") {
+    res.status = 502;
+    res.set_content(std::string(k_html_502), "text/html");
   } else if (kind == "drop") {
     drop_connection(req);
     dropped = true;
@@ -549,6 +599,12 @@ void serve(Sandbox& sandbox, const httplib::Request& req, httplib::Response& res
       res.body.insert(res.body.size() - 1, ",");
     } else {
       res.body += ",}";
+    }
+  } else if (kind == "unknown_status" && !res.body.empty()) {
+    json body = json::parse(res.body, nullptr, false);
+    if (!body.is_discarded()) {
+      replace_statuses(body, status_member(market.name));
+      res.body = body.dump();
     }
   } else if (kind == "mutate_between_pages" && !market.account.empty()) {
     auto ids = served_ids().ids;

@@ -1,6 +1,7 @@
 #include "src/net/rate_limiter.hpp"
 #include "uoms/http.hpp"
 #include "uoms/log.hpp"
+#include "uoms/write_once.hpp"
 
 #include <doctest/doctest.h>
 #include <httplib.h>
@@ -457,6 +458,107 @@ TEST_CASE("CurlClient: retries")
     CHECK(result->body == R"({"error":""})");
     CHECK(result->attempts == 2);
     CHECK(clock.sleeps.size() == 1);
+  }
+}
+
+TEST_CASE("CurlClient: a write under WriteOnce is sent again only when it certainly did not arrive")
+{
+  std::atomic<int> calls{0}; // outlives the server's handler threads
+  std::atomic<bool> release{false};
+  TestServer server;
+  RecordingClock clock;
+  HttpOptions options = test_options();
+  options.is_incomplete = [](const uoms::net::Response& response) { return response.body.back() != '}'; };
+  Request write = get(server.url("/ship"), "POST ship_order");
+  write.method = "POST";
+  write.body = R"({"order":"A"})";
+
+  SUBCASE("an answer cut short is a transport error after one try: the write was applied, only reading back can tell")
+  {
+    server.server.Post("/ship", [&](const httplib::Request&, httplib::Response& res) {
+      ++calls;
+      res.set_content(R"({"result":"ok)", "application/json");
+    });
+    const uoms::net::WriteOnce once;
+    const auto result = uoms::net::make_curl_client(options, clock)->send(write);
+    REQUIRE_FALSE(result.has_value());
+    CHECK(result.error().attempts == 1);
+    CHECK(result.error().message.find("POST ship_order: transport error with 127.0.0.1: HTTP 200 with a body cut short")
+          == 0);
+    CHECK(calls == 1);
+    CHECK(clock.sleeps.empty());
+  }
+
+  SUBCASE("a 5xx is returned as it is, not sent again")
+  {
+    server.server.Post("/ship", [&](const httplib::Request&, httplib::Response& res) {
+      ++calls;
+      res.status = 500;
+      res.set_content(R"({"error":"error_server"})", "application/json");
+    });
+    const uoms::net::WriteOnce once;
+    const auto result = uoms::net::make_curl_client(options, clock)->send(write);
+    REQUIRE(result.has_value());
+    CHECK(result->status == 500);
+    CHECK(calls == 1);
+  }
+
+  SUBCASE("a timeout is not sent again")
+  {
+    server.server.Post("/ship", [&](const httplib::Request&, httplib::Response& res) {
+      ++calls;
+      for (int i = 0; i < 300 && !release; ++i) {
+        std::this_thread::sleep_for(10ms);
+      }
+      res.set_content("{}", "application/json");
+    });
+    options.total_timeout = 200ms;
+    const uoms::net::WriteOnce once;
+    const auto result = uoms::net::make_curl_client(options, clock)->send(write);
+    release = true;
+    REQUIRE_FALSE(result.has_value());
+    CHECK(result.error().kind == TransportErrorKind::timeout);
+    CHECK(result.error().attempts == 1);
+    CHECK(calls == 1);
+  }
+
+  SUBCASE("429 is retried: the marketplace said it did nothing")
+  {
+    server.server.Post("/ship", [&](const httplib::Request&, httplib::Response& res) {
+      res.status = ++calls == 1 ? 429 : 200;
+      res.set_content(R"({"ok":true})", "application/json");
+    });
+    const uoms::net::WriteOnce once;
+    const auto result = uoms::net::make_curl_client(options, clock)->send(write);
+    REQUIRE(result.has_value());
+    CHECK(result->status == 200);
+    CHECK(result->attempts == 2);
+  }
+
+  SUBCASE("a refused connection is retried: nothing was sent")
+  {
+    write.url = "http://127.0.0.1:" + std::to_string(closed_port()) + "/ship";
+    const uoms::net::WriteOnce once;
+    const auto result = uoms::net::make_curl_client(options, clock)->send(write);
+    REQUIRE_FALSE(result.has_value());
+    CHECK(result.error().kind == TransportErrorKind::connect);
+    CHECK(result.error().attempts == 3);
+  }
+
+  SUBCASE("outside the scope the same answer cut short is retried, as for a read")
+  {
+    server.server.Post("/ship", [&](const httplib::Request&, httplib::Response& res) {
+      res.set_content(++calls == 1 ? R"({"result":"ok)" : R"({"result":"ok"})", "application/json");
+    });
+    {
+      const uoms::net::WriteOnce once;
+      CHECK(uoms::net::WriteOnce::active());
+    }
+    CHECK_FALSE(uoms::net::WriteOnce::active());
+    const auto result = uoms::net::make_curl_client(options, clock)->send(write);
+    REQUIRE(result.has_value());
+    CHECK(result->attempts == 2);
+    CHECK(calls == 2);
   }
 }
 

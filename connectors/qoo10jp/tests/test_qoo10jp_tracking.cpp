@@ -35,22 +35,42 @@ TEST_CASE("Qoo10Connector::upload_tracking")
 
   SUBCASE("one SetSendingInfo per line, the carrier by its QSM name")
   {
+    // A pack of two lines: its shipped lines are read first (ShippingStat 4, 5), none yet.
+    h.http.reply(200, lines_reply(json::array()));
+    h.http.reply(200, lines_reply(json::array()));
     h.http.reply(200, result(0, "SUCCESS"));
     h.http.reply(200, result(0, "SUCCESS"));
     const std::vector<TrackingUpload> uploads{{"5001234", "5001234", {"700000001", "700000002"}, "YAMATO", "1234-5678-9012"}};
     const auto outcomes = connector->upload_tracking(uploads);
     REQUIRE(outcomes);
     CHECK((*outcomes)[0].status == WriteStatus::done);
-    REQUIRE(h.http.requests.size() == 2);
-    CHECK(h.http.requests[0].url == k_sending_url);
-    CHECK(header(h.http.requests[0], "GiosisCertificationKey") == "seller-key");
-    CHECK(h.http.requests[0].body
+    REQUIRE(h.http.requests.size() == 4);
+    CHECK(h.http.requests[0].body.find("ShippingStat=4") != std::string::npos);
+    CHECK(h.http.requests[1].body.find("ShippingStat=5") != std::string::npos);
+    CHECK(h.http.requests[2].url == k_sending_url);
+    CHECK(header(h.http.requests[2], "GiosisCertificationKey") == "seller-key");
+    CHECK(h.http.requests[2].body
           == "OrderNo=700000001&ShippingCorp=%E3%83%A4%E3%83%9E%E3%83%88%E5%AE%85%E6%80%A5%E4%BE%BF&TrackingNo=1234-5678-"
              "9012&returnType=application%2Fjson");
-    CHECK(h.http.requests[1].body.starts_with("OrderNo=700000002&"));
+    CHECK(h.http.requests[3].body.starts_with("OrderNo=700000002&"));
+  }
+  SUBCASE("a line that already holds the number (an earlier try cut off mid-pack) is not sent again")
+  {
+    h.http.reply(200, lines_reply(json::array({line("5001234", "700000001", "1234-5678-9012")})));
+    h.http.reply(200, lines_reply(json::array()));
+    h.http.reply(200, result(0, "SUCCESS"));
+    const std::vector<TrackingUpload> uploads{{"5001234", "5001234", {"700000001", "700000002"}, "YAMATO", "1234-5678-9012"}};
+    const auto outcomes = connector->upload_tracking(uploads);
+    REQUIRE(outcomes);
+    CHECK((*outcomes)[0].status == WriteStatus::done);
+    REQUIRE(h.http.requests.size() == 3);
+    CHECK(h.http.requests[2].url == k_sending_url);
+    CHECK(h.http.requests[2].body.starts_with("OrderNo=700000002&"));
   }
   SUBCASE("ResultCode, not the HTTP status, decides; a throttled line holds the rest of its pack")
   {
+    h.http.reply(200, lines_reply(json::array())); // P2's shipped lines: none
+    h.http.reply(200, lines_reply(json::array()));
     h.http.reply(200, result(-10001, "Order not found."));
     h.http.reply(429, result(-10101, "Too many requests"));
     h.http.reply(200, result(0, "SUCCESS"));
@@ -68,7 +88,7 @@ TEST_CASE("Qoo10Connector::upload_tracking")
     CHECK((*outcomes)[2].status == WriteStatus::done);
     CHECK((*outcomes)[3].status == WriteStatus::rejected);
     CHECK((*outcomes)[3].reason == "carrier \"CJ\" has no Qoo10 ShippingCorp name");
-    CHECK(h.http.requests.size() == 3); // L3 waits after L2's 429; CJ is never sent
+    CHECK(h.http.requests.size() == 5); // the read; L3 waits after L2's 429; CJ is never sent
   }
 }
 
