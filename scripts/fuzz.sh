@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
-# Builds the libFuzzer targets (tests/fuzz/<name>.cpp, one per input surface) in build-fuzz
-# with clang-19, ASan and UBSan, and runs each for SECONDS from its seed corpus
+# Builds the libFuzzer targets (tests/fuzz/<name>.cpp, one per input surface) in build-sanitize
+# by scripts/sanitize.sh (clang-19, ASan, UBSan), and runs each for SECONDS from its seed corpus
 # (tests/fuzz/corpus/<name>). Prints per target the executions and crashes; exits 1 when
-# any target crashed, naming the input that did (build-fuzz/fuzz/<name>/crash-*).
+# any target crashed, naming the input that did (build-sanitize/fuzz/<name>/crash-*).
 #
 #   bash scripts/fuzz.sh                   # every target, 20 s each (the CI smoke run)
 #   bash scripts/fuzz.sh --seconds 600 csv config
 #
-# What each run finds new is kept in build-fuzz/fuzz/<name>/corpus, so later runs start
+# What each run finds new is kept in build-sanitize/fuzz/<name>/corpus, so later runs start
 # from it; the seeds in tests/fuzz/corpus are only read.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -33,18 +33,17 @@ for t in "${targets[@]}"; do
   fi
 done
 
-bash scripts/deps.sh --fuzz
-cmake -S . -B build-fuzz -DCMAKE_CXX_COMPILER=clang++-19 -DUOMS_FUZZ=ON >/dev/null
-cmake --build build-fuzz -j2 --target uoms-fuzz
+# The targets come from the sanitizer build (clang-19, ASan, UBSan, coverage).
+bash scripts/sanitize.sh --build-only
 
 failed=0
 printf '%-16s %12s %8s %8s\n' target executions crashes seconds
 for t in "${targets[@]}"; do
-  dir="build-fuzz/fuzz/$t"
+  dir="build-sanitize/fuzz/$t"
   mkdir -p "$dir/corpus"
   status=0
   # -timeout: one input taking 25 s is a hang, reported like a crash.
-  "build-fuzz/uoms-fuzz-$t" -max_total_time="$seconds" -timeout=25 -print_final_stats=1 \
+  "build-sanitize/uoms-fuzz-$t" -max_total_time="$seconds" -timeout=25 -print_final_stats=1 \
     -artifact_prefix="$dir/" "$dir/corpus" "tests/fuzz/corpus/$t" >"$dir/log" 2>&1 || status=$?
   executions=$(sed -n 's/^stat::number_of_executed_units: *//p' "$dir/log" | tail -1)
   crashes=0

@@ -220,6 +220,25 @@ std::uint64_t order_hash(std::string_view order_id) { return std::hash<std::stri
 
 } // namespace
 
+// Defined before the constructor: its unique_ptr member destroys one on an exception.
+struct CsvConnector::OpenFile
+{
+  fs::path path;
+  std::string name;
+  File file{nullptr, &std::fclose};
+  Identity identity;
+  std::string key;
+  Encoding encoding = Encoding::utf8;
+  std::optional<FileLayout> layout; // nullopt: the file holds no record at all
+  // For each order id (by hash) the index of its last data row: a page may end after a row
+  // only when every order begun in it has ended. A collision only makes a page longer.
+  std::unordered_map<std::uint64_t, std::size_t> last_row;
+  std::unique_ptr<FileText> text;
+  std::unique_ptr<RecordReader> reader;
+  std::optional<Record> pending; // read ahead to know whether the file goes on
+  std::size_t next_row = 0;      // data rows handed out so far
+};
+
 CsvConnector::CsvConnector(const ChannelContext& context)
   : ConnectorBase(context, "csv"),
     m_already_processed(context.already_processed)
@@ -305,24 +324,6 @@ ConnectorError CsvConnector::unexpected_failure(const std::exception& error) con
 {
   return ConnectorError{ErrorKind::transient, fmt::format("csv folder \"{}\": {}", m_folder.string(), error.what())};
 }
-
-struct CsvConnector::OpenFile
-{
-  fs::path path;
-  std::string name;
-  File file{nullptr, &std::fclose};
-  Identity identity;
-  std::string key;
-  Encoding encoding = Encoding::utf8;
-  std::optional<FileLayout> layout; // nullopt: the file holds no record at all
-  // For each order id (by hash) the index of its last data row: a page may end after a row
-  // only when every order begun in it has ended. A collision only makes a page longer.
-  std::unordered_map<std::uint64_t, std::size_t> last_row;
-  std::unique_ptr<FileText> text;
-  std::unique_ptr<RecordReader> reader;
-  std::optional<Record> pending; // read ahead to know whether the file goes on
-  std::size_t next_row = 0;      // data rows handed out so far
-};
 
 namespace {
 
