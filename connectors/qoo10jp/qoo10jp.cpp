@@ -102,6 +102,19 @@ std::optional<std::size_t> decode_cursor(std::string_view text)
 
 // --- the connector --------------------------------------------------------------------
 
+// The status being read, between pages (defined before the constructor, which destroys one
+// on an exception).
+struct Qoo10Connector::StatusAnswer
+{
+  std::size_t status_index = 0;
+  std::unique_ptr<std::FILE, int (*)(std::FILE*)> file{nullptr, &std::fclose};
+  std::optional<support::SpooledJson> body;
+  const support::SpooledJson::Member* rows = nullptr; // ResultObject; null: no rows
+  std::size_t count = 0;                              // rows in the answer
+  std::size_t next = 0;                               // rows handed out
+  std::string label;
+};
+
 Qoo10Connector::Qoo10Connector(const ChannelContext& context)
   : ConnectorBase(context, "qoo10jp")
 {
@@ -192,7 +205,7 @@ Result<json> Qoo10Connector::post(std::string_view method, const Params& params,
   request.label = label;
   request.body_file = file;
 
-  const auto response = exchange(request);
+  auto response = exchange(request);
   if (!response) {
     return std::unexpected(response.error());
   }
@@ -206,7 +219,7 @@ Result<json> Qoo10Connector::post(std::string_view method, const Params& params,
       body = json(json::value_t::discarded);
     }
   } else {
-    body = json::parse(response->body, nullptr, false);
+    body = support::body_json(*response);
   }
   const Verdict verdict = body.is_object() ? judge(body) : Verdict{};
   // The HTTP status is reported to be always 200 (LOW); anything else is still an error.
@@ -274,17 +287,6 @@ Result<json> Qoo10Connector::call(std::string_view method, const Params& params,
       " after issuing a new certification key (check the api_key secret, user_id and password; re-issue the API key "
       "in QSM if it no longer works)");
 }
-
-struct Qoo10Connector::StatusAnswer
-{
-  std::size_t status_index = 0;
-  std::unique_ptr<std::FILE, int (*)(std::FILE*)> file{nullptr, &std::fclose};
-  std::optional<support::SpooledJson> body;
-  const support::SpooledJson::Member* rows = nullptr; // ResultObject; null: no rows
-  std::size_t count = 0;                              // rows in the answer
-  std::size_t next = 0;                               // rows handed out
-  std::string label;
-};
 
 Result<void> Qoo10Connector::start_status(const Window& window, std::size_t status_index)
 {
