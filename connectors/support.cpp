@@ -9,6 +9,7 @@
 #include <charconv>
 #include <algorithm>
 #include <cmath>
+#include <utility>
 #include <set>
 
 namespace uoms::connectors::support {
@@ -19,6 +20,14 @@ namespace {
 constexpr std::size_t k_max_message = 200;
 
 } // namespace
+
+json body_json(net::Response& response)
+{
+  if (response.json) {
+    return std::move(*std::exchange(response.json, nullptr));
+  }
+  return json::parse(response.body, nullptr, false);
+}
 
 std::string setting(const Settings& settings, std::string_view name, std::string_view fallback)
 {

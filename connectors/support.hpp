@@ -33,6 +33,10 @@ struct BadField
   std::string reason;
 };
 
+// The response's body as JSON (discarded when it is not JSON): the tree the HTTP client's
+// completeness check already built, taken out of the response, or the body parsed now.
+json body_json(net::Response& response);
+
 // The setting's value, or `fallback` when it is missing or empty.
 std::string setting(const Settings& settings, std::string_view name, std::string_view fallback = {});
 

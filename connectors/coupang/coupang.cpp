@@ -170,11 +170,11 @@ net::Request CoupangConnector::signed_request(std::string method, const std::str
 
 Result<json> CoupangConnector::call(const net::Request& request, bool missing_ok)
 {
-  const auto response = exchange(request);
+  auto response = exchange(request);
   if (!response) {
     return std::unexpected(response.error());
   }
-  json body = json::parse(response->body, nullptr, false);
+  json body = support::body_json(*response);
   auto fail = [&](ErrorKind kind, std::string_view what) {
     return std::unexpected(support::call_error(kind, request.label, response->status, what, scrub(describe_body(body))));
   };

@@ -54,11 +54,11 @@ Result<WriteOutcome> CoupangConnector::put_quantity(const StockUpdate& update)
   const net::Request request = signed_request(
       "PUT", stock_path(update.option_id, update.quantity), "",
       fmt::format("PUT vendor-items/{}/quantities/{}", update.option_id, update.quantity));
-  const auto response = exchange(request);
+  auto response = exchange(request);
   if (!response) {
     return std::unexpected(response.error()); // no answer at all: the change is unknown
   }
-  const json body = json::parse(response->body, nullptr, false);
+  const json body = support::body_json(*response);
   const std::string detail = scrub(describe_body(body));
   const int status = response->status;
   auto outcome = [&](WriteStatus kind, std::string reason) { return WriteOutcome{kind, std::move(reason), status, {}}; };

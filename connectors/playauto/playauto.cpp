@@ -154,11 +154,11 @@ Result<Token> PlayautoConnector::issue_token()
   request.body = ordered_json{{"email", m_email}, {"password", m_password}}.dump();
   request.label = "POST /auth";
 
-  const auto response = exchange(request);
+  auto response = exchange(request);
   if (!response) {
     return std::unexpected(response.error());
   }
-  const json body = json::parse(response->body, nullptr, false);
+  const json body = support::body_json(*response);
   const ErrorBody detail = describe_body(body);
   auto fail = [&](ErrorKind kind, std::string_view what) {
     return std::unexpected(support::call_error(kind, request.label, response->status, what, scrub(detail.text)));
@@ -204,7 +204,7 @@ Result<json> PlayautoConnector::send(const std::string& method, const std::strin
   request.label = label;
   request.body_file = file;
 
-  const auto response = exchange(request);
+  auto response = exchange(request);
   if (!response) {
     return std::unexpected(response.error());
   }
@@ -223,7 +223,7 @@ Result<json> PlayautoConnector::send(const std::string& method, const std::strin
       parsed = json(json::value_t::discarded);
     }
   } else {
-    parsed = json::parse(response->body, nullptr, false);
+    parsed = support::body_json(*response);
   }
   const ErrorBody detail = describe_body(parsed);
   auto fail = [&](ErrorKind kind, std::string_view what) {

@@ -50,7 +50,9 @@ bool is_throttled(const net::Response& response)
   if (response.status == 429) {
     return true;
   }
-  const json body = json::parse(response.body, nullptr, false);
+  // The completeness check has usually parsed the body already.
+  const json parsed = response.json ? json() : json::parse(response.body, nullptr, false);
+  const json& body = response.json ? *response.json : parsed;
   const json* error = member(body, "error");
   return error != nullptr && error->is_string() && is_throttle_code(error->get_ref<const std::string&>());
 }

@@ -95,14 +95,14 @@ std::string ShopeeConnector::url(std::string_view api_path) const
 
 std::expected<ShopeeConnector::Reply, ShopeeConnector::Failure> ShopeeConnector::send(const net::Request& request)
 {
-  const auto result = exchange(request);
+  auto result = exchange(request);
   if (!result) {
     return std::unexpected(Failure{result.error(), {}, false});
   }
-  const net::Response& response = *result;
+  net::Response& response = *result;
   Reply reply;
   reply.status = response.status;
-  reply.body = json::parse(response.body, nullptr, false);
+  reply.body = support::body_json(response);
   if (reply.body.is_object()) {
     reply.request_id = json_text(reply.body, "request_id");
   }

@@ -136,11 +136,11 @@ Result<Token> SmartstoreConnector::request_token()
   request.label = "POST oauth2/token";
   add_secret(*sign);
 
-  const auto response = exchange(request);
+  auto response = exchange(request);
   if (!response) {
     return std::unexpected(response.error());
   }
-  const json body = json::parse(response->body, nullptr, false);
+  const json body = support::body_json(*response);
   const ErrorBody detail = describe_body(body);
   const std::string trace_id = !detail.trace_id.empty() ? detail.trace_id : response->header("GNCP-GW-Trace-ID").value_or("");
   if (const auto refused = support::refusal(response->status)) {
@@ -178,11 +178,11 @@ Result<SmartstoreConnector::Reply> SmartstoreConnector::send(net::Request reques
                                                              bool& rejected)
 {
   request.headers.emplace_back("Authorization", "Bearer " + bearer);
-  const auto response = exchange(request);
+  auto response = exchange(request);
   if (!response) {
     return std::unexpected(response.error());
   }
-  json body = json::parse(response->body, nullptr, false);
+  json body = support::body_json(*response);
   const ErrorBody detail = describe_body(body);
   const std::string trace_id = !detail.trace_id.empty() ? detail.trace_id : response->header("GNCP-GW-Trace-ID").value_or("");
   // An expired or revoked token answers 401 GW.AUTHN.

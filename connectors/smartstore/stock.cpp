@@ -185,12 +185,12 @@ Result<SmartstoreConnector::Answer> SmartstoreConnector::product_call(const net:
       [&](const std::string& bearer, bool& rejected) -> Result<Answer> {
         net::Request signed_request = request;
         signed_request.headers.emplace_back("Authorization", "Bearer " + bearer);
-        const auto response = exchange(signed_request);
+        auto response = exchange(signed_request);
         if (!response) {
           return std::unexpected(response.error());
         }
         // A write may answer 200 with no body at all (UNCONFIRMED): that is success too.
-        json body = response->body.empty() ? json::object() : json::parse(response->body, nullptr, false);
+        json body = response->body.empty() ? json::object() : support::body_json(*response);
         const ErrorBody detail = describe_body(body);
         const std::string trace_id =
             !detail.trace_id.empty() ? detail.trace_id : response->header("GNCP-GW-Trace-ID").value_or("");

@@ -2,6 +2,8 @@
 
 #include "uoms/time.hpp"
 
+#include <nlohmann/json_fwd.hpp>
+
 #include <cstdint>
 #include <cstdio>
 #include <expected>
@@ -37,6 +39,9 @@ struct Response
   std::string body;
   std::FILE* body_file = nullptr; // the request's body_file, holding the body, when it had one
   int attempts = 1;
+  // The body already parsed, when HttpOptions::is_incomplete parsed it to check it: a
+  // connector takes it (connectors::support::body_json) instead of lexing the body again.
+  std::shared_ptr<nlohmann::json> json;
 
   // Case-insensitive header look-up.
   std::optional<std::string> header(std::string_view name) const;
@@ -87,8 +92,8 @@ struct HttpOptions
   std::function<bool(const Response&)> is_throttled;
   // A response the network cut short or mangled (a 2xx whose body does not parse): retried
   // like a reset connection within the same budget, and a transport error (transient) when
-  // the last attempt is no better.
-  std::function<bool(const Response&)> is_incomplete;
+  // the last attempt is no better. It may keep what it parsed in Response::json.
+  std::function<bool(Response&)> is_incomplete;
   std::string user_agent = "uoms";
 };
 

@@ -40,7 +40,7 @@ net::HttpOptions http_options(const Channel& channel, const config::Config& conf
   options.is_throttled = channel.spec->is_throttled;
   // Every marketplace answers JSON: a 2xx body that does not parse was cut short or
   // mangled on the way, and is worth another try like a reset connection.
-  options.is_incomplete = [](const net::Response& response) {
+  options.is_incomplete = [](net::Response& response) {
     if (response.status < 200 || response.status >= 300) {
       return false;
     }
@@ -56,7 +56,16 @@ net::HttpOptions http_options(const Channel& channel, const config::Config& conf
       std::rewind(response.body_file);
       return !complete;
     }
-    return !response.body.empty() && !nlohmann::json::accept(response.body);
+    if (response.body.empty()) {
+      return false;
+    }
+    // Parsed once: the connector takes this tree instead of lexing the body again.
+    auto parsed = std::make_shared<nlohmann::json>(nlohmann::json::parse(response.body, nullptr, false));
+    if (parsed->is_discarded()) {
+      return true;
+    }
+    response.json = std::move(parsed);
+    return false;
   };
   if (const auto* kd = kind_defaults(config, channel.row.kind); kd && kd->rate_limit) {
     options.rate_limit = *kd->rate_limit;
