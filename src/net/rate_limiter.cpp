@@ -7,7 +7,7 @@ namespace uoms::net {
 
 RateLimiter::RateLimiter(double rate, Clock& clock)
   : m_rate(rate),
-    m_capacity(std::max(1.0, rate)),
+    m_capacity(std::max(1.0, rate - 1.0)),
     m_clock(clock),
     m_tokens(m_capacity),
     m_last_refill(clock.now())
