@@ -133,7 +133,10 @@ std::vector<JobDetail> Jobs::details(std::int64_t job_id, const DetailFilter& f)
                       "request_id, payload, created_at FROM job_details WHERE job_id = :job";
     if (!f.action.empty()) sql += " AND action = :action";
     if (f.status == "ok") {
-      sql += " AND action NOT IN ('failed', 'skipped', 'note')";
+      // Not ok: what failed or was skipped, a note, and a write that is still open (to retry,
+      // for the operator, or not known to have arrived) or only planned by a dry run.
+      sql += " AND action NOT IN ('failed', 'skipped', 'note', 'retry', 'attention', 'unknown', 'would_fail', "
+             "'would_retry')";
     } else if (!f.status.empty()) {
       sql += " AND action = :status"; // failed, skipped and note are each one action
     }

@@ -226,6 +226,17 @@ TEST_CASE("store::Database job details")
     CHECK(uoms::store::Jobs(db).details(job, {.action = "updated"}).empty());
   }
 
+  SUBCASE("status ok leaves out failures, notes and writes still open")
+  {
+    for (const char* open : {"retry", "attention", "unknown", "would_fail", "would_retry", "note", "skipped"}) {
+      uoms::store::Jobs(db).add_detail(detail(job, "shop", std::string("W-") + open, open));
+    }
+    uoms::store::Jobs(db).add_detail(detail(job, "shop", "W-uploaded", "uploaded"));
+    std::vector<std::string> ok;
+    for (const auto& d : uoms::store::Jobs(db).details(job, {.status = "ok"})) ok.push_back(d.external_id);
+    CHECK(ok == std::vector<std::string>{"A-2", "B-1", "B-2", "", "W-uploaded"});
+  }
+
   SUBCASE("detail_counts groups by action, sorted")
   {
     using Counts = std::vector<std::pair<std::string, std::int64_t>>;
