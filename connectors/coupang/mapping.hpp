@@ -1,6 +1,7 @@
 #pragma once
 
 #include "connectors/support.hpp"
+#include "connectors/support/page_orders.hpp"
 
 #include <nlohmann/json.hpp>
 

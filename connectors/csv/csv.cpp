@@ -9,13 +9,8 @@
 
 #include <algorithm>
 #include <cctype>
-#include <cerrno>
 #include <cstdio>
-#include <cstring>
 #include <memory>
-#include <unordered_map>
-
-#include <sys/stat.h>
 
 namespace uoms::connectors::csv {
 
@@ -62,182 +57,7 @@ bool is_export_file(const fs::directory_entry& entry)
   return extension == ".csv" && entry.is_regular_file(ec);
 }
 
-// A file that vanished meanwhile is transient (it may be being moved); one that cannot be
-// opened otherwise needs the operator (permissions).
-ConnectorError open_error(const fs::path& path, int error)
-{
-  const auto kind = (error == ENOENT) ? ErrorKind::transient : ErrorKind::config;
-  return ConnectorError{kind, fmt::format("cannot read \"{}\": {}", path.string(), std::strerror(error))};
-}
-
-ConnectorError io_error(const fs::path& path)
-{
-  return ConnectorError{ErrorKind::transient, fmt::format("cannot read \"{}\": I/O error", path.string())};
-}
-
-using File = std::unique_ptr<std::FILE, int (*)(std::FILE*)>;
-
-Result<File> open_file(const fs::path& path)
-{
-  File file(std::fopen(path.c_str(), "rb"), &std::fclose);
-  if (!file) {
-    return std::unexpected(open_error(path, errno));
-  }
-  return file;
-}
-
-constexpr std::size_t k_block = 65536;
-
-// A file's identity on disk: the same file, unchanged since it was read, has the same.
-struct Identity
-{
-  dev_t device = 0;
-  ino_t inode = 0;
-  off_t size = 0;
-  std::int64_t mtime_ns = 0;
-  bool operator==(const Identity&) const = default;
-};
-
-std::optional<Identity> identity(std::FILE* file)
-{
-  struct stat st{};
-  if (::fstat(::fileno(file), &st) != 0) {
-    return std::nullopt;
-  }
-  return Identity{st.st_dev, st.st_ino, st.st_size,
-                  static_cast<std::int64_t>(st.st_mtim.tv_sec) * 1'000'000'000 + st.st_mtim.tv_nsec};
-}
-
-std::optional<Identity> identity(const fs::path& path)
-{
-  struct stat st{};
-  if (::stat(path.c_str(), &st) != 0) {
-    return std::nullopt;
-  }
-  return Identity{st.st_dev, st.st_ino, st.st_size,
-                  static_cast<std::int64_t>(st.st_mtim.tv_sec) * 1'000'000'000 + st.st_mtim.tv_nsec};
-}
-
-std::string identity_key(const Identity& id)
-{
-  return fmt::format("stat:{}:{}:{}:{}", id.device, id.inode, id.size, id.mtime_ns);
-}
-
-std::string content_key(crypto::Sha256& sha) { return "sha256:" + sha.hex(); }
-
-// The key of the file's bytes, read in blocks.
-Result<std::string> hash_file(const fs::path& path)
-{
-  auto file = open_file(path);
-  if (!file) {
-    return std::unexpected(file.error());
-  }
-  crypto::Sha256 sha;
-  std::string block(k_block, '\0');
-  std::size_t count = 0;
-  while ((count = std::fread(block.data(), 1, block.size(), file->get())) > 0) {
-    sha.update(std::string_view(block.data(), count));
-  }
-  if (std::ferror(file->get())) {
-    return std::unexpected(io_error(path));
-  }
-  return content_key(sha);
-}
-
-// The decoded text of a file, block by block, for a RecordReader; optionally hashing the
-// bytes on the way. A decoding error is kept in `bad_offset` (the reader then stops).
-class FileText
-{
-public:
-  FileText(std::FILE* file, Encoding encoding, crypto::Sha256* sha)
-    : m_file(file),
-      m_decoder(encoding),
-      m_sha(sha),
-      m_block(k_block, '\0')
-  {
-  }
-
-  std::expected<void, std::string> read(std::string& out)
-  {
-    while (!m_eof) {
-      const std::size_t count = std::fread(m_block.data(), 1, m_block.size(), m_file);
-      if (count < m_block.size()) {
-        if (std::ferror(m_file)) {
-          m_io_error = true;
-          return std::unexpected("I/O error");
-        }
-        m_eof = true;
-      }
-      const std::string_view bytes(m_block.data(), count);
-      if (m_sha != nullptr) {
-        m_sha->update(bytes);
-      }
-      const std::size_t before = out.size();
-      if (auto fed = m_decoder.feed(bytes, m_eof, out); !fed) {
-        m_bad_offset = fed.error();
-        return std::unexpected("undecodable");
-      }
-      if (out.size() > before) {
-        return {};
-      }
-    }
-    return {};
-  }
-
-  // Reads the rest of the file only to hash it (after a decoding error).
-  bool hash_rest()
-  {
-    while (!m_eof) {
-      const std::size_t count = std::fread(m_block.data(), 1, m_block.size(), m_file);
-      if (count < m_block.size()) {
-        if (std::ferror(m_file)) {
-          m_io_error = true;
-          return false;
-        }
-        m_eof = true;
-      }
-      if (m_sha != nullptr) {
-        m_sha->update(std::string_view(m_block.data(), count));
-      }
-    }
-    return true;
-  }
-
-  std::optional<std::size_t> bad_offset() const { return m_bad_offset; }
-  bool io_failed() const { return m_io_error; }
-
-private:
-  std::FILE* m_file;
-  Decoder m_decoder;
-  crypto::Sha256* m_sha;
-  std::string m_block;
-  bool m_eof = false;
-  bool m_io_error = false;
-  std::optional<std::size_t> m_bad_offset;
-};
-
-std::uint64_t order_hash(std::string_view order_id) { return std::hash<std::string_view>{}(order_id); }
-
 } // namespace
-
-// Defined before the constructor: its unique_ptr member destroys one on an exception.
-struct CsvConnector::OpenFile
-{
-  fs::path path;
-  std::string name;
-  File file{nullptr, &std::fclose};
-  Identity identity;
-  std::string key;
-  Encoding encoding = Encoding::utf8;
-  std::optional<FileLayout> layout; // nullopt: the file holds no record at all
-  // For each order id (by hash) the index of its last data row: a page may end after a row
-  // only when every order begun in it has ended. A collision only makes a page longer.
-  std::unordered_map<std::uint64_t, std::size_t> last_row;
-  std::unique_ptr<FileText> text;
-  std::unique_ptr<RecordReader> reader;
-  std::optional<Record> pending; // read ahead to know whether the file goes on
-  std::size_t next_row = 0;      // data rows handed out so far
-};
 
 CsvConnector::CsvConnector(const ChannelContext& context)
   : ConnectorBase(context, "csv"),
@@ -325,65 +145,9 @@ ConnectorError CsvConnector::unexpected_failure(const std::exception& error) con
   return ConnectorError{ErrorKind::transient, fmt::format("csv folder \"{}\": {}", m_folder.string(), error.what())};
 }
 
-namespace {
-
-// One reading of a whole file: its layout and where each order ends, or why it cannot be read.
-struct Scan
+Result<std::unique_ptr<ExportFile>> CsvConnector::open(const fs::path& path, std::vector<std::string>& aliases)
 {
-  std::optional<FileLayout> layout;
-  std::unordered_map<std::uint64_t, std::size_t> last_row;
-  std::string layout_error;
-  std::optional<std::size_t> bad_offset;
-};
-
-Result<Scan> scan_file(std::FILE* file, const fs::path& path, Encoding encoding, crypto::Sha256* sha, char delimiter,
-                       const std::optional<Mapping>& mapping, const MapOptions& options)
-{
-  std::rewind(file);
-  FileText text(file, encoding, sha);
-  RecordReader reader([&](std::string& out) { return text.read(out); }, delimiter);
-  Scan scan;
-  if (auto header = reader.next(); header && *header) {
-    auto layout = read_layout(path.filename().string(), **header, mapping, options);
-    if (!layout) {
-      scan.layout_error = std::move(layout.error());
-    } else {
-      for (std::size_t row = 0;; ++row) {
-        auto record = reader.next();
-        if (!record || !*record) {
-          break;
-        }
-        if (const auto id = layout->order_id(**record); !id.empty()) {
-          scan.last_row[order_hash(id)] = row;
-        }
-      }
-      scan.layout = std::move(*layout);
-    }
-  }
-  // Read to the end even after a header error: an undecodable byte later on is reported
-  // first, as when the whole file was decoded before its records were read.
-  std::string sink;
-  while (!text.io_failed() && !text.bad_offset()) {
-    sink.clear();
-    if (!text.read(sink) || sink.empty()) {
-      break;
-    }
-  }
-  if (text.bad_offset()) {
-    scan.bad_offset = text.bad_offset();
-    text.hash_rest();
-  }
-  if (text.io_failed()) {
-    return std::unexpected(io_error(path));
-  }
-  return scan;
-}
-
-} // namespace
-
-Result<std::unique_ptr<CsvConnector::OpenFile>> CsvConnector::open(const fs::path& path, std::vector<std::string>& aliases)
-{
-  auto open = std::make_unique<OpenFile>();
+  auto open = std::make_unique<ExportFile>();
   open->path = path;
   open->name = path.filename().string();
   auto file = open_file(path);

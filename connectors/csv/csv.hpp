@@ -1,5 +1,6 @@
 #pragma once
 
+#include "connectors/csv/export_file.hpp"
 #include "connectors/csv/mapping.hpp"
 #include "connectors/csv/parser.hpp"
 #include "connectors/connector_base.hpp"
@@ -41,8 +42,6 @@ public:
   static constexpr int k_default_rows_per_page = 2000;
 
 private:
-  struct OpenFile; // the file being read, between pages
-
   Result<Page> fetch(const Window& window, const std::string& cursor) override;
   // Checks the settings and that the folder is readable; reports how many csv files it
   // holds and how many are not yet processed.
@@ -54,7 +53,7 @@ private:
   Result<std::vector<std::filesystem::path>> list_files() const;
   bool is_processed(const std::string& key) const;
   // Hashes and checks the file; nullopt with `skipped` set when its key was processed.
-  Result<std::unique_ptr<OpenFile>> open(const std::filesystem::path& path, std::vector<std::string>& aliases);
+  Result<std::unique_ptr<ExportFile>> open(const std::filesystem::path& path, std::vector<std::string>& aliases);
   // The next page of the open file.
   Result<Page> next_page(bool last_file);
 
@@ -65,7 +64,7 @@ private:
   char m_delimiter = ',';
   MapOptions m_options;
   std::size_t m_rows_per_page = k_default_rows_per_page;
-  std::unique_ptr<OpenFile> m_open;
+  std::unique_ptr<ExportFile> m_open; // the file being read, between pages
 };
 
 } // namespace uoms::connectors::csv

@@ -2,6 +2,7 @@
 
 #include "connectors/qoo10jp/mapping.hpp"
 #include "connectors/support.hpp"
+#include "connectors/support/page_orders.hpp"
 #include "uoms/log.hpp"
 #include "uoms/util/text.hpp"
 

@@ -6,6 +6,7 @@
 
 #include "connectors/shopee/internal.hpp"
 #include "connectors/support.hpp"
+#include "connectors/support/page_orders.hpp"
 #include "uoms/carriers.hpp"
 
 #include <fmt/format.h>

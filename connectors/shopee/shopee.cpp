@@ -2,6 +2,7 @@
 
 #include "connectors/shopee/internal.hpp"
 #include "connectors/support.hpp"
+#include "connectors/support/page_orders.hpp"
 #include "uoms/carriers.hpp"
 #include "uoms/util/text.hpp"
 

@@ -1,6 +1,7 @@
 // Shopee: a get_order_detail response body -> map_order per element of
 // response.order_list, through PageOrders as ShopeeConnector does (shopee.md §2).
 #include "connectors/shopee/internal.hpp"
+#include "connectors/support/page_orders.hpp"
 #include "tests/fuzz/fuzz_support.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size)

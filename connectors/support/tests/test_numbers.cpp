@@ -6,6 +6,7 @@
 #include "connectors/shopee/internal.hpp"
 #include "connectors/smartstore/mapping.hpp"
 #include "connectors/support.hpp"
+#include "connectors/support/page_orders.hpp"
 #include "uoms/util/numbers.hpp"
 
 #include <doctest/doctest.h>

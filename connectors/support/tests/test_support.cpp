@@ -1,4 +1,5 @@
 #include "connectors/support.hpp"
+#include "connectors/support/page_orders.hpp"
 
 #include <doctest/doctest.h>
 
